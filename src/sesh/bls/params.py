@@ -1,0 +1,55 @@
+"""Constants of the BN254 (alt_bn128) curve and of the Session BLS scheme.
+
+Everything here is a fact fixed by EIP-196/197 and by ServiceNodeRewards; nothing is tunable.
+Field elements of Fp2 = Fp[i]/(i² + 1) are written as (real, imaginary) pairs, the order the
+contract's ``BLSSignatureParams`` uses; the precompile order (imaginary first) appears only in
+the encoders of ``sesh.bls.points``.
+"""
+
+from typing import Final
+
+#: The base field modulus p.
+P: Final = 0x30644E72E131A029B85045B68181585D97816A916871CA8D3C208C16D87CFD47
+#: The order r of G1, G2 and of the secret-key scalar field.
+R: Final = 21888242871839275222246405745257275088548364400416034343698204186575808495617
+#: The BN parameter z (the contract's ``CURVE_ORDER_FACTOR``), used by the cofactor clearing.
+BN_Z: Final = 4965661367192848881
+
+#: G1: y² = x³ + 3 over Fp, generator (1, 2).
+G1_B: Final = 3
+G1_GENERATOR: Final = (1, 2)
+
+#: The twist E': y² = x³ + b' over Fp2 with b' = 3 / (9 + i).
+G2_B: Final = (
+    19485874751759354771024239261021720505790618469301721065564631296452457478373,
+    266929791119991161246907387137283842545076965332900288569378510910307636690,
+)
+#: The EIP-197 generator of G2 as ((x.re, x.im), (y.re, y.im)).
+G2_GENERATOR: Final = (
+    (
+        10857046999023057135944570762232829481370756359578518086990519993285655852781,
+        11559732032986387107991004021392285783925812861821192530917403151452391805634,
+    ),
+    (
+        8495653923123431417604973247489272438418190587263600148770280649306958101930,
+        4082367875863433681332203403145435568316851327593401208105741076214120093531,
+    ),
+)
+
+#: ψ (untwist-Frobenius-twist) multiplies conj(x) by ξ^((p-1)/3) and conj(y) by ξ^((p-1)/2),
+#: with ξ = 9 + i. These are the contract's constants.
+PSI_X: Final = (
+    21575463638280843010398324269430826099269044274347216827212613867836435027261,
+    10307601595873709700152284273816112264069230130616436755625194854815875713954,
+)
+PSI_Y: Final = (
+    2821565182194536844548159561693502659359617185244120367078079554186484126554,
+    3505843767911556378687030309984248845540243509899259641013678093033130930403,
+)
+
+#: The base strings of the five domain tags (ServiceNodeRewards builds them in ``initialize``).
+POP_TAG_BASE: Final = "BLS_SIG_TRYANDINCREMENT_POP"
+REWARD_TAG_BASE: Final = "BLS_SIG_TRYANDINCREMENT_REWARD"
+EXIT_TAG_BASE: Final = "BLS_SIG_TRYANDINCREMENT_EXIT"
+LIQUIDATE_TAG_BASE: Final = "BLS_SIG_TRYANDINCREMENT_LIQUIDATE"
+HASH_TO_FIELD_TAG_BASE: Final = "BLS_SIG_HASH_TO_FIELD_TAG"
