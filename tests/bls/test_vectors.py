@@ -132,5 +132,9 @@ def test_aggregate_with_non_signers(bls_vectors: dict[str, Any], backend: Backen
         signature = aggregate_signatures(shares, backend)
         assert signature == _g2(agg["signature"])
         excluded = [pks[i] for i in sorted(non_signers)]
-        assert verify_aggregate(aggregate_key, excluded, message, tags.hash_to_g2, signature, backend)
-        assert not verify_aggregate(aggregate_key, excluded[:1], message, tags.hash_to_g2, signature, backend)
+        assert verify_aggregate(
+            aggregate_key, excluded, message, tags.hash_to_g2, signature, backend
+        )
+        assert not verify_aggregate(
+            aggregate_key, excluded[:1], message, tags.hash_to_g2, signature, backend
+        )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final
 
-from sesh.bls.params import G2_B, P, PSI_X, PSI_Y
+from sesh.bls.params import G2_B, PSI_X, PSI_Y, P
 
 Fp2 = tuple[int, int]
 

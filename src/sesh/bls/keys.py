@@ -40,7 +40,7 @@ class SecretKey:
 
     @classmethod
     def from_hex(cls, text: str) -> SecretKey:
-        """Hex with or without 0x, any length up to 32 bytes (the ``key_bls`` file holds 64 digits)."""
+        """Hex with or without 0x, up to 32 bytes (the ``key_bls`` file holds 64 digits)."""
         body = text.strip()
         body = body[2:] if body[:2] in ("0x", "0X") else body
         if not body or len(body) > 64:

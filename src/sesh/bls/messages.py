@@ -44,7 +44,7 @@ def reward_message(tags: DomainTags, recipient: str | bytes, lifetime_rewards: i
 
 
 def exit_message(tags: DomainTags, public_key: G1Point, timestamp: int) -> bytes:
-    """exitTag ‖ X ‖ Y ‖ timestamp (128 bytes); the contract rejects it after ``signatureExpiry``."""
+    """exitTag ‖ X ‖ Y ‖ timestamp (128 bytes); refused after ``signatureExpiry``."""
     return tags.exit + public_key.to_bytes() + _uint256(timestamp, "timestamp")
 
 

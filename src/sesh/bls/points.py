@@ -208,7 +208,9 @@ class G2Point:
     @classmethod
     def from_bytes(cls, data: bytes) -> G2Point:
         if len(data) != 128:
-            raise InvalidEncoding(f"a G2 point is 128 bytes (sigs0‖sigs1‖sigs2‖sigs3), got {len(data)}")
+            raise InvalidEncoding(
+                f"a G2 point is 128 bytes (sigs0‖sigs1‖sigs2‖sigs3), got {len(data)}"
+            )
         return cls(_word(data, 0), _word(data, 1), _word(data, 2), _word(data, 3))
 
     @classmethod

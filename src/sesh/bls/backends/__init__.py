@@ -7,6 +7,7 @@ with a warning that says why.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import warnings
 from functools import cache
@@ -52,10 +53,8 @@ def load_backend(name: str) -> Backend:
 def available_backends() -> list[Backend]:
     """Every backend that loads here, pure first (tests run their suite over each)."""
     found: list[Backend] = [load_backend("pure")]
-    try:
+    with contextlib.suppress(BackendUnavailable):
         found.append(load_backend("mcl"))
-    except BackendUnavailable:
-        pass
     return found
 
 

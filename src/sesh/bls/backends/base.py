@@ -20,6 +20,12 @@ class Backend(Protocol):
     #: A short name for logs, benchmarks and test ids: "pure" or "mcl".
     name: str
 
+    def decode_g2(self, data: bytes) -> G2Point:
+        """A 128-byte contract-order G2 encoding from outside, checked for length, coordinates
+        below p and the twist equation (``InvalidEncoding`` / ``NotOnCurve``), not for the
+        subgroup. The native backend checks the curve in C, which matters for 2,000 shares."""
+        ...
+
     def g1_mul_generator(self, scalar: int) -> G1Point:
         """[scalar]·G1 generator (a public key from a secret key)."""
         ...

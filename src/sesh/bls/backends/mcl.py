@@ -23,7 +23,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Final
 
-from sesh.bls.params import R
+from sesh.bls.errors import InvalidEncoding, NotOnCurve
+from sesh.bls.params import P, R
 from sesh.bls.points import G1Point, G2Point
 
 
@@ -32,7 +33,9 @@ class MclUnavailable(RuntimeError):
 
 
 _MCL_BN_SNARK1: Final = 4  # mcl's curve id of alt_bn128
-_COMPILED_TIME_VAR: Final = 46  # MCLBN_FR_UNIT_SIZE * 10 + MCLBN_FP_UNIT_SIZE of the wheel's 384-bit build
+_COMPILED_TIME_VAR: Final = (
+    46  # MCLBN_FR_UNIT_SIZE * 10 + MCLBN_FP_UNIT_SIZE of the wheel's 384-bit build
+)
 _SUPPORTED_VERSION: Final = 0x304  # mcl 3.04, the copy inside pymcl 1.0.2
 _IO_AFFINE_SERIALIZE: Final = 4096  # IoEcAffineSerialize: x ‖ y, 32-byte little-endian words
 
@@ -110,7 +113,7 @@ class McLBackend:
         out = _G1()
         if not p.is_infinity():
             data = p.x.to_bytes(32, "little") + p.y.to_bytes(32, "little")
-            if self._g1_set(ctypes.byref(out), data, 64, _IO_AFFINE_SERIALIZE) != 0:
+            if self._g1_set(out, data, 64, _IO_AFFINE_SERIALIZE) != 0:
                 raise ValueError("mcl rejected a G1 point that sesh had validated")
         object.__setattr__(p, "_native", (self, out))
         return out
@@ -120,9 +123,14 @@ class McLBackend:
         if cached is not None and cached[0] is self:
             return cached[1]
         out = _G2()
-        if not p.is_infinity():
-            data = _le_words((p.x_re, p.x_im, p.y_re, p.y_im))
-            if self._g2_set(ctypes.byref(out), data, 128, _IO_AFFINE_SERIALIZE) != 0:
+        if p.x_re or p.x_im or p.y_re or p.y_im:
+            data = (
+                p.x_re.to_bytes(32, "little")
+                + p.x_im.to_bytes(32, "little")
+                + p.y_re.to_bytes(32, "little")
+                + p.y_im.to_bytes(32, "little")
+            )
+            if self._g2_set(out, data, 128, _IO_AFFINE_SERIALIZE) != 0:
                 raise ValueError("mcl rejected a G2 point that sesh had validated")
         object.__setattr__(p, "_native", (self, out))
         return out
@@ -158,17 +166,34 @@ class McLBackend:
 
     # -- the Backend interface -----------------------------------------------------------------
 
+    def decode_g2(self, data: bytes) -> G2Point:
+        if len(data) != 128:
+            raise InvalidEncoding(
+                f"a G2 point is 128 bytes (sigs0‖sigs1‖sigs2‖sigs3), got {len(data)}"
+            )
+        words = [int.from_bytes(data[i : i + 32], "big") for i in (0, 32, 64, 96)]
+        if max(words) >= P:
+            raise InvalidEncoding("a G2 coordinate is not a field element (must be in [0, p))")
+        if not any(words):
+            return G2Point.infinity()
+        out = _G2()
+        little = data[31::-1] + data[63:31:-1] + data[95:63:-1] + data[127:95:-1]
+        if self._g2_set(out, little, 128, _IO_AFFINE_SERIALIZE) != 0:
+            raise NotOnCurve("G2 point is not on the twist y² = x³ + 3/(9+i)")
+        return G2Point.trusted(words[0], words[1], words[2], words[3], (self, out))
+
     def g1_mul_generator(self, scalar: int) -> G1Point:
         out = _G1()
-        self._lib.mclBnG1_mulCT(ctypes.byref(out), ctypes.byref(self._g1_gen), ctypes.byref(self._fr(scalar)))
+        self._lib.mclBnG1_mulCT(
+            ctypes.byref(out), ctypes.byref(self._g1_gen), ctypes.byref(self._fr(scalar))
+        )
         return self._from_g1(out)
 
     def g1_sum(self, points: Sequence[G1Point]) -> G1Point:
         acc = _G1()
-        ref = ctypes.byref(acc)
         add, conv = self._g1_add, self._to_g1
-        for p in points:
-            add(ref, ref, ctypes.byref(conv(p)))
+        for p in points:  # ctypes passes arrays as pointers: no byref() in the hot loop
+            add(acc, acc, conv(p))
         return self._from_g1(acc)
 
     def g2_mul(self, point: G2Point, scalar: int) -> G2Point:
@@ -199,14 +224,15 @@ class McLBackend:
 
     def g2_sum(self, points: Sequence[G2Point]) -> G2Point:
         acc = _G2()
-        ref = ctypes.byref(acc)
         add, conv = self._g2_add, self._to_g2
         for p in points:
-            add(ref, ref, ctypes.byref(conv(p)))
+            add(acc, acc, conv(p))
         return self._from_g2(acc)
 
     def g2_in_subgroup(self, point: G2Point) -> bool:
-        return point.is_infinity() or bool(self._lib.mclBnG2_isValidOrder(ctypes.byref(self._to_g2(point))))
+        return point.is_infinity() or bool(
+            self._lib.mclBnG2_isValidOrder(ctypes.byref(self._to_g2(point)))
+        )
 
     def pairing_check(self, pairs: Sequence[tuple[G1Point, G2Point]]) -> bool:
         live = [(p, q) for p, q in pairs if not (p.is_infinity() or q.is_infinity())]
@@ -215,8 +241,12 @@ class McLBackend:
         g1s = (_G1 * len(live))()
         g2s = (_G2 * len(live))()
         for i, (p, q) in enumerate(live):
-            ctypes.memmove(ctypes.byref(g1s, i * ctypes.sizeof(_G1)), self._to_g1(p), ctypes.sizeof(_G1))
-            ctypes.memmove(ctypes.byref(g2s, i * ctypes.sizeof(_G2)), self._to_g2(q), ctypes.sizeof(_G2))
+            ctypes.memmove(
+                ctypes.byref(g1s, i * ctypes.sizeof(_G1)), self._to_g1(p), ctypes.sizeof(_G1)
+            )
+            ctypes.memmove(
+                ctypes.byref(g2s, i * ctypes.sizeof(_G2)), self._to_g2(q), ctypes.sizeof(_G2)
+            )
         f = _GT()
         self._lib.mclBn_millerLoopVec(ctypes.byref(f), g1s, g2s, ctypes.c_size_t(len(live)))
         self._lib.mclBn_finalExp(ctypes.byref(f), ctypes.byref(f))

@@ -11,20 +11,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from py_ecc.optimized_bn128 import (
-    FQ,
-    FQ2,
-    FQ12,
+from py_ecc.fields import optimized_bn128_FQ as FQ
+from py_ecc.fields import optimized_bn128_FQ2 as FQ2
+from py_ecc.fields import optimized_bn128_FQ12 as FQ12
+from py_ecc.optimized_bn128.optimized_curve import (
     G1,
     Z1,
     Z2,
     add,
-    final_exponentiate,
     is_inf,
     multiply,
     normalize,
+    twist,
 )
-from py_ecc.optimized_bn128.optimized_pairing import cast_point_to_fq12, miller_loop, twist
+from py_ecc.optimized_bn128.optimized_pairing import (
+    cast_point_to_fq12,
+    final_exponentiate,
+    miller_loop,
+)
 
 from sesh.bls.params import R
 from sesh.bls.points import G1Point, G2Point
@@ -60,6 +64,9 @@ class PureBackend:
     """py_ecc ``optimized_bn128`` behind the ``Backend`` interface."""
 
     name = "pure"
+
+    def decode_g2(self, data: bytes) -> G2Point:
+        return G2Point.from_bytes(data)
 
     def g1_mul_generator(self, scalar: int) -> G1Point:
         return _g1_out(multiply(G1, scalar % R))
