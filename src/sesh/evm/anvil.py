@@ -1,0 +1,555 @@
+"""Start and stop anvil, the local Ethereum node under the devnet and the integration tests.
+
+The chain is a real node (Foundry's anvil, pinned through package.json), but its life cycle is
+ours: this module picks the binary, pins every flag that changes behaviour (hardfork, gas limit,
+code-size limit), waits until the node really serves *this* process's RPC, persists its state in a
+file that survives a stop, and makes sure the child never outlives the Python process that
+started it. Everything above this layer gets an ``rpc_url`` and never spawns anvil itself.
+
+The state file: anvil loads it at start (``--state``), rewrites it every
+``STATE_INTERVAL_SECONDS`` and once more on SIGTERM. anvil rewrites it in place (truncate, then
+write; no rename, no fsync), so a kill -9 in the middle of a dump leaves a broken file that anvil
+then refuses to load. We therefore keep ``<state>.bak``, a copy of the last file that parsed,
+taken at every start, and fall back to it. A ``<state>.lock`` (flock) stops two anvils from
+writing one state file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import fcntl
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import weakref
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any, Self
+
+HOST = "127.0.0.1"
+"""Loopback only: the dev accounts' keys are public, so nothing outside may reach the node."""
+
+DEFAULT_PORT = 8545
+DEFAULT_CHAIN_ID = 31337
+
+HARDFORK = "cancun"
+"""Pinned because gas depends on the fork and the reference gas table was measured on cancun;
+anvil's own default is "latest" (Osaka rules), which reprices modexp and would skew every
+comparison. cancun is also what Arbitrum runs and what our contracts are compiled for."""
+
+BLOCK_GAS_LIMIT = 1_000_000_000
+"""Far above mainnet's limit on purpose: seeding the contracts with thousands of service nodes in
+few transactions, and big view calls such as ``allServiceNodeIDs`` (``eth_call`` is capped by the
+block gas limit), must not hit it. Per-transaction gas is still what we measure."""
+
+STATE_INTERVAL_SECONDS = 5
+"""How often anvil rewrites the state file while running, i.e. how much a kill -9 can lose. Every
+dump serialises the whole chain (accounts, blocks, transactions), so once a second would cost real
+CPU as the devnet grows; a clean stop always dumps the latest state regardless."""
+
+STARTUP_TIMEOUT_SECONDS = 20.0
+STOP_TIMEOUT_SECONDS = 15.0
+"""Generous: on SIGTERM anvil writes the whole state before it exits, and killing it then would
+leave a truncated file."""
+
+DEV_MNEMONIC = "test test test test test test test test test test test junk"
+"""anvil's default mnemonic: the funded dev accounts are the same on every machine and every run."""
+DEV_ACCOUNT_COUNT = 10
+DEV_DERIVATION_PATH = "m/44'/60'/0'/0/{index}"
+
+WEI_PER_ETH = 10**18
+
+_LISTENING = re.compile(rb"Listening on ([0-9.]+):(\d+)")
+"""What anvil prints once its socket is bound. Waiting for this line in *our* log, not only for an
+RPC answer, is what tells us the node on the port is ours and not one that was already there."""
+_ADDRESS_IN_USE = b"Address already in use"
+
+# Foundry's npm platform packages, by (sys.platform, machine).
+_NPM_PLATFORM = {
+    ("linux", "x86_64"): "linux-amd64",
+    ("linux", "aarch64"): "linux-arm64",
+    ("linux", "arm64"): "linux-arm64",
+    ("darwin", "x86_64"): "darwin-amd64",
+    ("darwin", "arm64"): "darwin-arm64",
+}
+
+
+class AnvilError(Exception):
+    """Base class of everything this module raises on purpose."""
+
+
+class AnvilNotFoundError(AnvilError):
+    """No anvil binary: the set-up script has not been run, or $SESH_ANVIL is wrong."""
+
+
+class AnvilStartError(AnvilError):
+    """anvil exited or did not answer in time; the message ends with the tail of its log."""
+
+
+class PortInUseError(AnvilStartError):
+    """Something else already listens on the requested port."""
+
+    def __init__(self, host: str, port: int) -> None:
+        super().__init__(
+            f"port {port} on {host} is already in use (another sesh devnet or anvil?); "
+            "stop it or choose another port"
+        )
+        self.host = host
+        self.port = port
+
+
+class StateFileInUseError(AnvilError):
+    """Another anvil (ours or another process's) is running on the same state file."""
+
+
+class StateFileCorruptError(AnvilError):
+    """The state file does not parse and there is no usable backup to fall back to."""
+
+
+class RpcError(AnvilError):
+    """The node answered a JSON-RPC call with an error object."""
+
+    def __init__(self, method: str, error: Any) -> None:
+        message = error.get("message", error) if isinstance(error, dict) else error
+        super().__init__(f"{method}: {message}")
+        self.method = method
+        self.error = error
+
+
+@dataclass(frozen=True)
+class DevKey:
+    """One of anvil's well-known dev accounts: public test keys, never for real funds."""
+
+    index: int
+    address: str
+    """EIP-55 checksummed."""
+    private_key: str
+    """0x-prefixed hex."""
+
+
+@dataclass(frozen=True)
+class DevAccount:
+    """A dev account together with its balance on a running node."""
+
+    index: int
+    address: str
+    private_key: str
+    balance_wei: int
+
+    @property
+    def balance_eth(self) -> Decimal:
+        return Decimal(self.balance_wei) / WEI_PER_ETH
+
+
+@cache
+def dev_keys(count: int = DEV_ACCOUNT_COUNT) -> tuple[DevKey, ...]:
+    """The dev accounts anvil funds at genesis, derived from its default mnemonic.
+
+    Derived here rather than read from anvil so that code and tests can name them without a node
+    running. Cached: each derivation runs PBKDF2 and takes tens of milliseconds.
+    """
+    from eth_account import Account
+
+    Account.enable_unaudited_hdwallet_features()
+    keys = []
+    for index in range(count):
+        account = Account.from_mnemonic(
+            DEV_MNEMONIC, account_path=DEV_DERIVATION_PATH.format(index=index)
+        )
+        keys.append(DevKey(index, account.address, "0x" + bytes(account.key).hex()))
+    return tuple(keys)
+
+
+def project_root(start: Path | None = None) -> Path | None:
+    """The directory holding package.json above ``start`` (this file by default), if any.
+
+    That is where ``npm ci`` put node_modules; an installed (non-editable) sesh has none.
+    """
+    here = (start or Path(__file__)).resolve()
+    for directory in (here, *here.parents):
+        if (directory / "package.json").is_file():
+            return directory
+    return None
+
+
+def find_anvil() -> Path:
+    """The anvil binary to run: $SESH_ANVIL, else the project's node_modules, else PATH.
+
+    From node_modules we run the native binary in Foundry's platform package rather than the
+    ``node_modules/.bin/anvil`` Node wrapper: on SIGTERM the wrapper forwards the signal and exits
+    at once, before anvil has finished writing its state, so "stopped" would not mean "state
+    saved"; and a SIGKILL to the wrapper would orphan anvil on its port. The wrapper is only used
+    when no platform package is found.
+    """
+    override = os.environ.get("SESH_ANVIL")
+    if override:
+        path = Path(override).expanduser()
+        if path.is_file() and os.access(path, os.X_OK):
+            return path
+        raise AnvilNotFoundError(f"$SESH_ANVIL is {override!r}, which is not an executable file")
+    root = project_root()
+    if root is not None:
+        modules = root / "node_modules"
+        platform = _NPM_PLATFORM.get((sys.platform, os.uname().machine))
+        candidates = [modules / ".bin" / "anvil"]
+        if platform:
+            candidates.insert(0, modules / "@foundry-rs" / f"anvil-{platform}" / "bin" / "anvil")
+        for candidate in candidates:
+            if candidate.is_file() and os.access(candidate, os.X_OK):
+                return candidate
+    on_path = shutil.which("anvil")
+    if on_path:
+        return Path(on_path)
+    raise AnvilNotFoundError(
+        "anvil not found: run scripts/setup.sh (it installs the pinned anvil into node_modules), "
+        "or point $SESH_ANVIL at an anvil binary"
+    )
+
+
+def json_rpc(url: str, method: str, params: Sequence[Any] = (), timeout: float = 10.0) -> Any:
+    """One JSON-RPC call over HTTP with the standard library.
+
+    The launcher only needs a handful of calls (readiness, balances); going through web3 for them
+    would tie start-up to web3's provider machinery for no gain.
+    """
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)})
+    request = urllib.request.Request(
+        url, data=body.encode(), headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        answer = json.load(response)
+    if "error" in answer:
+        raise RpcError(method, answer["error"])
+    return answer["result"]
+
+
+def _parses_as_json(path: Path) -> bool:
+    try:
+        with path.open("rb") as file:
+            json.load(file)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def _copy_atomically(source: Path, target: Path) -> None:
+    partial = target.with_name(target.name + ".partial")
+    shutil.copyfile(source, partial)
+    os.replace(partial, target)
+
+
+def _terminate(process: subprocess.Popen[bytes], timeout: float) -> int:
+    """SIGTERM (anvil dumps its state, then exits), SIGKILL if it hangs; returns the exit code."""
+    if process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    return process.returncode
+
+
+def _die_with_parent_hook() -> Callable[[], None] | None:
+    """A ``preexec_fn`` making the kernel SIGTERM anvil when its parent dies (Linux only).
+
+    atexit and finalizers cover normal exits; this covers the parent being killed with SIGKILL,
+    which would otherwise leave anvil holding the port and the state file. SIGTERM (not SIGKILL)
+    so that anvil still dumps its state. Caveat: Linux sends the signal when the *thread* that
+    started the child exits, so start long-lived nodes from a thread that lives as long as they do
+    (the main thread, in the devnet and in tests).
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    pr_set_pdeathsig = 1
+    parent = os.getpid()
+
+    def hook() -> None:  # runs in the child between fork and exec: keep it to two syscalls
+        prctl(pr_set_pdeathsig, signal.SIGTERM)
+        if os.getppid() != parent:  # the parent died before prctl took effect
+            os._exit(1)
+
+    return hook
+
+
+class Anvil:
+    """One anvil process: ``with Anvil(port=0) as node: node.rpc_url``.
+
+    ``port=0`` (or None) lets the kernel pick a free port, which tests use to run in parallel.
+    With ``state_file`` the chain survives a stop: anvil keeps blocks, receipts and the latest
+    state (not the state at older blocks). Without it the chain lives in memory and the log goes
+    to a temporary directory removed at stop.
+    """
+
+    def __init__(
+        self,
+        *,
+        port: int | None = DEFAULT_PORT,
+        chain_id: int = DEFAULT_CHAIN_ID,
+        state_file: Path | None = None,
+        fresh: bool = False,
+        state_interval: int | None = STATE_INTERVAL_SECONDS,
+        block_time: float | None = None,
+        log_file: Path | None = None,
+        binary: Path | None = None,
+        startup_timeout: float = STARTUP_TIMEOUT_SECONDS,
+        stop_timeout: float = STOP_TIMEOUT_SECONDS,
+    ) -> None:
+        """Configure; nothing runs until ``start()`` (or ``with``).
+
+        ``fresh`` deletes the state file and its backup first (under the lock, so never from
+        under a running node). ``state_interval`` None means "dump only on a clean stop".
+        ``block_time`` None keeps automine: one block per transaction, mined at once.
+        """
+        self.host = HOST
+        self.requested_port = port or 0
+        self.chain_id = chain_id
+        self.hardfork = HARDFORK
+        self.gas_limit = BLOCK_GAS_LIMIT
+        self.state_file = state_file.resolve() if state_file else None
+        self.fresh = fresh
+        self.state_interval = state_interval
+        self.block_time = block_time
+        self._log_file_option = log_file.resolve() if log_file else None
+        self.log_file: Path | None = None
+        """Where anvil's output goes: ``log_file``, else ``anvil.log`` beside the state file,
+        else a temporary directory. The previous run's log is kept as ``anvil.log.1``."""
+        self.binary = binary
+        self.startup_timeout = startup_timeout
+        self.stop_timeout = stop_timeout
+        self.resumed = False
+        """True when the chain was loaded from an existing state file."""
+        self.recovered_from_backup = False
+        """True when the state file was broken and ``<state>.bak`` was loaded instead."""
+        self.port: int | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+        self._finalizer: weakref.finalize[Any, Any] | None = None
+        self._lock: IO[bytes] | None = None
+        self._log: IO[bytes] | None = None
+        self._tempdir: tempfile.TemporaryDirectory[str] | None = None
+
+    # -- life cycle ------------------------------------------------------------------------------
+
+    def start(self) -> Self:
+        """Launch anvil and return once it serves RPC on our port; raises an ``AnvilError``."""
+        if self._process is not None:
+            raise AnvilError("anvil is already running")
+        binary = self.binary or find_anvil()
+        self.port = None
+        self.resumed = self.recovered_from_backup = False
+        try:
+            if self.state_file is not None:
+                self._lock_state_file(self.state_file)
+                self._prepare_state_file(self.state_file)
+            log_file = self._open_log()
+            command = self.command(binary)
+            self._process = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=self._log,
+                stderr=subprocess.STDOUT,
+                # Own session: a Ctrl-C in the terminal reaches only us, and we stop anvil in
+                # order (SIGTERM, wait for the state dump) instead of racing it.
+                start_new_session=True,
+                preexec_fn=_die_with_parent_hook(),
+                # anvil inherits the flock, so the state file stays locked until anvil is gone,
+                # even if we die first.
+                pass_fds=(self._lock.fileno(),) if self._lock else (),
+            )
+            self._finalizer = weakref.finalize(self, _terminate, self._process, self.stop_timeout)
+            self._wait_until_ready(log_file)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> int | None:
+        """Stop anvil and let it write its state; returns its exit code (None if not running).
+
+        Safe to call twice, and on a node that already died.
+        """
+        code = None
+        if self._process is not None:
+            code = _terminate(self._process, self.stop_timeout)
+            self._process = None
+        if self._finalizer is not None:
+            self._finalizer.detach()
+            self._finalizer = None
+        for handle in (self._log, self._lock):
+            if handle is not None:
+                handle.close()
+        self._log = self._lock = None
+        if self._tempdir is not None:
+            self._tempdir.cleanup()
+            self._tempdir = None
+        return code
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def command(self, binary: Path) -> list[str]:
+        """The exact command line; public so that logs and docs can show it."""
+        command = [
+            str(binary),
+            "--host", self.host,
+            "--port", str(self.requested_port),
+            "--hardfork", self.hardfork,
+            "--chain-id", str(self.chain_id),
+            "--gas-limit", str(self.gas_limit),
+            # No --disable-code-size-limit: contracts must fit EIP-170 as they will on Arbitrum.
+        ]  # fmt: skip
+        if self.state_file is not None:
+            # --state = --load-state + --dump-state on exit; the interval bounds a kill -9's loss.
+            command += ["--state", str(self.state_file)]
+            if self.state_interval is not None:
+                command += ["--state-interval", str(self.state_interval)]
+        if self.block_time is not None:
+            command += ["--block-time", f"{self.block_time:g}"]
+        return command
+
+    # -- what callers use ------------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    @property
+    def rpc_url(self) -> str:
+        if self.port is None:
+            raise AnvilError("anvil is not running")
+        return f"http://{self.host}:{self.port}"
+
+    def rpc(self, method: str, *params: Any, timeout: float = 10.0) -> Any:
+        """A raw JSON-RPC call to this node, e.g. ``node.rpc("eth_getBalance", addr, "latest")``."""
+        return json_rpc(self.rpc_url, method, params, timeout)
+
+    def dev_accounts(self) -> list[DevAccount]:
+        """The funded dev accounts with their current balances on this node."""
+        return [
+            DevAccount(
+                key.index,
+                key.address,
+                key.private_key,
+                int(self.rpc("eth_getBalance", key.address, "latest"), 16),
+            )
+            for key in dev_keys()
+        ]
+
+    def log_tail(self, lines: int = 20) -> str:
+        """The end of anvil's output, for error messages."""
+        if self.log_file is None or not self.log_file.exists():
+            return ""
+        text = self.log_file.read_bytes().decode(errors="replace")
+        return "\n".join(text.rstrip().splitlines()[-lines:])
+
+    # -- internals -------------------------------------------------------------------------------
+
+    def _lock_state_file(self, state_file: Path) -> None:
+        state_file.parent.mkdir(parents=True, exist_ok=True)
+        lock = state_file.with_name(state_file.name + ".lock").open("ab")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.close()
+            raise StateFileInUseError(
+                f"{state_file} is in use by another running anvil (another sesh devnet?)"
+            ) from None
+        self._lock = lock
+
+    def _prepare_state_file(self, state_file: Path) -> None:
+        """Apply ``fresh``, check the file parses, refresh the backup, or fall back to it."""
+        backup = state_file.with_name(state_file.name + ".bak")
+        if self.fresh:
+            for path in (state_file, backup):
+                path.unlink(missing_ok=True)
+        if not state_file.exists():
+            return
+        if _parses_as_json(state_file):
+            _copy_atomically(state_file, backup)
+            self.resumed = True
+            return
+        if backup.exists() and _parses_as_json(backup):
+            os.replace(state_file, state_file.with_name(state_file.name + ".corrupt"))
+            _copy_atomically(backup, state_file)
+            self.resumed = self.recovered_from_backup = True
+            return
+        raise StateFileCorruptError(
+            f"{state_file} is not a readable anvil state (was anvil killed while writing it?) "
+            "and there is no usable backup; move it away, or start fresh"
+        )
+
+    def _open_log(self) -> Path:
+        if self._log_file_option is not None:
+            log_file = self._log_file_option
+        elif self.state_file is not None:
+            log_file = self.state_file.with_name("anvil.log")
+        else:
+            self._tempdir = tempfile.TemporaryDirectory(prefix="sesh-anvil-")
+            log_file = Path(self._tempdir.name) / "anvil.log"
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        if log_file.exists():  # keep one previous run's log for post-mortems
+            os.replace(log_file, log_file.with_name(log_file.name + ".1"))
+        self._log = log_file.open("wb")
+        self.log_file = log_file
+        return log_file
+
+    def _wait_until_ready(self, log_file: Path) -> None:
+        """Wait for our anvil to bind (its log says so), then for ``eth_chainId`` to answer."""
+        assert self._process is not None
+        deadline = time.monotonic() + self.startup_timeout
+        while time.monotonic() < deadline:
+            if self._process.poll() is not None:
+                output = log_file.read_bytes()
+                if _ADDRESS_IN_USE in output:
+                    raise PortInUseError(self.host, self.requested_port)
+                raise AnvilStartError(
+                    f"anvil exited with code {self._process.returncode} during start-up:\n"
+                    + self.log_tail()
+                )
+            if self.port is None:
+                match = _LISTENING.search(log_file.read_bytes())
+                if match:
+                    self.port = int(match.group(2))
+            if self.port is not None:
+                try:
+                    answer = int(self.rpc("eth_chainId", timeout=1.0), 16)
+                except (OSError, ValueError, http.client.HTTPException, RpcError):
+                    pass
+                else:
+                    if answer != self.chain_id:
+                        raise AnvilStartError(f"anvil reports chain {answer}, not {self.chain_id}")
+                    return
+            time.sleep(0.02)
+        raise AnvilStartError(
+            f"anvil did not answer within {self.startup_timeout:g} s:\n" + self.log_tail()
+        )
