@@ -36,6 +36,9 @@ fi
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip==24.3.1
 .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements.lock
 .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps -e .
-npm ci --no-audit --no-fund --loglevel=error
+# Not `npm ci`: npm 11 writes lock files without the other platforms' optional packages (the
+# anvil binary of each OS) and `npm ci` then calls the lock out of sync. `npm install
+# --no-save` installs the exact versions the lock records and never rewrites it.
+npm install --no-save --no-audit --no-fund --loglevel=error
 echo "$stamp" > .venv/.sesh-stamp
 echo "set-up done"
