@@ -74,3 +74,14 @@ def test_backends_agree_on_a_signature() -> None:
         pytest.skip("only one backend loads here")
     sigs = {b.name: SecretKey.from_int(99).sign(b"agree", b"\x01" * 32, b) for b in found}
     assert len(set(sigs.values())) == 1
+
+
+def test_a_backend_can_be_shared_by_threads(backend: Backend) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    count = 40 if backend.name == "mcl" else 4
+    keys = [SecretKey.from_int(500 + i) for i in range(count)]
+    expected = [k.sign(b"threads", b"\x02" * 32, backend) for k in keys]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        got = list(pool.map(lambda k: k.sign(b"threads", b"\x02" * 32, backend), keys))
+    assert got == expected

@@ -39,7 +39,8 @@ class Backend(Protocol):
         ...
 
     def twist_mul(self, point: G2Point, scalar: int) -> G2Point:
-        """[scalar]·point for any point on the twist, in G2 or not (the cofactor clearing)."""
+        """[scalar]·point for any point on the twist, in G2 or not (the cofactor clearing, whose
+        scalars z and 3z fit in 64 bits; a backend may refuse larger ones)."""
         ...
 
     def g2_sum(self, points: Sequence[G2Point]) -> G2Point:

@@ -38,6 +38,7 @@ _COMPILED_TIME_VAR: Final = (
 )
 _SUPPORTED_VERSION: Final = 0x304  # mcl 3.04, the copy inside pymcl 1.0.2
 _IO_AFFINE_SERIALIZE: Final = 4096  # IoEcAffineSerialize: x ‖ y, 32-byte little-endian words
+_STR_BUF: Final = 1024  # output buffer for getStr; generous on purpose
 
 _FP_LIMBS: Final = 6  # 384-bit build: Fp is 6 × 64 bits even though p has 254 bits
 _G1 = ctypes.c_uint64 * (3 * _FP_LIMBS)
@@ -98,7 +99,6 @@ class McLBackend:
         self._g2_get = lib.mclBnG2_getStr
         self._g1_add = lib.mclBnG1_add
         self._g2_add = lib.mclBnG2_add
-        self._buf = ctypes.create_string_buffer(256)
         gen = _G1()
         if self._g1_set(ctypes.byref(gen), _le_words([1, 2]), 64, _IO_AFFINE_SERIALIZE) != 0:
             raise MclUnavailable("mcl could not read the G1 generator")
@@ -138,8 +138,11 @@ class McLBackend:
     def _from_g1(self, raw: Any) -> G1Point:
         if self._lib.mclBnG1_isZero(ctypes.byref(raw)):
             return G1Point.infinity()
-        n = self._g1_get(self._buf, 256, ctypes.byref(raw), _IO_AFFINE_SERIALIZE)
-        data = self._buf.raw[:n]
+        # A buffer per call: the backend is shared across threads. mcl wants room beyond the
+        # 64 bytes it writes, so give it what it would take for any mode.
+        buf = ctypes.create_string_buffer(_STR_BUF)
+        n = self._g1_get(buf, _STR_BUF, ctypes.byref(raw), _IO_AFFINE_SERIALIZE)
+        data = buf.raw[:n]
         return G1Point.trusted(
             int.from_bytes(data[0:32], "little"), int.from_bytes(data[32:64], "little"), (self, raw)
         )
@@ -147,8 +150,9 @@ class McLBackend:
     def _from_g2(self, raw: Any) -> G2Point:
         if self._lib.mclBnG2_isZero(ctypes.byref(raw)):
             return G2Point.infinity()
-        n = self._g2_get(self._buf, 256, ctypes.byref(raw), _IO_AFFINE_SERIALIZE)
-        d = self._buf.raw[:n]
+        buf = ctypes.create_string_buffer(_STR_BUF)
+        n = self._g2_get(buf, _STR_BUF, ctypes.byref(raw), _IO_AFFINE_SERIALIZE)
+        d = buf.raw[:n]
         return G2Point.trusted(
             int.from_bytes(d[0:32], "little"),
             int.from_bytes(d[32:64], "little"),
@@ -205,22 +209,16 @@ class McLBackend:
 
     def twist_mul(self, point: G2Point, scalar: int) -> G2Point:
         # mcl's variable-time multiplication takes its generic double-and-add path for scalars of
-        # one 64-bit word (its GLV shortcut, valid only inside G2, needs more than one word); the
-        # cofactor clearing only multiplies by z and 3z, which fit. Larger scalars take a plain
-        # double-and-add here. The self-test checks the clearing against the pure backend.
-        if 0 <= scalar < 2**64:
-            out = _G2()
-            self._lib.mclBnG2_mul(
-                ctypes.byref(out), ctypes.byref(self._to_g2(point)), ctypes.byref(self._fr(scalar))
-            )
-            return self._from_g2(out)
-        acc = _G2()
-        base = self._to_g2(point)
-        for bit in bin(scalar)[2:]:
-            self._lib.mclBnG2_dbl(ctypes.byref(acc), ctypes.byref(acc))
-            if bit == "1":
-                self._g2_add(ctypes.byref(acc), ctypes.byref(acc), ctypes.byref(base))
-        return self._from_g2(acc)
+        # one 64-bit word (its GLV shortcut, valid only inside G2, needs more than one word). The
+        # cofactor clearing multiplies only by z and 3z, which fit; the self-test checks the
+        # clearing against the pure backend, so a different mcl would be refused, not trusted.
+        if not 0 <= scalar < 2**64:
+            raise ValueError("the mcl backend multiplies twist points by one-word scalars only")
+        out = _G2()
+        self._lib.mclBnG2_mul(
+            ctypes.byref(out), ctypes.byref(self._to_g2(point)), ctypes.byref(self._fr(scalar))
+        )
+        return self._from_g2(out)
 
     def g2_sum(self, points: Sequence[G2Point]) -> G2Point:
         acc = _G2()
