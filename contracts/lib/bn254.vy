@@ -36,8 +36,10 @@ SQRT_EXP: constant(uint256) = 54720607179598188055616014363143187721740777893244
 INV_SQRT_EXP: constant(uint256) = 16416182153879456416684804308942956316522233367973367747016778420983919656436
 # @dev (p + 1) / 2 = 1/2 mod p.
 HALF: constant(uint256) = 10944121435919637611123202872628637544348155578648911831344518947322613104292
-# @dev The BN parameter z (the reference's CURVE_ORDER_FACTOR); its top bit is bit 62.
-BN_Z: constant(uint256) = 4965661367192848881
+# @dev The BN parameter z (the reference's CURVE_ORDER_FACTOR) in non-adjacent form: z = POS - NEG,
+#      digits +1 at POS's bits and -1 at NEG's, no two adjacent, the top digit +1 at bit 62.
+BN_Z_NAF_POS: constant(uint256) = 4974810747047053825
+BN_Z_NAF_NEG: constant(uint256) = 9149379854204944
 # @dev The twist's b' = 3 / (9 + i).
 B2_RE: constant(uint256) = 19485874751759354771024239261021720505790618469301721065564631296452457478373
 B2_IM: constant(uint256) = 266929791119991161246907387137283842545076965332900288569378510910307636690
@@ -207,14 +209,18 @@ def _clear_cofactor(pt: uint256[4]) -> uint256[4]:
     py0: uint256 = pt[2]
     py1: uint256 = pt[3]
 
-    # A = [z]P, Jacobian (X, Y, Z) over Fp2; start from P itself (z's top bit, bit 62).
+    # A = [z]P, Jacobian (X, Y, Z) over Fp2, by the non-adjacent form of z (24 additions of ±P
+    # instead of 27 of P), starting from P itself (the top digit, position 62).
     X0: uint256 = px0
     X1: uint256 = px1
     Y0: uint256 = py0
     Y1: uint256 = py1
     Z0: uint256 = 1
     Z1: uint256 = 0
-    # Scratch Fp2 values of the formulas below.
+    # The point added at a digit: P for +1, -P for -1.
+    qy0: uint256 = 0
+    qy1: uint256 = 0
+    # Scratch Fp2 values, named after the formulas' quantities where they are used.
     a0: uint256 = 0
     a1: uint256 = 0
     b0: uint256 = 0
@@ -225,169 +231,131 @@ def _clear_cofactor(pt: uint256[4]) -> uint256[4]:
     d1: uint256 = 0
     e0: uint256 = 0
     e1: uint256 = 0
-    f0: uint256 = 0
-    f1: uint256 = 0
-    t0: uint256 = 0
-    t1: uint256 = 0
     for i: uint256 in range(62):
-        # ---- doubling, "dbl-2009-l" for a = 0 (1M + 5S in Fp2), inline ----
-        # a = X²
-        a0 = uint256_mulmod(unsafe_add(X0, X1), unsafe_add(X0, unsafe_sub(P, X1)), P)
-        a1 = uint256_mulmod(unsafe_add(X0, X0), X1, P)
-        # b = Y²
-        b0 = uint256_mulmod(unsafe_add(Y0, Y1), unsafe_add(Y0, unsafe_sub(P, Y1)), P)
-        b1 = uint256_mulmod(unsafe_add(Y0, Y0), Y1, P)
-        # c = b²
-        c0 = uint256_mulmod(unsafe_add(b0, b1), unsafe_add(b0, unsafe_sub(P, b1)), P)
-        c1 = uint256_mulmod(unsafe_add(b0, b0), b1, P)
-        # d = 2((X + b)² - a - c)
-        t0 = uint256_addmod(X0, b0, P)
-        t1 = uint256_addmod(X1, b1, P)
-        d0 = uint256_mulmod(unsafe_add(t0, t1), unsafe_add(t0, unsafe_sub(P, t1)), P)
-        d1 = uint256_mulmod(unsafe_add(t0, t0), t1, P)
-        d0 = uint256_mulmod(uint256_addmod(d0, unsafe_sub(unsafe_add(P, P), unsafe_add(a0, c0)), P), 2, P)
-        d1 = uint256_mulmod(uint256_addmod(d1, unsafe_sub(unsafe_add(P, P), unsafe_add(a1, c1)), P), 2, P)
-        # e = 3a; f = e²
-        e0 = uint256_mulmod(a0, 3, P)
-        e1 = uint256_mulmod(a1, 3, P)
-        f0 = uint256_mulmod(unsafe_add(e0, e1), unsafe_add(e0, unsafe_sub(P, e1)), P)
-        f1 = uint256_mulmod(unsafe_add(e0, e0), e1, P)
-        # Z3 = 2·Y·Z  (before Y is overwritten)
-        t0 = uint256_mulmod(Y0, Z0, P)
-        t1 = uint256_mulmod(Y1, Z1, P)
-        Z1 = uint256_mulmod(
+        # ---- doubling on a = 0: XX = X², YY = Y², C = YY², S = 4·X·YY, M = 3·XX,
+        #      X3 = M² - 2S, Y3 = M(S - X3) - 8C, Z3 = 2·Y·Z (4S + 3M in Fp2), inline ----
+        # a = YY
+        a0 = uint256_mulmod(unsafe_add(Y0, Y1), unsafe_add(Y0, unsafe_sub(P, Y1)), P)
+        a1 = uint256_mulmod(unsafe_add(Y0, Y0), Y1, P)
+        # b = S = 4·X·YY
+        b0 = uint256_mulmod(
+            uint256_addmod(uint256_mulmod(X0, a0, P), unsafe_sub(P, uint256_mulmod(X1, a1, P)), P), 4, P
+        )
+        b1 = uint256_mulmod(uint256_addmod(uint256_mulmod(X0, a1, P), uint256_mulmod(X1, a0, P), P), 4, P)
+        # c = 8·C = 8·YY²
+        c0 = uint256_mulmod(uint256_mulmod(unsafe_add(a0, a1), unsafe_add(a0, unsafe_sub(P, a1)), P), 8, P)
+        c1 = uint256_mulmod(uint256_mulmod(unsafe_add(a0, a0), a1, P), 8, P)
+        # d = M = 3·X²
+        d0 = uint256_mulmod(uint256_mulmod(unsafe_add(X0, X1), unsafe_add(X0, unsafe_sub(P, X1)), P), 3, P)
+        d1 = uint256_mulmod(uint256_mulmod(unsafe_add(X0, X0), X1, P), 3, P)
+        # Z3 = 2·Y·Z, from the old Y
+        e0 = uint256_mulmod(uint256_addmod(uint256_mulmod(Y0, Z0, P), unsafe_sub(P, uint256_mulmod(Y1, Z1, P)), P), 2, P)
+        Z1 = uint256_mulmod(uint256_addmod(uint256_mulmod(Y0, Z1, P), uint256_mulmod(Y1, Z0, P), P), 2, P)
+        Z0 = e0
+        # X3 = M² - 2S
+        X0 = uint256_addmod(
+            uint256_mulmod(unsafe_add(d0, d1), unsafe_add(d0, unsafe_sub(P, d1)), P),
+            unsafe_sub(unsafe_add(P, P), unsafe_add(b0, b0)),
+            P,
+        )
+        X1 = uint256_addmod(
+            uint256_mulmod(unsafe_add(d0, d0), d1, P), unsafe_sub(unsafe_add(P, P), unsafe_add(b1, b1)), P
+        )
+        # Y3 = M·(S - X3) - 8C, with S - X3 left unreduced (< 2p) as MULMOD's input
+        b0 = unsafe_add(b0, unsafe_sub(P, X0))
+        b1 = unsafe_add(b1, unsafe_sub(P, X1))
+        Y0 = uint256_addmod(
+            uint256_mulmod(d0, b0, P),
+            unsafe_sub(unsafe_add(P, P), unsafe_add(uint256_mulmod(d1, b1, P), c0)),
+            P,
+        )
+        Y1 = uint256_addmod(
+            uint256_addmod(uint256_mulmod(d0, b1, P), uint256_mulmod(d1, b0, P), P), unsafe_sub(P, c1), P
+        )
+
+        bit: uint256 = 1 << (61 - i)
+        if BN_Z_NAF_POS & bit != 0:
+            qy0 = py0
+            qy1 = py1
+        elif BN_Z_NAF_NEG & bit != 0:
+            qy0 = unsafe_sub(P, py0) % P
+            qy1 = unsafe_sub(P, py1) % P
+        else:
+            continue
+        # ---- mixed addition (X, Y, Z) + (px, qy, 1), "madd-2007-bl" (7M + 4S), inline:
+        #      ZZ = Z², H = px·ZZ - X, R = 2(qy·Z·ZZ - Y), HH = H², I = 4HH, J = H·I, V = X·I,
+        #      X3 = R² - J - 2V, Y3 = R(V - X3) - 2·Y·J, Z3 = 2·Z·H ----
+        # a = ZZ
+        a0 = uint256_mulmod(unsafe_add(Z0, Z1), unsafe_add(Z0, unsafe_sub(P, Z1)), P)
+        a1 = uint256_mulmod(unsafe_add(Z0, Z0), Z1, P)
+        # b = H = px·ZZ - X
+        b0 = uint256_addmod(
+            uint256_mulmod(px0, a0, P),
+            unsafe_sub(unsafe_add(P, P), unsafe_add(uint256_mulmod(px1, a1, P), X0)),
+            P,
+        )
+        b1 = uint256_addmod(
+            uint256_addmod(uint256_mulmod(px0, a1, P), uint256_mulmod(px1, a0, P), P), unsafe_sub(P, X1), P
+        )
+        # a = Z·ZZ (Z³)
+        e0 = uint256_addmod(uint256_mulmod(Z0, a0, P), unsafe_sub(P, uint256_mulmod(Z1, a1, P)), P)
+        a1 = uint256_addmod(uint256_mulmod(Z0, a1, P), uint256_mulmod(Z1, a0, P), P)
+        a0 = e0
+        # c = R = 2(qy·Z³ - Y)
+        c0 = uint256_mulmod(
             uint256_addmod(
-                uint256_mulmod(unsafe_add(Y0, Y1), unsafe_add(Z0, Z1), P),
-                unsafe_sub(unsafe_add(P, P), unsafe_add(t0, t1)),
+                uint256_mulmod(qy0, a0, P),
+                unsafe_sub(unsafe_add(P, P), unsafe_add(uint256_mulmod(qy1, a1, P), Y0)),
                 P,
             ),
             2,
             P,
         )
-        Z0 = uint256_mulmod(uint256_addmod(t0, unsafe_sub(P, t1), P), 2, P)
-        # X3 = f - 2d
-        X0 = uint256_addmod(f0, unsafe_sub(unsafe_add(P, P), unsafe_add(d0, d0)), P)
-        X1 = uint256_addmod(f1, unsafe_sub(unsafe_add(P, P), unsafe_add(d1, d1)), P)
-        # Y3 = e·(d - X3) - 8c
-        t0 = uint256_addmod(d0, unsafe_sub(P, X0), P)
-        t1 = uint256_addmod(d1, unsafe_sub(P, X1), P)
-        a0 = uint256_mulmod(e0, t0, P)
-        a1 = uint256_mulmod(e1, t1, P)
-        b0 = uint256_mulmod(unsafe_add(e0, e1), unsafe_add(t0, t1), P)
-        c0 = uint256_mulmod(c0, 8, P)
-        c1 = uint256_mulmod(c1, 8, P)
-        Y0 = uint256_addmod(uint256_addmod(a0, unsafe_sub(P, a1), P), unsafe_sub(P, c0), P)
-        Y1 = uint256_addmod(
-            uint256_addmod(b0, unsafe_sub(unsafe_add(P, P), unsafe_add(a0, a1)), P),
-            unsafe_sub(P, c1),
+        c1 = uint256_mulmod(
+            uint256_addmod(
+                uint256_addmod(uint256_mulmod(qy0, a1, P), uint256_mulmod(qy1, a0, P), P), unsafe_sub(P, Y1), P
+            ),
+            2,
             P,
         )
-
-        if (BN_Z >> (61 - i)) & 1 == 1:
-            # ---- mixed addition (X, Y, Z) + (px, py, 1), "madd-2007-bl" (7M + 4S), inline ----
-            # a = Z²  (Z1Z1)
-            a0 = uint256_mulmod(unsafe_add(Z0, Z1), unsafe_add(Z0, unsafe_sub(P, Z1)), P)
-            a1 = uint256_mulmod(unsafe_add(Z0, Z0), Z1, P)
-            # b = U2 = px·a
-            t0 = uint256_mulmod(px0, a0, P)
-            t1 = uint256_mulmod(px1, a1, P)
-            b1 = uint256_addmod(
-                uint256_mulmod(unsafe_add(px0, px1), unsafe_add(a0, a1), P),
-                unsafe_sub(unsafe_add(P, P), unsafe_add(t0, t1)),
-                P,
-            )
-            b0 = uint256_addmod(t0, unsafe_sub(P, t1), P)
-            # c = Z·a (Z³), then S2 = py·c
-            t0 = uint256_mulmod(Z0, a0, P)
-            t1 = uint256_mulmod(Z1, a1, P)
-            c1 = uint256_addmod(
-                uint256_mulmod(unsafe_add(Z0, Z1), unsafe_add(a0, a1), P),
-                unsafe_sub(unsafe_add(P, P), unsafe_add(t0, t1)),
-                P,
-            )
-            c0 = uint256_addmod(t0, unsafe_sub(P, t1), P)
-            t0 = uint256_mulmod(py0, c0, P)
-            t1 = uint256_mulmod(py1, c1, P)
-            c1 = uint256_addmod(
-                uint256_mulmod(unsafe_add(py0, py1), unsafe_add(c0, c1), P),
-                unsafe_sub(unsafe_add(P, P), unsafe_add(t0, t1)),
-                P,
-            )
-            c0 = uint256_addmod(t0, unsafe_sub(P, t1), P)
-            # h = U2 - X  (into b); r = 2(S2 - Y)  (into c)
-            b0 = uint256_addmod(b0, unsafe_sub(P, X0), P)
-            b1 = uint256_addmod(b1, unsafe_sub(P, X1), P)
-            c0 = uint256_mulmod(uint256_addmod(c0, unsafe_sub(P, Y0), P), 2, P)
-            c1 = uint256_mulmod(uint256_addmod(c1, unsafe_sub(P, Y1), P), 2, P)
-            # d = hh = h²; e = i = 4·hh
-            d0 = uint256_mulmod(unsafe_add(b0, b1), unsafe_add(b0, unsafe_sub(P, b1)), P)
-            d1 = uint256_mulmod(unsafe_add(b0, b0), b1, P)
-            e0 = uint256_mulmod(d0, 4, P)
-            e1 = uint256_mulmod(d1, 4, P)
-            # Z3 = (Z + h)² - a - hh
-            t0 = uint256_addmod(Z0, b0, P)
-            t1 = uint256_addmod(Z1, b1, P)
-            Z0 = uint256_addmod(
-                uint256_mulmod(unsafe_add(t0, t1), unsafe_add(t0, unsafe_sub(P, t1)), P),
-                unsafe_sub(unsafe_add(P, P), unsafe_add(a0, d0)),
-                P,
-            )
-            Z1 = uint256_addmod(
-                uint256_mulmod(unsafe_add(t0, t0), t1, P),
-                unsafe_sub(unsafe_add(P, P), unsafe_add(a1, d1)),
-                P,
-            )
-            # f = j = h·i
-            t0 = uint256_mulmod(b0, e0, P)
-            t1 = uint256_mulmod(b1, e1, P)
-            f1 = uint256_addmod(
-                uint256_mulmod(unsafe_add(b0, b1), unsafe_add(e0, e1), P),
-                unsafe_sub(unsafe_add(P, P), unsafe_add(t0, t1)),
-                P,
-            )
-            f0 = uint256_addmod(t0, unsafe_sub(P, t1), P)
-            # a = v = X·i (Z1Z1 is no longer needed)
-            t0 = uint256_mulmod(X0, e0, P)
-            t1 = uint256_mulmod(X1, e1, P)
-            a1 = uint256_addmod(
-                uint256_mulmod(unsafe_add(X0, X1), unsafe_add(e0, e1), P),
-                unsafe_sub(unsafe_add(P, P), unsafe_add(t0, t1)),
-                P,
-            )
-            a0 = uint256_addmod(t0, unsafe_sub(P, t1), P)
-            # Y·j, needed for Y3, before X and Y are overwritten
-            t0 = uint256_mulmod(Y0, f0, P)
-            t1 = uint256_mulmod(Y1, f1, P)
-            d1 = uint256_addmod(
-                uint256_mulmod(unsafe_add(Y0, Y1), unsafe_add(f0, f1), P),
-                unsafe_sub(unsafe_add(P, P), unsafe_add(t0, t1)),
-                P,
-            )
-            d0 = uint256_addmod(t0, unsafe_sub(P, t1), P)
-            # X3 = r² - j - 2v
-            X0 = uint256_addmod(
-                uint256_mulmod(unsafe_add(c0, c1), unsafe_add(c0, unsafe_sub(P, c1)), P),
-                unsafe_sub(unsafe_add(unsafe_add(P, P), P), unsafe_add(f0, unsafe_add(a0, a0))),
-                P,
-            )
-            X1 = uint256_addmod(
-                uint256_mulmod(unsafe_add(c0, c0), c1, P),
-                unsafe_sub(unsafe_add(unsafe_add(P, P), P), unsafe_add(f1, unsafe_add(a1, a1))),
-                P,
-            )
-            # Y3 = r·(v - X3) - 2·Y·j
-            t0 = uint256_addmod(a0, unsafe_sub(P, X0), P)
-            t1 = uint256_addmod(a1, unsafe_sub(P, X1), P)
-            e0 = uint256_mulmod(c0, t0, P)
-            e1 = uint256_mulmod(c1, t1, P)
-            Y1 = uint256_addmod(
-                uint256_mulmod(unsafe_add(c0, c1), unsafe_add(t0, t1), P),
-                unsafe_sub(unsafe_add(P, P), unsafe_add(e0, e1)),
-                P,
-            )
-            Y0 = uint256_addmod(e0, unsafe_sub(P, e1), P)
-            Y0 = uint256_addmod(Y0, unsafe_sub(P, uint256_mulmod(d0, 2, P)), P)
-            Y1 = uint256_addmod(Y1, unsafe_sub(P, uint256_mulmod(d1, 2, P)), P)
+        # Z3 = 2·Z·H
+        e0 = uint256_mulmod(uint256_addmod(uint256_mulmod(Z0, b0, P), unsafe_sub(P, uint256_mulmod(Z1, b1, P)), P), 2, P)
+        Z1 = uint256_mulmod(uint256_addmod(uint256_mulmod(Z0, b1, P), uint256_mulmod(Z1, b0, P), P), 2, P)
+        Z0 = e0
+        # a = I = 4·H²
+        a0 = uint256_mulmod(uint256_mulmod(unsafe_add(b0, b1), unsafe_add(b0, unsafe_sub(P, b1)), P), 4, P)
+        a1 = uint256_mulmod(uint256_mulmod(unsafe_add(b0, b0), b1, P), 4, P)
+        # d = J = H·I
+        d0 = uint256_addmod(uint256_mulmod(b0, a0, P), unsafe_sub(P, uint256_mulmod(b1, a1, P)), P)
+        d1 = uint256_addmod(uint256_mulmod(b0, a1, P), uint256_mulmod(b1, a0, P), P)
+        # b = V = X·I
+        b0 = uint256_addmod(uint256_mulmod(X0, a0, P), unsafe_sub(P, uint256_mulmod(X1, a1, P)), P)
+        b1 = uint256_addmod(uint256_mulmod(X0, a1, P), uint256_mulmod(X1, a0, P), P)
+        # e = 2·Y·J, from the old Y
+        e0 = uint256_mulmod(uint256_addmod(uint256_mulmod(Y0, d0, P), unsafe_sub(P, uint256_mulmod(Y1, d1, P)), P), 2, P)
+        e1 = uint256_mulmod(uint256_addmod(uint256_mulmod(Y0, d1, P), uint256_mulmod(Y1, d0, P), P), 2, P)
+        # X3 = R² - J - 2V  (J + 2V < 3p, so 3p minus it is positive)
+        X0 = uint256_addmod(
+            uint256_mulmod(unsafe_add(c0, c1), unsafe_add(c0, unsafe_sub(P, c1)), P),
+            unsafe_sub(unsafe_add(unsafe_add(P, P), P), unsafe_add(d0, unsafe_add(b0, b0))),
+            P,
+        )
+        X1 = uint256_addmod(
+            uint256_mulmod(unsafe_add(c0, c0), c1, P),
+            unsafe_sub(unsafe_add(unsafe_add(P, P), P), unsafe_add(d1, unsafe_add(b1, b1))),
+            P,
+        )
+        # Y3 = R·(V - X3) - 2·Y·J, with V - X3 unreduced (< 2p)
+        b0 = unsafe_add(b0, unsafe_sub(P, X0))
+        b1 = unsafe_add(b1, unsafe_sub(P, X1))
+        Y0 = uint256_addmod(
+            uint256_mulmod(c0, b0, P),
+            unsafe_sub(unsafe_add(P, P), unsafe_add(uint256_mulmod(c1, b1, P), e0)),
+            P,
+        )
+        Y1 = uint256_addmod(
+            uint256_addmod(uint256_mulmod(c0, b1, P), uint256_mulmod(c1, b0, P), P), unsafe_sub(P, e1), P
+        )
 
     # A = [z]P is (X, Y, Z). B = [3z]P = 2A + A.
     A: uint256[6] = [X0, X1, Y0, Y1, Z0, Z1]
