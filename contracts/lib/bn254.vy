@@ -27,6 +27,7 @@
 
 # @dev The base field modulus.
 P: constant(uint256) = 21888242871839275222246405745257275088696311157297823662689037894645226208583
+P2: constant(uint256) = 2 * P
 # @dev 2^256 mod p, to reduce the 48-byte halves of the expanded message without modexp.
 TWO_256_MOD_P: constant(uint256) = 6350874878119819312338956282401532409788428879151445726012394534686998597021
 # @dev (p + 1) / 4: v^((p+1)/4) is the square root of v whenever v is a square (p = 3 mod 4).
@@ -231,49 +232,42 @@ def _clear_cofactor(pt: uint256[4]) -> uint256[4]:
     d1: uint256 = 0
     e0: uint256 = 0
     e1: uint256 = 0
+    # The NAF digit position, walked down from bit 62 (P itself) to bit 0.
+    bit: uint256 = 1 << 62
     for i: uint256 in range(62):
         # ---- doubling on a = 0: XX = X², YY = Y², C = YY², S = 4·X·YY, M = 3·XX,
-        #      X3 = M² - 2S, Y3 = M(S - X3) - 8C, Z3 = 2·Y·Z (4S + 3M in Fp2), inline ----
+        #      X3 = M² - 2S, Y3 = M(S - X3) - 8C, Z3 = 2·Y·Z (4S + 3M in Fp2), inline.
+        #      Bounds: X, Y, Z arrive reduced or below 2p, so every sum below is under 5p < 2^256 ----
         # a = YY
-        a0 = uint256_mulmod(unsafe_add(Y0, Y1), unsafe_add(Y0, unsafe_sub(P, Y1)), P)
+        a0 = uint256_mulmod(unsafe_add(Y0, Y1), unsafe_add(Y0, unsafe_sub(P2, Y1)), P)
         a1 = uint256_mulmod(unsafe_add(Y0, Y0), Y1, P)
         # b = S = 4·X·YY
-        b0 = uint256_mulmod(
-            uint256_addmod(uint256_mulmod(X0, a0, P), unsafe_sub(P, uint256_mulmod(X1, a1, P)), P), 4, P
-        )
-        b1 = uint256_mulmod(uint256_addmod(uint256_mulmod(X0, a1, P), uint256_mulmod(X1, a0, P), P), 4, P)
+        b0 = uint256_mulmod(unsafe_add(uint256_mulmod(X0, a0, P), unsafe_sub(P, uint256_mulmod(X1, a1, P))), 4, P)
+        b1 = uint256_mulmod(unsafe_add(uint256_mulmod(X0, a1, P), uint256_mulmod(X1, a0, P)), 4, P)
         # c = 8·C = 8·YY²
         c0 = uint256_mulmod(uint256_mulmod(unsafe_add(a0, a1), unsafe_add(a0, unsafe_sub(P, a1)), P), 8, P)
-        c1 = uint256_mulmod(uint256_mulmod(unsafe_add(a0, a0), a1, P), 8, P)
+        c1 = uint256_mulmod(uint256_mulmod(a0, a1, P), 16, P)
         # d = M = 3·X²
-        d0 = uint256_mulmod(uint256_mulmod(unsafe_add(X0, X1), unsafe_add(X0, unsafe_sub(P, X1)), P), 3, P)
-        d1 = uint256_mulmod(uint256_mulmod(unsafe_add(X0, X0), X1, P), 3, P)
-        # Z3 = 2·Y·Z, from the old Y
-        e0 = uint256_mulmod(uint256_addmod(uint256_mulmod(Y0, Z0, P), unsafe_sub(P, uint256_mulmod(Y1, Z1, P)), P), 2, P)
-        Z1 = uint256_mulmod(uint256_addmod(uint256_mulmod(Y0, Z1, P), uint256_mulmod(Y1, Z0, P), P), 2, P)
+        d0 = uint256_mulmod(uint256_mulmod(unsafe_add(X0, X1), unsafe_add(X0, unsafe_sub(P2, X1)), P), 3, P)
+        d1 = uint256_mulmod(uint256_mulmod(X0, X1, P), 6, P)
+        # Z3 = 2·Y·Z from the old Y: (2Z) < 4p, the result below 2p, left unreduced
+        e0 = unsafe_add(uint256_mulmod(Y0, unsafe_add(Z0, Z0), P), unsafe_sub(P, uint256_mulmod(Y1, unsafe_add(Z1, Z1), P)))
+        Z1 = unsafe_add(uint256_mulmod(Y0, unsafe_add(Z1, Z1), P), uint256_mulmod(Y1, unsafe_add(Z0, Z0), P))
         Z0 = e0
         # X3 = M² - 2S
         X0 = uint256_addmod(
             uint256_mulmod(unsafe_add(d0, d1), unsafe_add(d0, unsafe_sub(P, d1)), P),
-            unsafe_sub(unsafe_add(P, P), unsafe_add(b0, b0)),
+            unsafe_sub(P2, unsafe_add(b0, b0)),
             P,
         )
-        X1 = uint256_addmod(
-            uint256_mulmod(unsafe_add(d0, d0), d1, P), unsafe_sub(unsafe_add(P, P), unsafe_add(b1, b1)), P
-        )
+        X1 = uint256_addmod(uint256_mulmod(unsafe_add(d0, d0), d1, P), unsafe_sub(P2, unsafe_add(b1, b1)), P)
         # Y3 = M·(S - X3) - 8C, with S - X3 left unreduced (< 2p) as MULMOD's input
         b0 = unsafe_add(b0, unsafe_sub(P, X0))
         b1 = unsafe_add(b1, unsafe_sub(P, X1))
-        Y0 = uint256_addmod(
-            uint256_mulmod(d0, b0, P),
-            unsafe_sub(unsafe_add(P, P), unsafe_add(uint256_mulmod(d1, b1, P), c0)),
-            P,
-        )
-        Y1 = uint256_addmod(
-            uint256_addmod(uint256_mulmod(d0, b1, P), uint256_mulmod(d1, b0, P), P), unsafe_sub(P, c1), P
-        )
+        Y0 = uint256_addmod(uint256_mulmod(d0, b0, P), unsafe_sub(P2, unsafe_add(uint256_mulmod(d1, b1, P), c0)), P)
+        Y1 = uint256_addmod(uint256_mulmod(d0, b1, P), unsafe_add(uint256_mulmod(d1, b0, P), unsafe_sub(P, c1)), P)
 
-        bit: uint256 = 1 << (61 - i)
+        bit = bit >> 1
         if BN_Z_NAF_POS & bit != 0:
             qy0 = py0
             qy1 = py1
@@ -285,8 +279,8 @@ def _clear_cofactor(pt: uint256[4]) -> uint256[4]:
         # ---- mixed addition (X, Y, Z) + (px, qy, 1), "madd-2007-bl" (7M + 4S), inline:
         #      ZZ = Z², H = px·ZZ - X, R = 2(qy·Z·ZZ - Y), HH = H², I = 4HH, J = H·I, V = X·I,
         #      X3 = R² - J - 2V, Y3 = R(V - X3) - 2·Y·J, Z3 = 2·Z·H ----
-        # a = ZZ
-        a0 = uint256_mulmod(unsafe_add(Z0, Z1), unsafe_add(Z0, unsafe_sub(P, Z1)), P)
+        # a = ZZ (Z may be unreduced, below 2p)
+        a0 = uint256_mulmod(unsafe_add(Z0, Z1), unsafe_add(Z0, unsafe_sub(P2, Z1)), P)
         a1 = uint256_mulmod(unsafe_add(Z0, Z0), Z1, P)
         # b = H = px·ZZ - X
         b0 = uint256_addmod(
@@ -357,8 +351,8 @@ def _clear_cofactor(pt: uint256[4]) -> uint256[4]:
             uint256_addmod(uint256_mulmod(c0, b1, P), uint256_mulmod(c1, b0, P), P), unsafe_sub(P, e1), P
         )
 
-    # A = [z]P is (X, Y, Z). B = [3z]P = 2A + A.
-    A: uint256[6] = [X0, X1, Y0, Y1, Z0, Z1]
+    # A = [z]P is (X, Y, Z), with Z reduced for the general formulas below. B = [3z]P = 2A + A.
+    A: uint256[6] = [X0, X1, Y0, Y1, Z0 % P, Z1 % P]
     B: uint256[6] = self._jadd(self._jdouble(A), A)
     # psi³(P): P is affine, so psi keeps Z = 1.
     Q: uint256[6] = [px0, px1, py0, py1, 1, 0]
