@@ -1,0 +1,106 @@
+"""Gas of the contracts from transaction receipts on anvil (hardfork cancun), reference beside ours.
+
+Run: .venv/bin/python bench/gas.py [--samples N]
+
+The reference figures are from reference/gas.md (Solidity, Hardhat, cancun). Today this covers
+the BLS building blocks in contracts/lib/bn254.vy, measured through a small harness contract;
+the ServiceNodeRewards rows at 100 to 12,000 nodes come with that contract.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+from pathlib import Path
+from typing import Any
+
+import vyper
+from vyper.compiler.input_bundle import FilesystemInputBundle
+from vyper.compiler.settings import Settings
+from web3 import Web3
+
+from sesh.bls import DomainTags, SecretKey, map_to_twist, reward_message
+from sesh.evm.anvil import Anvil
+
+ROOT = Path(__file__).resolve().parents[1]
+HARNESS = ROOT / "tests" / "contracts" / "bn254" / "bn254_harness.vy"
+BASE_TX = 21_000
+
+
+def _deploy_harness(w3: Web3) -> Any:
+    out = vyper.compile_code(
+        HARNESS.read_text(),
+        contract_path=HARNESS.name,
+        output_formats=["abi", "bytecode"],
+        settings=Settings(evm_version="cancun"),
+        input_bundle=FilesystemInputBundle([ROOT / "contracts", HARNESS.parent]),
+    )
+    tx = w3.eth.send_transaction({"from": w3.eth.accounts[0], "data": out["bytecode"]})
+    receipt = w3.eth.wait_for_transaction_receipt(tx, poll_latency=0.01)
+    return w3.eth.contract(address=receipt["contractAddress"], abi=out["abi"])
+
+
+def _gas(w3: Web3, call: Any) -> int:
+    tx = call.transact({"from": w3.eth.accounts[0], "gas": 10_000_000})
+    receipt = w3.eth.wait_for_transaction_receipt(tx, poll_latency=0.01)
+    assert receipt["status"] == 1
+    return int(receipt["gasUsed"])
+
+
+def measure(samples: int) -> list[tuple[str, str, str]]:
+    with Anvil(port=0) as node:
+        w3 = Web3(Web3.HTTPProvider(node.rpc_url))
+        harness = _deploy_harness(w3)
+        tags = DomainTags.for_contract(w3.eth.chain_id, harness.address)
+        sk = SecretKey.from_int(0x5E55)
+        pk = list(sk.public_key().to_contract())
+        by_counter: dict[int, list[int]] = {}
+        hashes, clears, verifies = [], [], []
+        for i in range(samples):
+            message = reward_message(tags, "0x" + os.urandom(20).hex(), 10**9 + i)
+            point, counter, _ = map_to_twist(message, tags.hash_to_g2)
+            h = _gas(w3, harness.functions.hash_tx(message, tags.hash_to_g2)) - BASE_TX
+            by_counter.setdefault(counter, []).append(h)
+            hashes.append(h)
+            clears.append(_gas(w3, harness.functions.clear_tx(list(point.to_contract()))) - BASE_TX)
+            sig = list(sk.sign(message, tags.hash_to_g2).to_contract())
+            verifies.append(
+                _gas(w3, harness.functions.verify_tx(pk, message, tags.hash_to_g2, sig)) - BASE_TX
+            )
+    first_try = by_counter.get(0, [0])
+    return [
+        (
+            "hash to G2, 84-byte reward message (receipt − 21,000)",
+            "883,194–928,439 (avg 893,287)",
+            f"{min(hashes):,}–{max(hashes):,} (avg {statistics.mean(hashes):,.0f})",
+        ),
+        (
+            "  of which: one try of the map (counter 0)",
+            "≈ 30.6k",
+            f"≈ {min(first_try) - min(clears):,}",
+        ),
+        ("  of which: cofactor clearing", "≈ 854k", f"{int(statistics.median(clears)):,}"),
+        (
+            "hash + pairing check (2 pairs): one signature check (receipt − 21,000)",
+            "≈ 1.01M",
+            f"{min(verifies):,}–{max(verifies):,}",
+        ),
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--samples", type=int, default=20)
+    args = parser.parse_args()
+    rows = measure(args.samples)
+    print("| operation | reference (gas) | ours (gas) |")
+    print("|---|---|---|")
+    for name, ref, ours in rows:
+        print(f"| {name} | {ref} | {ours} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
