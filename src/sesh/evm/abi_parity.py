@@ -1,0 +1,126 @@
+"""Compare a contract's published ABI with the reference's canonical signatures.
+
+The reference list (``reference/abi-signatures.json``, one entry per contract) gives functions
+with selector, mutability and return types, events with topic0 and the names of their indexed
+arguments, and errors with selectors. ``compare`` answers with every difference, in words, so a
+failing test reads as a to-do list; an empty list means the ABI is compatible. Members we add on
+purpose are passed in as ``allowed_extra`` (the test reads them from docs/compatibility.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from eth_utils.crypto import keccak
+
+from sesh.evm.artifacts import canonical_type, selector
+
+EVENT_ARGUMENT_ALIASES: Mapping[str, str] = {"from": "sender", "to": "receiver"}
+"""Reference argument names Vyper cannot use (``from`` is a Python keyword), mapped to ours.
+Names do not reach selectors or topics; the positions of indexed arguments do, and are checked."""
+
+
+@dataclass(frozen=True)
+class Member:
+    """One function, event or error of an ABI, reduced to what compatibility depends on."""
+
+    kind: str  # "function", "event" or "error"
+    signature: str
+    mutability: str = ""
+    returns: str = ""
+    indexed: tuple[str, ...] = ()
+    """Event: the names of the indexed arguments, in order."""
+
+
+def abi_members(abi: list[dict[str, Any]]) -> dict[tuple[str, str], Member]:
+    """(kind, signature) → member for every function, event and error of a JSON ABI."""
+    members: dict[tuple[str, str], Member] = {}
+    for entry in abi:
+        kind = entry.get("type")
+        if kind not in ("function", "event", "error"):
+            continue
+        types = ",".join(canonical_type(p) for p in entry.get("inputs", []))
+        signature = f"{entry['name']}({types})"
+        member = Member(kind, signature)
+        if kind == "function":
+            outputs = ",".join(canonical_type(p) for p in entry.get("outputs", []))
+            member = Member(kind, signature, entry["stateMutability"], f"({outputs})")
+        elif kind == "event":
+            indexed = tuple(p["name"] for p in entry["inputs"] if p.get("indexed"))
+            member = Member(kind, signature, indexed=indexed)
+        members[(kind, signature)] = member
+    return members
+
+
+def reference_members(entry: Mapping[str, Any]) -> dict[tuple[str, str], Member]:
+    """The same for one contract of abi-signatures.json, after checking its own hashes."""
+    members: dict[tuple[str, str], Member] = {}
+    for function in entry.get("functions", []):
+        sig = function["sig"]
+        if "0x" + selector(sig).hex() != function["selector"]:
+            raise ValueError(f"reference selector of {sig} does not match its signature")
+        members[("function", sig)] = Member(
+            "function", sig, function["mutability"], function["returns"]
+        )
+    for event in entry.get("events", []):
+        sig = event["sig"]
+        if "0x" + keccak(text=sig).hex() != event["topic0"]:
+            raise ValueError(f"reference topic0 of {sig} does not match its signature")
+        members[("event", sig)] = Member("event", sig, indexed=tuple(event["indexed"]))
+    for error in entry.get("errors", []):
+        sig = error["sig"]
+        if "0x" + selector(sig).hex() != error["selector"]:
+            raise ValueError(f"reference selector of {sig} does not match its signature")
+        members[("error", sig)] = Member("error", sig)
+    return members
+
+
+def compare(
+    abi: list[dict[str, Any]],
+    reference: Mapping[str, Any],
+    allowed_extra: Collection[str] = (),
+) -> list[str]:
+    """Every difference between ``abi`` and a reference entry (empty when compatible).
+
+    Checked: each reference function is present with its mutability and return types, each
+    reference event with the same indexed arguments (by position; see
+    ``EVENT_ARGUMENT_ALIASES``), each reference error; and the ABI has no function, event or
+    error beyond the reference unless its signature is in ``allowed_extra``. The constructor's
+    argument types are compared when the reference gives them.
+    """
+    ours = abi_members(abi)
+    theirs = reference_members(reference)
+    problems: list[str] = []
+    for key, expected in theirs.items():
+        kind, sig = key
+        actual = ours.get(key)
+        if actual is None:
+            problems.append(f"missing {kind} {sig}")
+        elif kind == "function" and (actual.mutability, actual.returns) != (
+            expected.mutability,
+            expected.returns,
+        ):
+            problems.append(
+                f"function {sig}: ours is {actual.mutability} returning {actual.returns}, "
+                f"the reference's {expected.mutability} returning {expected.returns}"
+            )
+        elif kind == "event":
+            wanted = tuple(EVENT_ARGUMENT_ALIASES.get(n, n) for n in expected.indexed)
+            if actual.indexed != wanted:
+                problems.append(
+                    f"event {sig}: indexed {list(actual.indexed)}, the reference's "
+                    f"{list(expected.indexed)}"
+                )
+    for (kind, sig), _ in ours.items():
+        if (kind, sig) not in theirs and sig not in allowed_extra:
+            problems.append(f"extra {kind} {sig} (not in the reference, not documented)")
+    if "constructor" in reference:
+        inputs: list[dict[str, Any]] = next(
+            (e["inputs"] for e in abi if e.get("type") == "constructor"), []
+        )
+        types = "(" + ",".join(canonical_type(p) for p in inputs) + ")"
+        if types != reference["constructor"]:
+            problems.append(f"constructor {types}, the reference's {reference['constructor']}")
+    return problems

@@ -1,0 +1,17 @@
+"""Fixtures shared by the contract tests: one anvil chain per test module."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from sesh.evm.anvil import Anvil
+from sesh.evm.chain import Chain
+
+
+@pytest.fixture(scope="module")
+def chain() -> Iterator[Chain]:
+    """A fresh chain for the module; tests inside it share deployments (and snapshots)."""
+    with Anvil(port=0) as node:
+        yield Chain(node.rpc_url)

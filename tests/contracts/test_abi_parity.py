@@ -1,0 +1,87 @@
+"""Our contracts' published ABIs against the reference's canonical signatures.
+
+For each contract: every reference function (selector, mutability, return types), event (topic0,
+indexed arguments) and error (selector) is in our published ABI, and we publish nothing more
+than the members docs/compatibility.md lists under "Beyond the reference ABI". Also: every error
+helper in contracts/lib/errors.vy that shares a name with a reference error has its signature,
+so its selector.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sesh.evm.abi_parity import abi_members, compare
+from sesh.evm.artifacts import compile_contract, load_error_catalogue, module_graph
+
+ROOT = Path(__file__).resolve().parents[2]
+CONTRACTS = ROOT / "contracts"
+COMPATIBILITY = ROOT / "docs" / "compatibility.md"
+
+# (our source, the reference contract it stands for)
+PAIRS = [
+    ("SESH.vy", "SESH"),
+    ("RewardRatePool.vy", "RewardRatePool"),
+]
+
+
+@pytest.fixture(scope="module")
+def reference() -> dict[str, Any]:
+    shared = Path(os.environ.get("SESH_SHARED", ROOT.parent / "shared"))
+    path = shared / "reference" / "abi-signatures.json"
+    if not path.exists():
+        pytest.fail(f"the reference ABI signatures are missing: {path} (set SESH_SHARED)")
+    contracts: dict[str, Any] = json.loads(path.read_text())["contracts"]
+    return contracts
+
+
+def documented_extras(contract: str) -> set[str]:
+    """Signatures in the "Beyond the reference ABI" table of docs/compatibility.md."""
+    text = COMPATIBILITY.read_text()
+    section = text.split("### Beyond the reference ABI", 1)[1].split("\n### ", 1)[0]
+    row = re.compile(r"^\|\s*(\w+)\s*\|\s*(function|event|error)\s*\|\s*`([^`]+)`\s*\|", re.M)
+    return {sig for name, _, sig in row.findall(section) if name == contract}
+
+
+@pytest.mark.parametrize(("source", "name"), PAIRS)
+def test_published_abi_matches_the_reference(
+    reference: dict[str, Any], source: str, name: str
+) -> None:
+    artifact = compile_contract(CONTRACTS / source)
+    assert compare(artifact.abi, reference[name], documented_extras(name)) == []
+
+
+@pytest.mark.parametrize(("source", "name"), PAIRS)
+def test_every_documented_extra_exists(source: str, name: str) -> None:
+    # A stale line in the compatibility table would silently allow a future extra member.
+    published = {sig for _, sig in abi_members(compile_contract(CONTRACTS / source).abi)}
+    assert documented_extras(name) <= published
+
+
+def test_error_helpers_have_the_reference_signatures(reference: dict[str, Any]) -> None:
+    by_name: dict[str, str] = {}
+    for contract in reference.values():
+        for error in contract.get("errors", []):
+            by_name[error["sig"].split("(", 1)[0]] = error["sig"]
+    catalogue = load_error_catalogue()
+    checked = 0
+    for error in catalogue.all():
+        if error.name in by_name:
+            assert error.signature == by_name[error.name]
+            checked += 1
+    assert checked >= 20
+
+
+def test_our_contracts_revert_only_through_the_error_helpers() -> None:
+    # One place raises custom errors; a raw_revert anywhere else would escape the published ABI.
+    errors_module = (CONTRACTS / "lib" / "errors.vy").resolve()
+    for source, _ in PAIRS:
+        for module in module_graph(CONTRACTS / source):
+            if module != errors_module:
+                assert "raw_revert" not in module.read_text(), module.name
