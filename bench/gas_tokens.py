@@ -1,0 +1,143 @@
+"""Gas of SESH and RewardRatePool transactions, beside the reference's figures.
+
+Run: .venv/bin/python bench/gas_tokens.py [--check]
+
+Every figure is ``receipt.gasUsed`` of a real transaction on a fresh anvil (hardfork cancun, the
+reference table's), so it includes the 21,000 base and the calldata. The reference column is
+reference/gas.md §2 (the ERC-20 rows were measured on the reference's MockERC20, an OpenZeppelin
+ERC20; the pool row through its transparent proxy). "—" means the reference has no such row.
+``--check`` exits with status 1 if any operation costs more than its reference figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from eth_account import Account
+
+from sesh.evm.anvil import Anvil, dev_keys
+from sesh.evm.artifacts import compile_contract
+from sesh.evm.chain import Chain
+
+ROOT = Path(__file__).resolve().parents[1]
+SUPPLY = 240_000_000 * 10**9
+POOL_DEPOSIT = 40_000_000 * 10**9
+HOUR = 3_600
+
+
+@dataclass(frozen=True)
+class Row:
+    operation: str
+    reference: int | None
+    ours: int
+
+
+def sign_permit(
+    token: Any, owner_index: int, spender: str, value: int, deadline: int
+) -> tuple[Any, ...]:
+    """The arguments of ``permit`` for a first permit by dev account ``owner_index``."""
+    key = dev_keys()[owner_index]
+    signed = Account.sign_typed_data(
+        key.private_key,
+        {
+            "name": "Session Token",
+            "version": "1",
+            "chainId": token.w3.eth.chain_id,
+            "verifyingContract": token.address,
+        },
+        {
+            "Permit": [
+                {"name": "owner", "type": "address"},
+                {"name": "spender", "type": "address"},
+                {"name": "value", "type": "uint256"},
+                {"name": "nonce", "type": "uint256"},
+                {"name": "deadline", "type": "uint256"},
+            ]
+        },
+        {
+            "owner": key.address,
+            "spender": spender,
+            "value": value,
+            "nonce": 0,
+            "deadline": deadline,
+        },
+    )
+    return (
+        key.address,
+        spender,
+        value,
+        deadline,
+        signed.v,
+        signed.r.to_bytes(32, "big"),
+        signed.s.to_bytes(32, "big"),
+    )
+
+
+def measure() -> list[Row]:
+    sesh = compile_contract(ROOT / "contracts" / "SESH.vy")
+    pool_artifact = compile_contract(ROOT / "contracts" / "RewardRatePool.vy")
+    with Anvil(port=0) as node:
+        chain = Chain(node.rpc_url)
+        deployer, holder, fresh, spender, receiver = chain.accounts[:5]
+        token = chain.deploy(sesh, SUPPLY, holder, deployer, deployer)
+        functions = token.functions
+
+        def gas(function: Any, sender: str) -> int:
+            return int(chain.transact(function, sender)["gasUsed"])
+
+        # holder → a never-funded address: a zero balance slot becomes non-zero.
+        transfer_fresh = gas(functions.transfer(fresh, 10**9), holder)
+        # holder → the same address again: both balance slots already non-zero.
+        transfer_existing = gas(functions.transfer(fresh, 10**9), holder)
+        # a first allowance: zero slot becomes non-zero.
+        approve_fresh = gas(functions.approve(spender, 10 * 10**9), holder)
+        # the spender moves part of it to an existing holder (allowance stays non-zero).
+        transfer_from = gas(functions.transferFrom(holder, fresh, 10**9), spender)
+        # a permit by a holder with nonce 0 for a new spender: nonce and allowance slots fresh.
+        permit_args = sign_permit(token, 1, receiver, 10**9, chain.timestamp() + HOUR)
+        permit = gas(functions.permit(*permit_args), receiver)
+
+        pool, _ = chain.deploy_upgradeable(
+            pool_artifact, args=[receiver, token.address], sender=deployer
+        )
+        chain.transact(functions.transfer(pool.address, POOL_DEPOSIT), holder)
+        for _ in range(2):  # the first payout makes the totals non-zero; measure the second
+            chain.set_next_timestamp(pool.functions.lastPaidOutTime().call() + HOUR)
+            payout = gas(pool.functions.payoutReleased(), deployer)
+
+    return [
+        Row("SESH `transfer`, to a fresh address", 51_728, transfer_fresh),
+        Row("SESH `transfer`, to an existing holder", 34_628, transfer_existing),
+        Row("SESH `approve`, fresh allowance", 46_276, approve_fresh),
+        Row("SESH `transferFrom`, partial allowance, existing receiver", None, transfer_from),
+        Row("SESH `permit`, first permit of the owner", None, permit),
+        Row("RewardRatePool `payoutReleased`, 1 h after the last payout", 77_760, payout),
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--check", action="store_true", help="fail if any operation costs more than the reference"
+    )
+    args = parser.parse_args()
+    rows = measure()
+    print("| operation | reference | ours |")
+    print("|---|---|---|")
+    for row in rows:
+        reference = f"{row.reference:,}" if row.reference is not None else "—"
+        print(f"| {row.operation} | {reference} | {row.ours:,} |")
+    over = [r for r in rows if r.reference is not None and r.ours > r.reference]
+    if args.check and over:
+        for row in over:
+            print(f"# over the reference: {row.operation}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
