@@ -16,13 +16,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import vyper
-from vyper.compiler.input_bundle import FilesystemInputBundle
-from vyper.compiler.settings import Settings
 from web3 import Web3
 
 from sesh.bls import DomainTags, SecretKey, map_to_twist, reward_message
 from sesh.evm.anvil import Anvil
+from sesh.evm.compiler import compile_vyper
 
 ROOT = Path(__file__).resolve().parents[1]
 HARNESS = ROOT / "tests" / "contracts" / "bn254" / "bn254_harness.vy"
@@ -30,16 +28,10 @@ BASE_TX = 21_000
 
 
 def _deploy_harness(w3: Web3) -> Any:
-    out = vyper.compile_code(
-        HARNESS.read_text(),
-        contract_path=HARNESS.name,
-        output_formats=["abi", "bytecode"],
-        settings=Settings(evm_version="cancun"),
-        input_bundle=FilesystemInputBundle([ROOT / "contracts", HARNESS.parent]),
-    )
-    tx = w3.eth.send_transaction({"from": w3.eth.accounts[0], "data": out["bytecode"]})
+    artifact = compile_vyper(HARNESS)
+    tx = w3.eth.send_transaction({"from": w3.eth.accounts[0], "data": artifact.bytecode})
     receipt = w3.eth.wait_for_transaction_receipt(tx, poll_latency=0.01)
-    return w3.eth.contract(address=receipt["contractAddress"], abi=out["abi"])
+    return w3.eth.contract(address=receipt["contractAddress"], abi=artifact.abi)
 
 
 def _gas(w3: Web3, call: Any) -> int:

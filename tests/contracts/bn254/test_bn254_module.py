@@ -12,11 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import vyper
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from vyper.compiler.input_bundle import FilesystemInputBundle
-from vyper.compiler.settings import Settings
 from web3 import Web3
 
 from sesh.bls import (
@@ -31,22 +28,16 @@ from sesh.bls import (
     signers_key,
 )
 from sesh.evm.anvil import Anvil
+from sesh.evm.compiler import compile_vyper
 
 pytestmark = pytest.mark.anvil
 
-ROOT = Path(__file__).resolve().parents[3]
 HARNESS = Path(__file__).parent / "bn254_harness.vy"
 
 
 def _compile() -> tuple[list[Any], bytes]:
-    out = vyper.compile_code(
-        HARNESS.read_text(),
-        contract_path=HARNESS.name,
-        output_formats=["abi", "bytecode"],
-        settings=Settings(evm_version="cancun"),
-        input_bundle=FilesystemInputBundle([ROOT / "contracts", HARNESS.parent]),
-    )
-    return out["abi"], bytes.fromhex(out["bytecode"].removeprefix("0x"))
+    artifact = compile_vyper(HARNESS)  # finds contracts/lib through the project search path
+    return artifact.abi, artifact.bytecode
 
 
 @pytest.fixture(scope="module")
