@@ -17,11 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from eth_account import Account
-
 from sesh.evm.anvil import Anvil, dev_keys
 from sesh.evm.artifacts import compile_contract
 from sesh.evm.chain import Chain
+from sesh.evm.permit import sign_permit
 
 ROOT = Path(__file__).resolve().parents[1]
 SUPPLY = 240_000_000 * 10**9
@@ -34,47 +33,6 @@ class Row:
     operation: str
     reference: int | None
     ours: int
-
-
-def sign_permit(
-    token: Any, owner_index: int, spender: str, value: int, deadline: int
-) -> tuple[Any, ...]:
-    """The arguments of ``permit`` for a first permit by dev account ``owner_index``."""
-    key = dev_keys()[owner_index]
-    signed = Account.sign_typed_data(
-        key.private_key,
-        {
-            "name": "Session Token",
-            "version": "1",
-            "chainId": token.w3.eth.chain_id,
-            "verifyingContract": token.address,
-        },
-        {
-            "Permit": [
-                {"name": "owner", "type": "address"},
-                {"name": "spender", "type": "address"},
-                {"name": "value", "type": "uint256"},
-                {"name": "nonce", "type": "uint256"},
-                {"name": "deadline", "type": "uint256"},
-            ]
-        },
-        {
-            "owner": key.address,
-            "spender": spender,
-            "value": value,
-            "nonce": 0,
-            "deadline": deadline,
-        },
-    )
-    return (
-        key.address,
-        spender,
-        value,
-        deadline,
-        signed.v,
-        signed.r.to_bytes(32, "big"),
-        signed.s.to_bytes(32, "big"),
-    )
 
 
 def measure() -> list[Row]:
@@ -98,8 +56,18 @@ def measure() -> list[Row]:
         # the spender moves part of it to an existing holder (allowance stays non-zero).
         transfer_from = gas(functions.transferFrom(holder, fresh, 10**9), spender)
         # a permit by a holder with nonce 0 for a new spender: nonce and allowance slots fresh.
-        permit_args = sign_permit(token, 1, receiver, 10**9, chain.timestamp() + HOUR)
-        permit = gas(functions.permit(*permit_args), receiver)
+        owner_key = dev_keys()[1]
+        signed = sign_permit(
+            owner_key.private_key,
+            token=token.address,
+            chain_id=chain.w3.eth.chain_id,
+            owner=owner_key.address,
+            spender=receiver,
+            value=10**9,
+            nonce=0,
+            deadline=chain.timestamp() + HOUR,
+        )
+        permit = gas(signed.call(token), receiver)
 
         pool, _ = chain.deploy_upgradeable(
             pool_artifact, args=[receiver, token.address], sender=deployer

@@ -2,46 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from eth_account import Account
 from web3.logs import DISCARD
 
 from sesh.evm.anvil import dev_keys
 from sesh.evm.artifacts import decode_revert, encode_error
 from sesh.evm.chain import Chain, revert_data
+from sesh.evm.permit import Permit
+from sesh.evm.permit import sign_permit as sesh_sign_permit
 
 pytestmark = pytest.mark.anvil
 
 ZERO = "0x" + "00" * 20
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
-PERMIT_TYPES = {
-    "Permit": [
-        {"name": "owner", "type": "address"},
-        {"name": "spender", "type": "address"},
-        {"name": "value", "type": "uint256"},
-        {"name": "nonce", "type": "uint256"},
-        {"name": "deadline", "type": "uint256"},
-    ]
-}
-
-
-@dataclass(frozen=True)
-class Permit:
-    owner: str
-    spender: str
-    value: int
-    deadline: int
-    v: int
-    r: bytes
-    s: bytes
-
-    def call(self, token: Any) -> Any:
-        return token.functions.permit(
-            self.owner, self.spender, self.value, self.deadline, self.v, self.r, self.s
-        )
 
 
 def sign_permit(
@@ -57,28 +32,15 @@ def sign_permit(
     """A permit signed by dev account ``signer_index`` (for ``owner``, that account by default)."""
     key = dev_keys()[signer_index]
     owner = owner or key.address
-    domain = {
-        "name": "Session Token",
-        "version": "1",
-        "chainId": token.w3.eth.chain_id,
-        "verifyingContract": token.address,
-    }
-    message = {
-        "owner": owner,
-        "spender": spender,
-        "value": value,
-        "nonce": token.functions.nonces(owner).call() if nonce is None else nonce,
-        "deadline": deadline,
-    }
-    signed = Account.sign_typed_data(key.private_key, domain, PERMIT_TYPES, message)
-    return Permit(
-        owner,
-        spender,
-        value,
-        deadline,
-        signed.v,
-        signed.r.to_bytes(32, "big"),
-        signed.s.to_bytes(32, "big"),
+    return sesh_sign_permit(
+        key.private_key,
+        token=token.address,
+        chain_id=token.w3.eth.chain_id,
+        owner=owner,
+        spender=spender,
+        value=value,
+        nonce=token.functions.nonces(owner).call() if nonce is None else nonce,
+        deadline=deadline,
     )
 
 
