@@ -42,6 +42,12 @@ NOT_INITIALIZING: constant(Bytes[4]) = method_id("NotInitializing()")
 # failed call bubbles up its own revert data.
 ADDRESS_INSUFFICIENT_BALANCE: constant(Bytes[4]) = method_id("AddressInsufficientBalance(address)")
 FAILED_INNER_CALL: constant(Bytes[4]) = method_id("FailedInnerCall()")
+# ServiceNodeRewards: declared in the reference but never raised there either.
+RECIPIENT_ADDRESS_DOES_NOT_MATCH: constant(Bytes[4]) = method_id("RecipientAddressDoesNotMatch(address,address,uint256)")
+# ServiceNodeRewards: internal guards of the reference's list code that our list
+# cannot reach (no caller deletes the sentinel; totalNodes never goes below 0).
+DELETE_SENTINEL_NODE_NOT_ALLOWED: constant(Bytes[4]) = method_id("DeleteSentinelNodeNotAllowed()")
+INSUFFICIENT_NODES: constant(Bytes[4]) = method_id("InsufficientNodes()")
 
 
 # Ownable / Ownable2Step
@@ -257,3 +263,334 @@ def _ecdsa_invalid_signature_s(s: bytes32):
     @param s The 32-byte `s` value of the signature.
     """
     raw_revert(abi_encode(s, method_id=method_id("ECDSAInvalidSignatureS(bytes32)")))
+
+
+# ServiceNodeRewards (the reference's IServiceNodeRewards errors, OZ Pausable, and
+# the few sesh adds, marked "sesh only"; docs/compatibility.md gives the reasons)
+
+
+@internal
+@pure
+def _enforced_pause():
+    """
+    @dev The contract is paused.
+    """
+    raw_revert(method_id("EnforcedPause()"))
+
+
+@internal
+@pure
+def _expected_pause():
+    """
+    @dev `unpause` while the contract is not paused.
+    """
+    raw_revert(method_id("ExpectedPause()"))
+
+
+@internal
+@pure
+def _contract_not_started():
+    """
+    @dev The owner has not called `start` yet.
+    """
+    raw_revert(method_id("ContractNotStarted()"))
+
+
+@internal
+@pure
+def _contract_already_started():
+    """
+    @dev Seeding after `start`.
+    """
+    raw_revert(method_id("ContractAlreadyStarted()"))
+
+
+@internal
+@pure
+def _positive_number_requirement():
+    """
+    @dev An owner setter was given zero.
+    """
+    raw_revert(method_id("PositiveNumberRequirement()"))
+
+
+@internal
+@pure
+def _liquidator_penalty_too_high():
+    """
+    @dev (liquidator + pool) · 3 exceeds the recipient ratio.
+    """
+    raw_revert(method_id("LiquidatorPenaltyTooHigh()"))
+
+
+@internal
+@pure
+def _parameter_above_bound(parameter: uint256, bound: uint256):
+    """
+    @dev sesh only: a parameter above a bound the contract is compiled with (a list length Vyper must know, or what a packed storage field holds).
+    @param parameter The 32-byte value refused.
+    @param bound The 32-byte largest value the contract accepts.
+    """
+    raw_revert(abi_encode(parameter, bound, method_id=method_id("ParameterAboveBound(uint256,uint256)")))
+
+
+@internal
+@pure
+def _max_contributors_exceeded():
+    """
+    @dev More contributors than `maxContributors`.
+    """
+    raw_revert(method_id("MaxContributorsExceeded()"))
+
+
+@internal
+@pure
+def _insufficient_contributors():
+    """
+    @dev A seeded node without contributors.
+    """
+    raw_revert(method_id("InsufficientContributors()"))
+
+
+@internal
+@pure
+def _contribution_total_mismatch(required: uint256, provided: uint256):
+    """
+    @dev The stakes do not add up to the staking requirement.
+    @param required The 32-byte staking requirement.
+    @param provided The 32-byte sum of the stakes given.
+    """
+    raw_revert(abi_encode(required, provided, method_id=method_id("ContributionTotalMismatch(uint256,uint256)")))
+
+
+@internal
+@pure
+def _insufficient_operator_contribution(operatorContribution: uint256):
+    """
+    @dev The operator (first contributor) stakes less than a quarter of the requirement.
+    @param operatorContribution The 32-byte stake of the first contributor.
+    """
+    raw_revert(abi_encode(operatorContribution, method_id=method_id("InsufficientOperatorContribution(uint256)")))
+
+
+@internal
+@pure
+def _null_address():
+    """
+    @dev The zero address where an account is needed.
+    """
+    raw_revert(method_id("NullAddress()"))
+
+
+@internal
+@pure
+def _null_bls_pubkey():
+    """
+    @dev A BLS public key with a zero coordinate.
+    """
+    raw_revert(method_id("NullBLSPubkey()"))
+
+
+@internal
+@pure
+def _null_ed25519_pubkey():
+    """
+    @dev A zero Ed25519 public key.
+    """
+    raw_revert(method_id("NullEd25519Pubkey()"))
+
+
+@internal
+@pure
+def _bls_pubkey_already_exists(serviceNodeID: uint64):
+    """
+    @dev The BLS key is already registered.
+    @param serviceNodeID The 8-byte id of the node holding the key.
+    """
+    raw_revert(abi_encode(serviceNodeID, method_id=method_id("BLSPubkeyAlreadyExists(uint64)")))
+
+
+@internal
+@pure
+def _ed25519_pubkey_already_exists(serviceNodeID: uint64):
+    """
+    @dev The Ed25519 key is already registered.
+    @param serviceNodeID The 8-byte id of the node holding the key.
+    """
+    raw_revert(abi_encode(serviceNodeID, method_id=method_id("Ed25519PubkeyAlreadyExists(uint64)")))
+
+
+@internal
+@pure
+def _bls_pubkey_does_not_exist(blsPubkey: uint256[2]):
+    """
+    @dev No registered node has this BLS key.
+    @param blsPubkey The 64-byte key (X, Y) no node holds.
+    """
+    raw_revert(abi_encode(blsPubkey, method_id=method_id("BLSPubkeyDoesNotExist((uint256,uint256))")))
+
+
+@internal
+@pure
+def _bls_pubkey_does_not_match(serviceNodeID: uint64, blsPubkey: uint256[2]):
+    """
+    @dev The node's stored key differs from the given one.
+    @param serviceNodeID The 8-byte node id.
+    @param blsPubkey The 64-byte key (X, Y) given.
+    """
+    raw_revert(abi_encode(serviceNodeID, blsPubkey, method_id=method_id("BLSPubkeyDoesNotMatch(uint64,(uint256,uint256))")))
+
+
+@internal
+@pure
+def _invalid_bls_proof_of_possession():
+    """
+    @dev The proof of possession does not verify, or the key is not a point of G1.
+    """
+    raw_revert(method_id("InvalidBLSProofOfPossession()"))
+
+
+@internal
+@pure
+def _invalid_bls_signature(aggregatePubkey: uint256[2]):
+    """
+    @dev The network signature does not verify against the signers' aggregate key.
+    @param aggregatePubkey The 64-byte key (X, Y) the signature was checked against.
+    """
+    raw_revert(abi_encode(aggregatePubkey, method_id=method_id("InvalidBLSSignature((uint256,uint256))")))
+
+
+@internal
+@pure
+def _insufficient_bls_signatures(numSigners: uint256, requiredSigners: uint256):
+    """
+    @dev More non-signers than the threshold allows.
+    @param numSigners The 32-byte number of signers implied.
+    @param requiredSigners The 32-byte number of signers needed.
+    """
+    raw_revert(abi_encode(numSigners, requiredSigners, method_id=method_id("InsufficientBLSSignatures(uint256,uint256)")))
+
+
+@internal
+@pure
+def _non_signer_ids_not_increasing(previousID: uint64, serviceNodeID: uint64):
+    """
+    @dev sesh only: the non-signer ids must be strictly increasing, so none is subtracted twice.
+    @param previousID The 8-byte id before it in the list.
+    @param serviceNodeID The 8-byte id out of order.
+    """
+    raw_revert(abi_encode(previousID, serviceNodeID, method_id=method_id("NonSignerIDsNotIncreasing(uint64,uint64)")))
+
+
+@internal
+@pure
+def _service_node_doesnt_exist(serviceNodeID: uint64):
+    """
+    @dev No live node has this id.
+    @param serviceNodeID The 8-byte id.
+    """
+    raw_revert(abi_encode(serviceNodeID, method_id=method_id("ServiceNodeDoesntExist(uint64)")))
+
+
+@internal
+@pure
+def _max_pubkey_aggregations_exceeded():
+    """
+    @dev Too many registrations in this block.
+    """
+    raw_revert(method_id("MaxPubkeyAggregationsExceeded()"))
+
+
+@internal
+@pure
+def _caller_not_contributor(serviceNodeID: uint64, contributor: address):
+    """
+    @dev Only a contributor of the node may ask for its exit.
+    @param serviceNodeID The 8-byte node id.
+    @param contributor The 20-byte caller.
+    """
+    raw_revert(abi_encode(serviceNodeID, contributor, method_id=method_id("CallerNotContributor(uint64,address)")))
+
+
+@internal
+@pure
+def _small_contributor_leave_too_early(serviceNodeID: uint64, contributor: address):
+    """
+    @dev A contributor under a quarter of the stake asks to leave within 30 days of registration.
+    @param serviceNodeID The 8-byte node id.
+    @param contributor The 20-byte caller.
+    """
+    raw_revert(abi_encode(serviceNodeID, contributor, method_id=method_id("SmallContributorLeaveTooEarly(uint64,address)")))
+
+
+@internal
+@pure
+def _leave_request_too_early(serviceNodeID: uint64, timestamp: uint256, currentTimestamp: uint256):
+    """
+    @dev A repeated leave request within the hour, or an exit before the wait is over.
+    @param serviceNodeID The 8-byte node id.
+    @param timestamp The 32-byte time from which it is allowed.
+    @param currentTimestamp The 32-byte time now.
+    """
+    raw_revert(abi_encode(serviceNodeID, timestamp, currentTimestamp, method_id=method_id("LeaveRequestTooEarly(uint64,uint256,uint256)")))
+
+
+@internal
+@pure
+def _leave_request_not_initiated_yet(serviceNodeID: uint64):
+    """
+    @dev An exit after the wait, without a leave request.
+    @param serviceNodeID The 8-byte node id.
+    """
+    raw_revert(abi_encode(serviceNodeID, method_id=method_id("LeaveRequestNotInitiatedYet(uint64)")))
+
+
+@internal
+@pure
+def _signature_expired(serviceNodeID: uint64, timestamp: uint256, currentTimestamp: uint256):
+    """
+    @dev The exit or liquidation signature is older than `signatureExpiry`.
+    @param serviceNodeID The 8-byte node id.
+    @param timestamp The 32-byte time the signature names.
+    @param currentTimestamp The 32-byte time now.
+    """
+    raw_revert(abi_encode(serviceNodeID, timestamp, currentTimestamp, method_id=method_id("SignatureExpired(uint64,uint256,uint256)")))
+
+
+@internal
+@pure
+def _exit_too_early(serviceNodeID: uint64, addedTimestamp: uint256, currentTimestamp: uint256):
+    """
+    @dev A signed exit or liquidation of a node younger than the minimum exit age.
+    @param serviceNodeID The 8-byte node id.
+    @param addedTimestamp The 32-byte time the node joined.
+    @param currentTimestamp The 32-byte time now.
+    """
+    raw_revert(abi_encode(serviceNodeID, addedTimestamp, currentTimestamp, method_id=method_id("ExitTooEarly(uint64,uint256,uint256)")))
+
+
+@internal
+@pure
+def _recipient_rewards_too_low():
+    """
+    @dev A signed balance not above the one stored (a replay).
+    """
+    raw_revert(method_id("RecipientRewardsTooLow()"))
+
+
+@internal
+@pure
+def _max_claim_exceeded():
+    """
+    @dev A claim above what is unclaimed.
+    """
+    raw_revert(method_id("MaxClaimExceeded()"))
+
+
+@internal
+@pure
+def _claim_threshold_exceeded():
+    """
+    @dev The claims of this cycle would pass `claimThreshold`.
+    """
+    raw_revert(method_id("ClaimThresholdExceeded()"))

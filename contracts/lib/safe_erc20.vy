@@ -2,7 +2,8 @@
 """
 @title Token transfers that fail loudly
 @notice Some ERC-20 tokens return nothing from `transfer`, some return
-        `false` instead of reverting. `_safe_transfer` accepts the first and
+        `false` instead of reverting. `_safe_transfer` and
+        `_safe_transfer_from` accept the first and
         turns the second into `SafeERC20FailedOperation(token)`, as
         OpenZeppelin's SafeERC20 (5.0) does.
 @dev Outcomes, in the reference's order: a reverting token bubbles its revert
@@ -26,11 +27,46 @@ def _safe_transfer(token: address, to: address, amount: uint256):
     @param to The 20-byte receiving address.
     @param amount The 32-byte amount of tokens.
     """
-    answer: Bytes[32] = raw_call(
+    self._check_answer(
         token,
-        abi_encode(to, amount, method_id=method_id("transfer(address,uint256)")),
-        max_outsize=32,
+        raw_call(
+            token,
+            abi_encode(to, amount, method_id=method_id("transfer(address,uint256)")),
+            max_outsize=32,
+        ),
     )
+
+
+@internal
+def _safe_transfer_from(token: address, owner: address, to: address, amount: uint256):
+    """
+    @dev Transfers `amount` of `token` from `owner` (who approved this
+         contract) to `to`.
+    @param token The 20-byte address of the ERC-20 token.
+    @param owner The 20-byte address the tokens leave.
+    @param to The 20-byte receiving address.
+    @param amount The 32-byte amount of tokens.
+    """
+    self._check_answer(
+        token,
+        raw_call(
+            token,
+            abi_encode(
+                owner, to, amount, method_id=method_id("transferFrom(address,address,uint256)")
+            ),
+            max_outsize=32,
+        ),
+    )
+
+
+@internal
+@view
+def _check_answer(token: address, answer: Bytes[32]):
+    """
+    @dev SafeERC20's reading of a token's answer (see the header).
+    @param token The 20-byte address of the ERC-20 token that answered.
+    @param answer Its return data, cut to the first 32 bytes.
+    """
     if len(answer) == 0:
         if not token.is_contract:
             errors._address_empty_code(token)

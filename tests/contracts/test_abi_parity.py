@@ -28,6 +28,7 @@ COMPATIBILITY = ROOT / "docs" / "compatibility.md"
 PAIRS = [
     ("SESH.vy", "SESH"),
     ("RewardRatePool.vy", "RewardRatePool"),
+    ("ServiceNodeRewards.vy", "ServiceNodeRewards"),
 ]
 
 
@@ -65,15 +66,17 @@ def test_every_documented_extra_exists(source: str, name: str) -> None:
 
 
 def test_error_helpers_have_the_reference_signatures(reference: dict[str, Any]) -> None:
-    by_name: dict[str, str] = {}
+    # A name may stand for different errors in different reference contracts
+    # (MaxContributorsExceeded() in ServiceNodeRewards, (uint256) in the contribution contract).
+    by_name: dict[str, set[str]] = {}
     for contract in reference.values():
         for error in contract.get("errors", []):
-            by_name[error["sig"].split("(", 1)[0]] = error["sig"]
+            by_name.setdefault(error["sig"].split("(", 1)[0], set()).add(error["sig"])
     catalogue = load_error_catalogue()
     checked = 0
     for error in catalogue.all():
         if error.name in by_name:
-            assert error.signature == by_name[error.name]
+            assert error.signature in by_name[error.name]
             checked += 1
     assert checked >= 20
 

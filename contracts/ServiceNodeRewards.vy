@@ -1,0 +1,1364 @@
+# pragma version ~=0.4.3
+"""
+@title Service node rewards
+@custom:contract-name ServiceNodeRewards
+@license MIT
+@notice The staking and reward contract of the Session network. Nodes join by
+        staking the staking requirement with a BLS key and a proof of
+        possession; they leave by a network-signed exit, by waiting 30 days
+        after a leave request, or by a network-signed liquidation that pays a
+        penalty. Rewards (and returned stakes) reach stakers as lifetime
+        balances signed by at least two thirds of the network, checked here
+        against one aggregate BLS key, and are then claimed.
+@dev ABI-identical to the reference ServiceNodeRewards (version 1): every
+     function, event and custom error, deployed behind an ERC-1967 proxy and
+     set up by `initialize`. Differences, each for a reason given in
+     docs/compatibility.md:
+     - the non-signer ids of a network signature must be strictly increasing
+       and name live nodes (`NonSignerIDsNotIncreasing`,
+       `ServiceNodeDoesntExist`); a signature whose signers' key is the point
+       at infinity is refused;
+     - a registered BLS key must be a point of G1 (`InvalidBLSProofOfPossession`);
+     - list lengths Vyper must bound, and the packed storage below, put upper
+       limits on a few owner parameters (`ParameterAboveBound`);
+     - the five tags are computed from the chain id and the proxy address
+       when used, not stored;
+     - the BLS hash and pairing run in the BLSVerifier contract (code size);
+     - UUPS upgrades (`upgradeToAndCall`, `proxiableUUID`) replace the
+       reference's transparent proxy admin; the paginated node list view
+       `serviceNodeIDsPage` is added.
+
+     Storage, in order (upgrades may only append):
+       ownable2step     owner, pendingOwner
+       initializable    initialized_version
+       uups             (the ERC-1967 slot only)
+       then the variables below. A node is one `NodeRecord`, packed so that a
+       registration writes six slots where the reference writes eleven;
+       `serviceNodes(id)` unpacks it into the reference's struct.
+
+     Non-signer ids are read straight from the calldata. Vyper copies a
+     uint64[] argument into memory (to range-check it) and places every later
+     memory variable after the array's full bound, so a local variable in
+     the same function would pay memory expansion for 10,000 ids on every
+     call. The external functions that take ids therefore hold no local
+     variables: they hand the work to internal functions, whose memory lies
+     below the copy, and those read the ids (already checked by the copy)
+     with `slice(msg.data, ...)`. The cost per non-signer stays flat.
+@custom:abi-errors NotInitializing, AddressInsufficientBalance, FailedInnerCall, DeleteSentinelNodeNotAllowed, InsufficientNodes, RecipientAddressDoesNotMatch
+"""
+
+from ethereum.ercs import IERC20
+
+from lib import errors
+from lib import initializable
+from lib import ownable2step
+from lib import safe_erc20
+from lib import uups
+
+initializes: ownable2step
+initializes: initializable
+initializes: uups[ownable2step := ownable2step]
+
+exports: (
+    ownable2step.owner,
+    ownable2step.pendingOwner,
+    ownable2step.transferOwnership,
+    ownable2step.acceptOwnership,
+    ownable2step.renounceOwnership,
+    uups.upgradeToAndCall,
+    uups.proxiableUUID,
+)
+
+
+interface BLSVerifier:
+    def verify(
+        pubkey: uint256[2], message: Bytes[148], dst: bytes32, signature: uint256[4]
+    ) -> bool: view
+
+
+# -- the reference's types ---------------------------------------------------------------------
+
+
+struct G1Point:
+    X: uint256
+    Y: uint256
+
+
+struct BLSSignatureParams:
+    sigs0: uint256
+    sigs1: uint256
+    sigs2: uint256
+    sigs3: uint256
+
+
+struct ServiceNodeParams:
+    serviceNodePubkey: uint256
+    serviceNodeSignature1: uint256
+    serviceNodeSignature2: uint256
+    fee: uint16
+
+
+struct Staker:
+    addr: address
+    beneficiary: address
+
+
+struct Contributor:
+    staker: Staker
+    stakedAmount: uint256
+
+
+struct SeedServiceNode:
+    blsPubkey: G1Point
+    ed25519Pubkey: uint256
+    addedTimestamp: uint256
+    contributors: DynArray[Contributor, MAX_CONTRIBUTORS_BOUND]
+
+
+struct ServiceNode:
+    next: uint64
+    prev: uint64
+    operator: address
+    blsPubkey: G1Point
+    addedTimestamp: uint256
+    leaveRequestTimestamp: uint256
+    latestLeaveRequestTimestamp: uint256
+    deposit: uint256
+    contributors: DynArray[Contributor, MAX_CONTRIBUTORS_BOUND]
+    ed25519Pubkey: uint256
+
+
+# @dev One node in storage. Bit layout:
+#      links        next (64) | prev << 64 | addedTimestamp << 128 | contributor count << 192
+#      operator     operator (160) | deposit << 160 (deposit < 2^96)
+#      leave        leaveRequestTimestamp (128) | latestLeaveRequestTimestamp << 128
+#      X, Y         the BLS key; X == 0 exactly when no node has this id
+#      ed25519      the Ed25519 key
+#      contributors two words per contributor: addr (160) | stake << 160, and
+#                   beneficiary XOR addr (zero, so never written, when the
+#                   contributor is its own beneficiary)
+#      The sentinel (id 0) uses `links` only: next | prev << 64.
+struct NodeRecord:
+    links: uint256
+    operator: uint256
+    leave: uint256
+    X: uint256
+    Y: uint256
+    ed25519: uint256
+    contributors: uint256[2 * MAX_CONTRIBUTORS_BOUND]
+
+
+struct Recipient:
+    rewards: uint256
+    claimed: uint256
+
+
+# -- constants ---------------------------------------------------------------------------------
+
+VERSION: public(constant(uint256)) = 1
+LIST_SENTINEL: public(constant(uint64)) = 0
+MAX_SERVICE_NODE_EXIT_WAIT_TIME: public(constant(uint256)) = 30 * 86_400
+MAX_PERMITTED_PUBKEY_AGGREGATIONS_LOWER_BOUND: public(constant(uint256)) = 20
+MIN_TIME_BEFORE_REPEATED_LEAVE_REQUEST: public(constant(uint256)) = 3_600
+SMALL_CONTRIBUTOR_LEAVE_DELAY: public(constant(uint256)) = 30 * 86_400
+SMALL_CONTRIBUTOR_DIVISOR: public(constant(uint256)) = 4
+
+# @dev The bounds Vyper needs for lists. The owner cannot set maxContributors or
+#      blsNonSignerThresholdMax above them (`ParameterAboveBound`).
+MAX_CONTRIBUTORS_BOUND: constant(uint256) = 10
+MAX_NON_SIGNERS: constant(uint256) = 10_000
+# @dev addBLSPublicKey accepts a longer list than it can store, so that a few
+#      contributors too many get the reference's `MaxContributorsExceeded`
+#      rather than Vyper's bare revert of an over-long argument.
+CONTRIBUTORS_ARGUMENT_BOUND: constant(uint256) = 2 * MAX_CONTRIBUTORS_BOUND
+# @dev Nodes per `seedPublicKeyList` call; the reference's scripts send 100.
+SEED_BATCH: constant(uint256) = 100
+# @dev The most nodes `allServiceNodeIDs` returns; `serviceNodeIDsPage` has no
+#      such limit (PAGE_BOUND per call, any number of calls).
+LIST_BOUND: constant(uint256) = 10_000
+PAGE_BOUND: constant(uint256) = 1_000
+# @dev Deposits and stakes are packed into 96 bits; 2^96 atomic units is about
+#      3.3e11 times the SESH supply.
+MAX_STAKING_REQUIREMENT: constant(uint256) = 2**96 - 1
+
+# @dev Where the offset of the `ids` array sits in the calldata of the
+#      signature-checked functions: the selector, then the static head words.
+UPDATE_IDS_HEAD: constant(uint256) = 4 + 32 * 6
+EXIT_IDS_HEAD: constant(uint256) = 4 + 32 * 7
+
+# @dev The BN254 base field modulus, for G1 negation and the curve check.
+FIELD_MODULUS: constant(uint256) = 21888242871839275222246405745257275088696311157297823662689037894645226208583
+EC_ADD: constant(address) = 0x0000000000000000000000000000000000000006
+
+MASK_64: constant(uint256) = 2**64 - 1
+MASK_96: constant(uint256) = 2**96 - 1
+MASK_128: constant(uint256) = 2**128 - 1
+MASK_160: constant(uint256) = 2**160 - 1
+
+# @dev The `_status` bits.
+PAUSED: constant(uint256) = 1
+STARTED: constant(uint256) = 2
+
+POP_TAG: constant(Bytes[27]) = b"BLS_SIG_TRYANDINCREMENT_POP"
+REWARD_TAG: constant(Bytes[30]) = b"BLS_SIG_TRYANDINCREMENT_REWARD"
+EXIT_TAG: constant(Bytes[28]) = b"BLS_SIG_TRYANDINCREMENT_EXIT"
+LIQUIDATE_TAG: constant(Bytes[33]) = b"BLS_SIG_TRYANDINCREMENT_LIQUIDATE"
+HASH_TO_G2_TAG: constant(Bytes[25]) = b"BLS_SIG_HASH_TO_FIELD_TAG"
+
+
+# -- immutables (in the implementation's code, so the same behind any proxy) -------------------
+
+# @dev The BLS verifier contract (see BLSVerifier.vy).
+VERIFIER: immutable(BLSVerifier)
+# @dev How old a node must be before a signed exit or liquidation: 2 hours in
+#      the reference, 0 in its local-devnet build.
+MINIMUM_EXIT_AGE: immutable(uint256)
+
+
+# -- state -------------------------------------------------------------------------------------
+
+designatedToken: public(IERC20)
+foundationPool: public(address)
+# PAUSED | STARTED, one slot so that every guarded call reads it once.
+_status: uint256
+stakingRequirement: public(uint256)
+maxContributors: public(uint256)
+liquidatorRewardRatio: public(uint256)
+poolShareOfLiquidationRatio: public(uint256)
+recipientRatio: public(uint256)
+nextServiceNodeID: public(uint64)
+totalNodes: public(uint256)
+blsNonSignerThreshold: public(uint256)
+blsNonSignerThresholdMax: public(uint256)
+signatureExpiry: public(uint256)
+claimThreshold: public(uint256)
+claimCycle: public(uint256)
+currentClaimTotal: public(uint256)
+currentClaimCycle: public(uint256)
+lastHeightPubkeyWasAggregated: public(uint256)
+numPubkeyAggregationsForHeight: public(uint256)
+_aggregate: G1Point
+_nodes: HashMap[uint64, NodeRecord]
+# Keyed by the 64-byte abi.encode(X, Y), as the reference's getter takes it.
+serviceNodeIDs: public(HashMap[Bytes[64], uint64])
+ed25519ToServiceNodeID: public(HashMap[uint256, uint64])
+_recipients: HashMap[address, Recipient]
+
+
+# -- events ------------------------------------------------------------------------------------
+
+event NewServiceNodeV2:
+    serviceNodeID: indexed(uint64)
+    initiator: address
+    pubkey: G1Point
+    serviceNode: ServiceNodeParams
+    contributors: DynArray[Contributor, MAX_CONTRIBUTORS_BOUND]
+
+
+event NewSeededServiceNode:
+    serviceNodeID: indexed(uint64)
+    blsPubkey: G1Point
+    ed25519Pubkey: uint256
+
+
+event ServiceNodeExitRequest:
+    serviceNodeID: indexed(uint64)
+    initiator: address
+    pubkey: G1Point
+
+
+event ServiceNodeExit:
+    serviceNodeID: indexed(uint64)
+    initiator: address
+    returnedAmount: uint256
+    pubkey: G1Point
+
+
+event ServiceNodeLiquidated:
+    serviceNodeID: indexed(uint64)
+    initiator: address
+    pubkey: G1Point
+
+
+event RewardsBalanceUpdated:
+    recipientAddress: indexed(address)
+    amount: uint256
+    previousBalance: uint256
+
+
+event RewardsClaimed:
+    recipientAddress: indexed(address)
+    amount: uint256
+
+
+event StakingRequirementUpdated:
+    newRequirement: uint256
+
+
+event SignatureExpiryUpdated:
+    newExpiry: uint256
+
+
+event BLSNonSignerThresholdMaxUpdated:
+    newMax: uint256
+
+
+event ClaimThresholdUpdated:
+    newThreshold: uint256
+
+
+event ClaimCycleUpdated:
+    newValue: uint256
+
+
+event LiquidationRatiosUpdated:
+    liquidatorRatio: uint256
+    poolRatio: uint256
+    recipientRatio: uint256
+
+
+event Paused:
+    account: address
+
+
+event Unpaused:
+    account: address
+
+
+@deploy
+def __init__(verifier: address, minimum_exit_age: uint256):
+    """
+    @notice Deploys the implementation, locked: only proxies pointing at it
+            can be initialised.
+    @param verifier The BLSVerifier contract.
+    @param minimum_exit_age Seconds a node must live before a signed exit or
+           liquidation: 7,200 as in the reference, 0 for a local devnet.
+    """
+    VERIFIER = BLSVerifier(verifier)
+    MINIMUM_EXIT_AGE = minimum_exit_age
+    uups.__init__()
+    initializable._disable_initializers()
+
+
+@external
+def initialize(
+    _token: address,
+    _foundationPool: address,
+    _stakingRequirement: uint256,
+    _maxContributors: uint256,
+    _liquidatorRewardRatio: uint256,
+    _poolShareOfLiquidationRatio: uint256,
+    _recipientRatio: uint256,
+):
+    """
+    @notice Sets up a freshly deployed proxy, with the caller as owner: the
+            staked token, the pool that receives liquidation shares, the
+            staking requirement, the most contributors per node, and the
+            liquidation ratios. The contract starts unstarted and unpaused.
+    @dev Once only (`InvalidInitialization`). Refuses a zero recipient ratio
+         (`PositiveNumberRequirement`), penalties above a quarter
+         (`LiquidatorPenaltyTooHigh`), and values above the compiled bounds
+         (`ParameterAboveBound`).
+    """
+    initializable._begin_initialization()
+    self._set_liquidation_ratios(
+        _liquidatorRewardRatio, _poolShareOfLiquidationRatio, _recipientRatio
+    )
+    if _maxContributors > MAX_CONTRIBUTORS_BOUND:
+        errors._parameter_above_bound(_maxContributors, MAX_CONTRIBUTORS_BOUND)
+    if _stakingRequirement > MAX_STAKING_REQUIREMENT:
+        errors._parameter_above_bound(_stakingRequirement, MAX_STAKING_REQUIREMENT)
+    self.designatedToken = IERC20(_token)
+    self.foundationPool = _foundationPool
+    self.stakingRequirement = _stakingRequirement
+    self.maxContributors = _maxContributors
+    self.blsNonSignerThresholdMax = 4_000
+    self.signatureExpiry = 600
+    self.claimThreshold = 1_000_000 * 10**9
+    self.claimCycle = 12 * 3_600
+    self.nextServiceNodeID = 1
+    ownable2step._initialize(msg.sender)
+    initializable._end_initialization()
+
+
+# -- registration ------------------------------------------------------------------------------
+
+
+@external
+def addBLSPublicKey(
+    blsPubkey: G1Point,
+    blsSignature: BLSSignatureParams,
+    serviceNodeParams: ServiceNodeParams,
+    contributors: DynArray[Contributor, CONTRIBUTORS_ARGUMENT_BOUND],
+):
+    """
+    @notice Registers a node: its BLS key (with a proof of possession signed
+            for the operator, the first contributor, or the caller when
+            `contributors` is empty), its Ed25519 key, and its contributors,
+            whose stakes must sum to the staking requirement with at least a
+            quarter from the operator. The caller pays the whole stake.
+    @dev Paused or unstarted: `EnforcedPause`, `ContractNotStarted`. At most
+         `maxPermittedPubkeyAggregations()` per block. Emits
+         `NewServiceNodeV2`, then pulls the stake with transferFrom.
+    """
+    self._check_active()
+    requirement: uint256 = self.stakingRequirement
+    stakers: DynArray[Contributor, MAX_CONTRIBUTORS_BOUND] = []
+    if len(contributors) > self.maxContributors:
+        errors._max_contributors_exceeded()
+    for c: Contributor in contributors:
+        stakers.append(c)
+    if len(contributors) == 0:
+        stakers = [
+            Contributor(
+                staker=Staker(addr=msg.sender, beneficiary=msg.sender), stakedAmount=requirement
+            )
+        ]
+    else:
+        total: uint256 = 0
+        for c: Contributor in contributors:
+            total += c.stakedAmount
+        if total != requirement:
+            errors._contribution_total_mismatch(requirement, total)
+        operator_stake: uint256 = contributors[0].stakedAmount
+        if operator_stake * SMALL_CONTRIBUTOR_DIVISOR < requirement:
+            errors._insufficient_operator_contribution(operator_stake)
+    existing: uint64 = self.serviceNodeIDs[abi_encode(blsPubkey.X, blsPubkey.Y)]
+    if existing != 0:
+        errors._bls_pubkey_already_exists(existing)
+    if blsPubkey.X == 0 or blsPubkey.Y == 0:
+        errors._null_bls_pubkey()
+    self._check_proof_of_possession(
+        blsPubkey, blsSignature, stakers[0].staker.addr, serviceNodeParams.serviceNodePubkey
+    )
+    serviceNodeID: uint64 = self._insert(
+        blsPubkey, serviceNodeParams.serviceNodePubkey, block.timestamp, requirement, stakers
+    )
+    self._update_threshold()
+    log NewServiceNodeV2(
+        serviceNodeID=serviceNodeID,
+        initiator=msg.sender,
+        pubkey=blsPubkey,
+        serviceNode=serviceNodeParams,
+        contributors=stakers,
+    )
+    safe_erc20._safe_transfer_from(self.designatedToken.address, msg.sender, self, requirement)
+
+
+@external
+def validateProofOfPossession(
+    blsPubkey: G1Point, blsSignature: BLSSignatureParams, caller: address, serviceNodePubkey: uint256
+):
+    """
+    @notice Reverts `InvalidBLSProofOfPossession` unless `blsSignature` proves
+            possession of `blsPubkey` for operator `caller` and Ed25519 key
+            `serviceNodePubkey`, bound to this chain and contract.
+    @dev For contribution contracts, to refuse a bad key before anyone pays.
+    """
+    self._check_proof_of_possession(blsPubkey, blsSignature, caller, serviceNodePubkey)
+
+
+@external
+def seedPublicKeyList(nodes: DynArray[SeedServiceNode, SEED_BATCH]):
+    """
+    @notice Before `start`, the owner copies existing nodes in: key, Ed25519
+            key, registration time and contributors, without proofs of
+            possession (the owner checked them off-chain) and without tokens.
+    @dev Owner only; `ContractAlreadyStarted` after `start`. Emits
+         `NewSeededServiceNode` per node. May be called many times.
+    """
+    ownable2step._check_owner()
+    if self._status & STARTED != 0:
+        errors._contract_already_started()
+    for i: uint256 in range(len(nodes), bound=SEED_BATCH):
+        self._seed(nodes[i])
+    self._update_threshold()
+
+
+# -- leaving -----------------------------------------------------------------------------------
+
+
+@external
+def initiateExitBLSPublicKey(serviceNodeID: uint64):
+    """
+    @notice A contributor asks for the node's exit. Contributors of less than
+            a quarter of the stake may ask only 30 days after registration;
+            a repeated request needs an hour since the last one and does not
+            move the first request's time.
+    @dev Emits `ServiceNodeExitRequest`. No tokens move.
+    """
+    self._check_active()
+    count: uint256 = (self._nodes[serviceNodeID].links >> 192) & 255
+    found: bool = False
+    small: bool = False
+    deposit: uint256 = (self._nodes[serviceNodeID].operator >> 160) & MASK_96
+    for i: uint256 in range(count, bound=MAX_CONTRIBUTORS_BOUND):
+        word: uint256 = self._nodes[serviceNodeID].contributors[2 * i]
+        if convert(word & MASK_160, address) == msg.sender:
+            found = True
+            small = ((word >> 160) & MASK_96) * SMALL_CONTRIBUTOR_DIVISOR < deposit
+            break
+    if not found:
+        errors._caller_not_contributor(serviceNodeID, msg.sender)
+    leave: uint256 = self._nodes[serviceNodeID].leave
+    requested: uint256 = leave & MASK_128
+    if requested == 0:
+        added: uint256 = (self._nodes[serviceNodeID].links >> 128) & MASK_64
+        if small and block.timestamp < added + SMALL_CONTRIBUTOR_LEAVE_DELAY:
+            errors._small_contributor_leave_too_early(serviceNodeID, msg.sender)
+        requested = block.timestamp
+    else:
+        allowed: uint256 = (leave >> 128) + MIN_TIME_BEFORE_REPEATED_LEAVE_REQUEST
+        if block.timestamp < allowed:
+            errors._leave_request_too_early(serviceNodeID, allowed, block.timestamp)
+    self._nodes[serviceNodeID].leave = requested | (block.timestamp << 128)
+    log ServiceNodeExitRequest(
+        serviceNodeID=serviceNodeID, initiator=msg.sender, pubkey=self._pubkey(serviceNodeID)
+    )
+
+
+@external
+def exitBLSPublicKeyWithSignature(
+    blsPubkey: G1Point,
+    timestamp: uint256,
+    blsSignature: BLSSignatureParams,
+    ids: DynArray[uint64, MAX_NON_SIGNERS],
+):
+    """
+    @notice Removes a node on the network's signed word (at least two thirds
+            signing; `ids` are the nodes that did not sign, in increasing
+            order). The node must be at least the minimum exit age old and
+            the signature at most `signatureExpiry` seconds old.
+    @dev Emits `ServiceNodeExit` with the whole deposit as returnedAmount; no
+         tokens move here: the network pays the stake back through the
+         stakers' reward balances. No local variables here (see the header).
+    """
+    self._exit_with_signature(blsPubkey, timestamp, blsSignature, len(ids))
+
+
+@external
+def exitBLSPublicKeyAfterWaitTime(serviceNodeID: uint64):
+    """
+    @notice Anyone may remove a node 30 days after its first leave request.
+    @dev `LeaveRequestNotInitiatedYet` without a request (or for an unknown
+         id); `LeaveRequestTooEarly` before the 30 days are over (the last
+         second included). Emits `ServiceNodeExit`; no tokens move.
+    """
+    self._check_active()
+    requested: uint256 = self._nodes[serviceNodeID].leave & MASK_128
+    if requested == 0:
+        errors._leave_request_not_initiated_yet(serviceNodeID)
+    allowed: uint256 = requested + MAX_SERVICE_NODE_EXIT_WAIT_TIME
+    if block.timestamp < allowed:
+        errors._leave_request_too_early(serviceNodeID, allowed, block.timestamp)
+    deposit: uint256 = 0
+    key: G1Point = empty(G1Point)
+    deposit, key = self._remove(serviceNodeID)
+    self._update_threshold()
+    log ServiceNodeExit(
+        serviceNodeID=serviceNodeID, initiator=msg.sender, returnedAmount=deposit, pubkey=key
+    )
+
+
+@external
+def liquidateBLSPublicKeyWithSignature(
+    blsPubkey: G1Point,
+    timestamp: uint256,
+    blsSignature: BLSSignatureParams,
+    ids: DynArray[uint64, MAX_NON_SIGNERS],
+):
+    """
+    @notice Removes a misbehaving node on the network's signed word and takes
+            a penalty from its deposit: the liquidator's share (rounded down)
+            to the caller, the pool's share (rounded up) to the foundation
+            pool. The rest goes back to the stakers through reward balances.
+    @dev Emits `ServiceNodeLiquidated`, then `ServiceNodeExit` with the
+         deposit less the penalty. No local variables here (see the header).
+    """
+    self._liquidate_with_signature(blsPubkey, timestamp, blsSignature, len(ids))
+
+
+# -- rewards -----------------------------------------------------------------------------------
+
+
+@external
+def updateRewardsBalance(
+    recipientAddress: address,
+    recipientRewards: uint256,
+    blsSignature: BLSSignatureParams,
+    ids: DynArray[uint64, MAX_NON_SIGNERS],
+):
+    """
+    @notice Records `recipientRewards`, the lifetime total the network signed
+            for `recipientAddress`. Anyone may relay it; the total only grows.
+    @dev `RecipientRewardsTooLow` unless above the stored total (so replays
+         fail). Emits `RewardsBalanceUpdated`. No local variables here (see
+         the header).
+    """
+    self._update_rewards_balance(recipientAddress, recipientRewards, blsSignature, len(ids))
+
+
+@external
+def claimRewards(amount: uint256 = max_value(uint256)):
+    """
+    @notice Pays the caller `amount` of their unclaimed rewards, or all of
+            them when called without an argument. Claims of everyone
+            together are capped at `claimThreshold` per `claimCycle` window.
+    @dev Not pausable, as in the reference. `MaxClaimExceeded` above the
+         unclaimed amount; `ClaimThresholdExceeded` above the cap. Emits
+         `RewardsClaimed`.
+    @param amount The 32-byte amount; omitted means everything unclaimed.
+    """
+    rewards: uint256 = self._recipients[msg.sender].rewards
+    claimed: uint256 = self._recipients[msg.sender].claimed
+    unclaimed: uint256 = rewards - claimed
+    # claimRewards() is the 4-byte call; claimRewards(uint256) carries a word.
+    claim: uint256 = unclaimed if len(msg.data) == 4 else amount
+    if claim > unclaimed:
+        errors._max_claim_exceeded()
+    cycle: uint256 = block.timestamp // self.claimCycle
+    total: uint256 = self.currentClaimTotal
+    # As the reference: a new window only when the index grows (see
+    # docs/compatibility.md on raising claimCycle).
+    if cycle > self.currentClaimCycle:
+        self.currentClaimCycle = cycle
+        total = 0
+    total += claim
+    if total > self.claimThreshold:
+        errors._claim_threshold_exceeded()
+    self.currentClaimTotal = total
+    self._recipients[msg.sender].claimed = claimed + claim
+    log RewardsClaimed(recipientAddress=msg.sender, amount=claim)
+    safe_erc20._safe_transfer(self.designatedToken.address, msg.sender, claim)
+
+
+# -- the node list -----------------------------------------------------------------------------
+
+
+@external
+def rederiveTotalNodesAndAggregatePubkey():
+    """
+    @notice Recounts the nodes and re-sums their keys by walking the list.
+    @dev As the reference: an empty list leaves the aggregate as it was, and
+         the non-signer threshold is not recomputed.
+    """
+    count: uint256 = 0
+    total: uint256[2] = [0, 0]
+    current: uint64 = convert(self._nodes[0].links & MASK_64, uint64)
+    for i: uint64 in range(max_value(uint64)):
+        if current == 0:
+            break
+        total = self._g1_add(total, [self._nodes[current].X, self._nodes[current].Y])
+        count += 1
+        current = convert(self._nodes[current].links & MASK_64, uint64)
+    self.totalNodes = count
+    if count != 0:
+        self._aggregate = G1Point(X=total[0], Y=total[1])
+
+
+@external
+@view
+def allServiceNodeIDs() -> (DynArray[uint64, LIST_BOUND], DynArray[G1Point, LIST_BOUND]):
+    """
+    @notice Every node's id and key, in registration order.
+    @dev Up to 10,000 nodes, and costly as a call on a big network (three
+         storage reads per node); `serviceNodeIDsPage` reads any network in
+         pages.
+    """
+    ids: DynArray[uint64, LIST_BOUND] = []
+    keys: DynArray[G1Point, LIST_BOUND] = []
+    current: uint64 = convert(self._nodes[0].links & MASK_64, uint64)
+    for i: uint256 in range(LIST_BOUND + 1):
+        if current == 0:
+            break
+        ids.append(current)
+        keys.append(self._pubkey(current))
+        current = convert(self._nodes[current].links & MASK_64, uint64)
+    return ids, keys
+
+
+@external
+@view
+def serviceNodeIDsPage(
+    startID: uint64, maxCount: uint256
+) -> (DynArray[uint64, PAGE_BOUND], DynArray[G1Point, PAGE_BOUND], uint64):
+    """
+    @notice A page of the node list: up to `maxCount` (at most 1,000) nodes
+            from node `startID` on (0: from the first), in registration
+            order, and the id to start the next page from (0 at the end).
+    @dev sesh only (the reference has `allServiceNodeIDs` alone).
+         `ServiceNodeDoesntExist(startID)` if `startID` names no node.
+    """
+    current: uint64 = startID
+    if startID == 0:
+        current = convert(self._nodes[0].links & MASK_64, uint64)
+    elif self._nodes[startID].X == 0:
+        errors._service_node_doesnt_exist(startID)
+    ids: DynArray[uint64, PAGE_BOUND] = []
+    keys: DynArray[G1Point, PAGE_BOUND] = []
+    for i: uint256 in range(min(maxCount, PAGE_BOUND), bound=PAGE_BOUND):
+        if current == 0:
+            break
+        ids.append(current)
+        keys.append(self._pubkey(current))
+        current = convert(self._nodes[current].links & MASK_64, uint64)
+    return ids, keys, current
+
+
+@external
+@view
+def serviceNodes(serviceNodeID: uint64) -> ServiceNode:
+    """
+    @notice Everything stored about a node (all zero for an unknown id; id 0
+            is the list's sentinel).
+    """
+    links: uint256 = self._nodes[serviceNodeID].links
+    operator: uint256 = self._nodes[serviceNodeID].operator
+    leave: uint256 = self._nodes[serviceNodeID].leave
+    count: uint256 = (links >> 192) & 255
+    stakers: DynArray[Contributor, MAX_CONTRIBUTORS_BOUND] = []
+    for i: uint256 in range(count, bound=MAX_CONTRIBUTORS_BOUND):
+        stakers.append(self._contributor(serviceNodeID, i))
+    return ServiceNode(
+        next=convert(links & MASK_64, uint64),
+        prev=convert((links >> 64) & MASK_64, uint64),
+        operator=convert(operator & MASK_160, address),
+        blsPubkey=self._pubkey(serviceNodeID),
+        addedTimestamp=(links >> 128) & MASK_64,
+        leaveRequestTimestamp=leave & MASK_128,
+        latestLeaveRequestTimestamp=leave >> 128,
+        deposit=operator >> 160,
+        contributors=stakers,
+        ed25519Pubkey=self._nodes[serviceNodeID].ed25519,
+    )
+
+
+@external
+@view
+def aggregatePubkey() -> G1Point:
+    """
+    @notice The sum of every live node's BLS key.
+    """
+    return self._aggregate
+
+
+@external
+@view
+def recipients(recipientAddress: address) -> (uint256, uint256):
+    """
+    @notice The lifetime rewards signed for an address, and how much of them
+            it has claimed.
+    """
+    return self._recipients[recipientAddress].rewards, self._recipients[recipientAddress].claimed
+
+
+@external
+@view
+def maxPermittedPubkeyAggregations() -> uint256:
+    """
+    @notice How many registrations one block may hold: 2 % of the nodes, at
+            least 20.
+    """
+    return max(MAX_PERMITTED_PUBKEY_AGGREGATIONS_LOWER_BOUND, self.totalNodes * 2 // 100)
+
+
+@external
+@view
+def isStarted() -> bool:
+    return self._status & STARTED != 0
+
+
+@external
+@view
+def paused() -> bool:
+    return self._status & PAUSED != 0
+
+
+@external
+@view
+def proofOfPossessionTag() -> bytes32:
+    return self._tag(POP_TAG)
+
+
+@external
+@view
+def rewardTag() -> bytes32:
+    return self._tag(REWARD_TAG)
+
+
+@external
+@view
+def exitTag() -> bytes32:
+    return self._tag(EXIT_TAG)
+
+
+@external
+@view
+def liquidateTag() -> bytes32:
+    return self._tag(LIQUIDATE_TAG)
+
+
+@external
+@view
+def hashToG2Tag() -> bytes32:
+    return self._tag(HASH_TO_G2_TAG)
+
+
+# -- owner -------------------------------------------------------------------------------------
+
+
+@external
+def start():
+    """
+    @notice Opens registration, exits and reward updates, and ends seeding.
+            Cannot be undone.
+    """
+    ownable2step._check_owner()
+    self._status |= STARTED
+
+
+@external
+def pause():
+    """
+    @notice Stops registrations, exits, liquidations and reward updates
+            (not claims). `EnforcedPause` if already paused.
+    """
+    ownable2step._check_owner()
+    status: uint256 = self._status
+    if status & PAUSED != 0:
+        errors._enforced_pause()
+    self._status = status | PAUSED
+    log Paused(account=msg.sender)
+
+
+@external
+def unpause():
+    """
+    @notice Lifts a pause. `ExpectedPause` if not paused.
+    """
+    ownable2step._check_owner()
+    status: uint256 = self._status
+    if status & PAUSED == 0:
+        errors._expected_pause()
+    self._status = status ^ PAUSED
+    log Unpaused(account=msg.sender)
+
+
+@external
+def setStakingRequirement(newRequirement: uint256):
+    """
+    @notice The stake of future registrations; nodes keep their deposit.
+    """
+    ownable2step._check_owner()
+    self._check_positive(newRequirement)
+    if newRequirement > MAX_STAKING_REQUIREMENT:
+        errors._parameter_above_bound(newRequirement, MAX_STAKING_REQUIREMENT)
+    self.stakingRequirement = newRequirement
+    log StakingRequirementUpdated(newRequirement=newRequirement)
+
+
+@external
+def setSignatureExpiry(newExpiry: uint256):
+    """
+    @notice How long, in seconds, an exit or liquidation signature stays valid.
+    """
+    ownable2step._check_owner()
+    self._check_positive(newExpiry)
+    self.signatureExpiry = newExpiry
+    log SignatureExpiryUpdated(newExpiry=newExpiry)
+
+
+@external
+def setBLSNonSignerThresholdMax(newMax: uint256):
+    """
+    @notice The most non-signers a network signature may list (the threshold
+            is a third of the nodes, capped at this). Applies from the next
+            registration or removal. At most 10,000 (`ParameterAboveBound`).
+    """
+    ownable2step._check_owner()
+    self._check_positive(newMax)
+    if newMax > MAX_NON_SIGNERS:
+        errors._parameter_above_bound(newMax, MAX_NON_SIGNERS)
+    self.blsNonSignerThresholdMax = newMax
+    log BLSNonSignerThresholdMaxUpdated(newMax=newMax)
+
+
+@external
+def setClaimThreshold(newThreshold: uint256):
+    """
+    @notice The most all claims together may take per claim cycle.
+    """
+    ownable2step._check_owner()
+    self._check_positive(newThreshold)
+    self.claimThreshold = newThreshold
+    log ClaimThresholdUpdated(newThreshold=newThreshold)
+
+
+@external
+def setClaimCycle(newValue: uint256):
+    """
+    @notice The length, in seconds, of the claim windows.
+    """
+    ownable2step._check_owner()
+    self._check_positive(newValue)
+    self.claimCycle = newValue
+    log ClaimCycleUpdated(newValue=newValue)
+
+
+@external
+def setLiquidationRatios(
+    _liquidatorRewardRatio: uint256, _poolShareOfLiquidationRatio: uint256, _recipientRatio: uint256
+):
+    """
+    @notice How a liquidated deposit splits between the liquidator, the pool
+            and the stakers; the first two together at most a quarter of the
+            third.
+    """
+    ownable2step._check_owner()
+    self._set_liquidation_ratios(
+        _liquidatorRewardRatio, _poolShareOfLiquidationRatio, _recipientRatio
+    )
+
+
+# -- internal: guards and parameters -----------------------------------------------------------
+
+
+@internal
+@view
+def _check_active():
+    """
+    @dev whenNotPaused and whenStarted, from one storage read.
+    """
+    status: uint256 = self._status
+    if status & PAUSED != 0:
+        errors._enforced_pause()
+    if status & STARTED == 0:
+        errors._contract_not_started()
+
+
+@internal
+@pure
+def _check_positive(amount: uint256):
+    if amount == 0:
+        errors._positive_number_requirement()
+
+
+@internal
+def _set_liquidation_ratios(liquidator: uint256, pool: uint256, recipient: uint256):
+    self._check_positive(recipient)
+    if (liquidator + pool) * 3 > recipient:
+        errors._liquidator_penalty_too_high()
+    self.liquidatorRewardRatio = liquidator
+    self.poolShareOfLiquidationRatio = pool
+    self.recipientRatio = recipient
+    log LiquidationRatiosUpdated(
+        liquidatorRatio=liquidator, poolRatio=pool, recipientRatio=recipient
+    )
+
+
+@internal
+def _update_threshold():
+    """
+    @dev The non-signer threshold: a third of the nodes, at most the maximum.
+    """
+    self.blsNonSignerThreshold = min(self.totalNodes // 3, self.blsNonSignerThresholdMax)
+
+
+# -- internal: the list ------------------------------------------------------------------------
+
+
+@internal
+def _insert(
+    key: G1Point,
+    ed25519: uint256,
+    added: uint256,
+    deposit: uint256,
+    stakers: DynArray[Contributor, MAX_CONTRIBUTORS_BOUND],
+) -> uint64:
+    """
+    @dev Appends a node at the tail of the list, adds its key to the
+         aggregate and counts it; the reference's key checks and, once
+         started, the per-block registration limit.
+    """
+    if key.X == 0 or key.Y == 0:
+        errors._null_bls_pubkey()
+    if ed25519 == 0:
+        errors._null_ed25519_pubkey()
+    encoded: Bytes[64] = abi_encode(key.X, key.Y)
+    existing: uint64 = self.serviceNodeIDs[encoded]
+    if existing != 0:
+        errors._bls_pubkey_already_exists(existing)
+    existing = self.ed25519ToServiceNodeID[ed25519]
+    if existing != 0:
+        errors._ed25519_pubkey_already_exists(existing)
+    total: uint256 = self.totalNodes
+    if self._status & STARTED != 0:
+        count: uint256 = 0
+        if block.number == self.lastHeightPubkeyWasAggregated:
+            count = self.numPubkeyAggregationsForHeight
+        else:
+            self.lastHeightPubkeyWasAggregated = block.number
+        if count >= max(MAX_PERMITTED_PUBKEY_AGGREGATIONS_LOWER_BOUND, total * 2 // 100):
+            errors._max_pubkey_aggregations_exceeded()
+        self.numPubkeyAggregationsForHeight = count + 1
+
+    serviceNodeID: uint64 = self.nextServiceNodeID
+    self.nextServiceNodeID = serviceNodeID + 1
+    sentinel: uint256 = self._nodes[0].links
+    tail: uint64 = convert((sentinel >> 64) & MASK_64, uint64)
+    id_word: uint256 = convert(serviceNodeID, uint256)
+    if tail == 0:
+        self._nodes[0].links = id_word | (id_word << 64)
+    else:
+        tail_links: uint256 = self._nodes[tail].links
+        self._nodes[tail].links = (tail_links & ~MASK_64) | id_word
+        self._nodes[0].links = (sentinel & MASK_64) | (id_word << 64)
+
+    operator: address = stakers[0].staker.addr
+    self._nodes[serviceNodeID].links = (
+        (convert(tail, uint256) << 64)
+        | (convert(convert(added, uint64), uint256) << 128)
+        | (len(stakers) << 192)
+    )
+    self._nodes[serviceNodeID].operator = convert(operator, uint256) | (deposit << 160)
+    self._nodes[serviceNodeID].X = key.X
+    self._nodes[serviceNodeID].Y = key.Y
+    self._nodes[serviceNodeID].ed25519 = ed25519
+    for i: uint256 in range(len(stakers), bound=MAX_CONTRIBUTORS_BOUND):
+        addr: uint256 = convert(stakers[i].staker.addr, uint256)
+        self._nodes[serviceNodeID].contributors[2 * i] = addr | (stakers[i].stakedAmount << 160)
+        beneficiary: uint256 = convert(stakers[i].staker.beneficiary, uint256) ^ addr
+        if beneficiary != 0:
+            self._nodes[serviceNodeID].contributors[2 * i + 1] = beneficiary
+    self.serviceNodeIDs[encoded] = serviceNodeID
+    self.ed25519ToServiceNodeID[ed25519] = serviceNodeID
+
+    aggregate: uint256[2] = self._g1_add([self._aggregate.X, self._aggregate.Y], [key.X, key.Y])
+    self._aggregate = G1Point(X=aggregate[0], Y=aggregate[1])
+    self.totalNodes = total + 1
+    return serviceNodeID
+
+
+@internal
+def _remove(serviceNodeID: uint64) -> (uint256, G1Point):
+    """
+    @dev Unlinks a live node, clears its record and key mappings, takes its
+         key out of the aggregate and uncounts it.
+    @return The node's deposit and BLS key.
+    """
+    links: uint256 = self._nodes[serviceNodeID].links
+    nxt: uint64 = convert(links & MASK_64, uint64)
+    prv: uint64 = convert((links >> 64) & MASK_64, uint64)
+    prev_links: uint256 = self._nodes[prv].links
+    self._nodes[prv].links = (prev_links & ~MASK_64) | convert(nxt, uint256)
+    next_links: uint256 = self._nodes[nxt].links
+    self._nodes[nxt].links = (next_links & ~(MASK_64 << 64)) | (convert(prv, uint256) << 64)
+
+    key: G1Point = G1Point(X=self._nodes[serviceNodeID].X, Y=self._nodes[serviceNodeID].Y)
+    deposit: uint256 = self._nodes[serviceNodeID].operator >> 160
+    ed25519: uint256 = self._nodes[serviceNodeID].ed25519
+    count: uint256 = (links >> 192) & 255
+    for i: uint256 in range(2 * count, bound=2 * MAX_CONTRIBUTORS_BOUND):
+        self._nodes[serviceNodeID].contributors[i] = 0
+    self._nodes[serviceNodeID].links = 0
+    self._nodes[serviceNodeID].operator = 0
+    self._nodes[serviceNodeID].leave = 0
+    self._nodes[serviceNodeID].X = 0
+    self._nodes[serviceNodeID].Y = 0
+    self._nodes[serviceNodeID].ed25519 = 0
+    self.serviceNodeIDs[abi_encode(key.X, key.Y)] = 0
+    self.ed25519ToServiceNodeID[ed25519] = 0
+
+    aggregate: uint256[2] = self._g1_add(
+        [self._aggregate.X, self._aggregate.Y], self._g1_negate([key.X, key.Y])
+    )
+    self._aggregate = G1Point(X=aggregate[0], Y=aggregate[1])
+    self.totalNodes -= 1
+    return deposit, key
+
+
+@internal
+def _seed(node: SeedServiceNode):
+    """
+    @dev One node of `seedPublicKeyList`: 1..maxContributors contributors, no
+         zero address, stakes summing to the requirement; no proof of
+         possession, no per-block limit, no tokens.
+    """
+    count: uint256 = len(node.contributors)
+    if count == 0:
+        errors._insufficient_contributors()
+    if count > self.maxContributors:
+        errors._max_contributors_exceeded()
+    requirement: uint256 = self.stakingRequirement
+    total: uint256 = 0
+    for c: Contributor in node.contributors:
+        if c.staker.addr == empty(address):
+            errors._null_address()
+        total += c.stakedAmount
+    if total != requirement:
+        errors._contribution_total_mismatch(requirement, total)
+    if node.blsPubkey.X != 0 and node.blsPubkey.Y != 0 and not self._on_curve(node.blsPubkey):
+        errors._invalid_bls_proof_of_possession()
+    serviceNodeID: uint64 = self._insert(
+        node.blsPubkey, node.ed25519Pubkey, node.addedTimestamp, requirement, node.contributors
+    )
+    log NewSeededServiceNode(
+        serviceNodeID=serviceNodeID, blsPubkey=node.blsPubkey, ed25519Pubkey=node.ed25519Pubkey
+    )
+
+
+@internal
+@view
+def _pubkey(serviceNodeID: uint64) -> G1Point:
+    return G1Point(X=self._nodes[serviceNodeID].X, Y=self._nodes[serviceNodeID].Y)
+
+
+@internal
+@view
+def _contributor(serviceNodeID: uint64, i: uint256) -> Contributor:
+    word: uint256 = self._nodes[serviceNodeID].contributors[2 * i]
+    addr: uint256 = word & MASK_160
+    beneficiary: uint256 = self._nodes[serviceNodeID].contributors[2 * i + 1] ^ addr
+    return Contributor(
+        staker=Staker(addr=convert(addr, address), beneficiary=convert(beneficiary, address)),
+        stakedAmount=word >> 160,
+    )
+
+
+# -- internal: signatures ----------------------------------------------------------------------
+
+
+@internal
+@view
+def _tag(base: Bytes[33]) -> bytes32:
+    """
+    @dev keccak256(base ‖ chain id ‖ this contract's address): the
+         reference's buildTag, from the proxy's address under delegatecall.
+    """
+    return keccak256(concat(base, convert(chain.id, bytes32), convert(self, bytes20)))
+
+
+@internal
+@view
+def _on_curve(key: G1Point) -> bool:
+    """
+    @dev Whether `key` is a point of G1 (y² = x³ + 3 with both coordinates
+         reduced; G1 has cofactor 1, so this is also the subgroup check).
+    """
+    if key.X >= FIELD_MODULUS or key.Y >= FIELD_MODULUS:
+        return False
+    x: uint256 = key.X
+    rhs: uint256 = uint256_addmod(uint256_mulmod(uint256_mulmod(x, x, FIELD_MODULUS), x, FIELD_MODULUS), 3, FIELD_MODULUS)
+    return uint256_mulmod(key.Y, key.Y, FIELD_MODULUS) == rhs
+
+
+@internal
+@view
+def _check_proof_of_possession(
+    key: G1Point, signature: BLSSignatureParams, operator: address, ed25519: uint256
+):
+    """
+    @dev The proof of possession signs popTag ‖ X ‖ Y ‖ operator ‖ ed25519.
+         A key that is not a point of G1 has no valid proof.
+    """
+    if not self._on_curve(key):
+        errors._invalid_bls_proof_of_possession()
+    message: Bytes[148] = concat(
+        self._tag(POP_TAG),
+        convert(key.X, bytes32),
+        convert(key.Y, bytes32),
+        convert(operator, bytes20),
+        convert(ed25519, bytes32),
+    )
+    if not self._verify([key.X, key.Y], message, signature):
+        errors._invalid_bls_proof_of_possession()
+
+
+@internal
+@view
+def _verify(key: uint256[2], message: Bytes[148], signature: BLSSignatureParams) -> bool:
+    return staticcall VERIFIER.verify(
+        key,
+        message,
+        self._tag(HASH_TO_G2_TAG),
+        [signature.sigs0, signature.sigs1, signature.sigs2, signature.sigs3],
+    )
+
+
+@internal
+@view
+def _check_enough_signers(num_ids: uint256):
+    """
+    @dev The reference's hasEnoughSigners: at most `blsNonSignerThreshold`
+         non-signers (`InsufficientBLSSignatures(signers, required)`). With
+         none listed there is nothing to read.
+    """
+    if num_ids == 0:
+        return
+    threshold: uint256 = self.blsNonSignerThreshold
+    if num_ids > threshold:
+        total: uint256 = self.totalNodes
+        errors._insufficient_bls_signatures(total - num_ids, total - threshold)
+
+
+@internal
+@view
+def _check_network_signature(
+    message: Bytes[148], signature: BLSSignatureParams, num_ids: uint256, ids_head: uint256
+):
+    """
+    @dev The network signature: checked against the aggregate key less the
+         keys of the non-signers, whose ids follow the calldata word at
+         `ids_head` (see the header), which must be live and strictly
+         increasing (the caller checked their number). A signers' key at infinity is refused: the pairing
+         would then accept the signature at infinity for any message.
+    """
+    signers: uint256[2] = [self._aggregate.X, self._aggregate.Y]
+    if num_ids != 0:
+        signers = self._g1_add(signers, self._g1_negate(self._sum_non_signers(num_ids, ids_head)))
+    if signers[0] == 0 and signers[1] == 0:
+        errors._invalid_bls_signature(signers)
+    if not self._verify(signers, message, signature):
+        errors._invalid_bls_signature(signers)
+
+
+@internal
+@view
+def _sum_non_signers(num_ids: uint256, ids_head: uint256) -> uint256[2]:
+    """
+    @dev Σ of the non-signers' keys. The ids are read from the calldata: the
+         word at `ids_head` is the offset of the array (after the selector),
+         which holds its length and then one word per id, each already
+         range-checked by Vyper's copy of the argument.
+    """
+    position: uint256 = 4 + convert(slice(msg.data, ids_head, 32), uint256)
+    total: uint256[2] = [0, 0]
+    previous: uint64 = 0
+    for i: uint256 in range(num_ids, bound=MAX_NON_SIGNERS):
+        position += 32
+        serviceNodeID: uint64 = convert(convert(slice(msg.data, position, 32), uint256), uint64)
+        x: uint256 = self._nodes[serviceNodeID].X
+        if x == 0:
+            errors._service_node_doesnt_exist(serviceNodeID)
+        if serviceNodeID <= previous:
+            errors._non_signer_ids_not_increasing(previous, serviceNodeID)
+        previous = serviceNodeID
+        total = self._g1_add(total, [x, self._nodes[serviceNodeID].Y])
+    return total
+
+
+@internal
+@view
+def _g1_add(a: uint256[2], b: uint256[2]) -> uint256[2]:
+    """
+    @dev a + b through precompile 0x06 (keys are checked on registration, so
+         the call only fails on a corrupted state, and then reverts).
+    """
+    out: Bytes[64] = raw_call(EC_ADD, abi_encode(a, b), max_outsize=64, is_static_call=True)
+    return [extract32(out, 0, output_type=uint256), extract32(out, 32, output_type=uint256)]
+
+
+@internal
+@pure
+def _g1_negate(a: uint256[2]) -> uint256[2]:
+    if a[0] == 0 and a[1] == 0:
+        return a
+    return [a[0], FIELD_MODULUS - (a[1] % FIELD_MODULUS)]
+
+
+@internal
+def _exit_with_signature(
+    key: G1Point, timestamp: uint256, signature: BLSSignatureParams, num_ids: uint256
+):
+    self._check_active()
+    serviceNodeID: uint64 = self._check_exit_signature(
+        key, timestamp, signature, num_ids, self._tag(EXIT_TAG)
+    )
+    deposit: uint256 = 0
+    removed: G1Point = empty(G1Point)
+    deposit, removed = self._remove(serviceNodeID)
+    self._update_threshold()
+    log ServiceNodeExit(
+        serviceNodeID=serviceNodeID, initiator=msg.sender, returnedAmount=deposit, pubkey=removed
+    )
+
+
+@internal
+def _liquidate_with_signature(
+    key: G1Point, timestamp: uint256, signature: BLSSignatureParams, num_ids: uint256
+):
+    self._check_active()
+    serviceNodeID: uint64 = self._check_exit_signature(
+        key, timestamp, signature, num_ids, self._tag(LIQUIDATE_TAG)
+    )
+    log ServiceNodeLiquidated(serviceNodeID=serviceNodeID, initiator=msg.sender, pubkey=key)
+    deposit: uint256 = 0
+    removed: G1Point = empty(G1Point)
+    deposit, removed = self._remove(serviceNodeID)
+    self._update_threshold()
+    liquidator_ratio: uint256 = self.liquidatorRewardRatio
+    pool_ratio: uint256 = self.poolShareOfLiquidationRatio
+    ratio_sum: uint256 = liquidator_ratio + pool_ratio + self.recipientRatio
+    # The liquidator's share rounds down and the pool's up (audit C M-02).
+    liquidator_amount: uint256 = deposit * liquidator_ratio // ratio_sum
+    pool_amount: uint256 = 0
+    if pool_ratio != 0:
+        pool_amount = (deposit * pool_ratio + ratio_sum - 1) // ratio_sum
+    log ServiceNodeExit(
+        serviceNodeID=serviceNodeID,
+        initiator=msg.sender,
+        returnedAmount=deposit - liquidator_amount - pool_amount,
+        pubkey=removed,
+    )
+    token: address = self.designatedToken.address
+    if liquidator_ratio != 0:
+        safe_erc20._safe_transfer(token, msg.sender, liquidator_amount)
+    if pool_ratio != 0:
+        safe_erc20._safe_transfer(token, self.foundationPool, pool_amount)
+
+
+@internal
+@view
+def _check_exit_signature(
+    key: G1Point, timestamp: uint256, signature: BLSSignatureParams, num_ids: uint256, tag: bytes32
+) -> uint64:
+    """
+    @dev The checks a signed exit and a signed liquidation share, in the
+         reference's order; the message is tag ‖ X ‖ Y ‖ timestamp.
+    @return The node's id.
+    """
+    self._check_enough_signers(num_ids)
+    serviceNodeID: uint64 = self.serviceNodeIDs[abi_encode(key.X, key.Y)]
+    if serviceNodeID == 0:
+        errors._bls_pubkey_does_not_exist([key.X, key.Y])
+    if block.timestamp > timestamp + self.signatureExpiry:
+        errors._signature_expired(serviceNodeID, timestamp, block.timestamp)
+    if self._nodes[serviceNodeID].X != key.X or self._nodes[serviceNodeID].Y != key.Y:
+        errors._bls_pubkey_does_not_match(serviceNodeID, [key.X, key.Y])
+    added: uint256 = (self._nodes[serviceNodeID].links >> 128) & MASK_64
+    if block.timestamp < added + MINIMUM_EXIT_AGE:
+        errors._exit_too_early(serviceNodeID, added, block.timestamp)
+    message: Bytes[148] = concat(
+        tag, convert(key.X, bytes32), convert(key.Y, bytes32), convert(timestamp, bytes32)
+    )
+    self._check_network_signature(message, signature, num_ids, EXIT_IDS_HEAD)
+    return serviceNodeID
+
+
+@internal
+def _update_rewards_balance(
+    recipient: address, rewards: uint256, signature: BLSSignatureParams, num_ids: uint256
+):
+    self._check_active()
+    self._check_enough_signers(num_ids)
+    if recipient == empty(address):
+        errors._null_address()
+    previous: uint256 = self._recipients[recipient].rewards
+    if rewards <= previous:
+        errors._recipient_rewards_too_low()
+    message: Bytes[148] = concat(
+        self._tag(REWARD_TAG), convert(recipient, bytes20), convert(rewards, bytes32)
+    )
+    self._check_network_signature(message, signature, num_ids, UPDATE_IDS_HEAD)
+    self._recipients[recipient].rewards = rewards
+    log RewardsBalanceUpdated(recipientAddress=recipient, amount=rewards, previousBalance=previous)

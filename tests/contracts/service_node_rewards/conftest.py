@@ -1,0 +1,290 @@
+"""ServiceNodeRewards behind its proxy, with a test network that signs like the real one.
+
+Deployed as the reference's unit tests set it up: staking requirement 120 SESH, at most 10
+contributors, liquidation ratios 1/1/8, and the reference's 2-hour minimum exit age. Roles
+(anvil's dev accounts): the owner (0), stakers 1-5, a stranger (6), the new owner (7).
+
+``Network`` is the test's model of the registered nodes: it holds every node's secret key, so
+a "network signature" by all nodes but some non-signers is one signature by the sum of the
+signers' secret keys, which is what aggregating their shares gives.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from web3 import Web3
+from web3.logs import DISCARD
+
+from sesh.bls import (
+    DomainTags,
+    G1Point,
+    SecretKey,
+    exit_message,
+    liquidate_message,
+    proof_of_possession_message,
+    reward_message,
+)
+from sesh.bls.params import R as CURVE_ORDER
+from sesh.evm.artifacts import compile_contract, decode_revert
+from sesh.evm.chain import Chain, revert_data
+from sesh.evm.compiler import Artifact
+
+CONTRACTS = Path(__file__).resolve().parents[3] / "contracts"
+SESH = 10**9
+TOTAL_SUPPLY = 240_000_000 * SESH
+STAKE = 120 * SESH
+RATIOS = (1, 1, 8)
+MINIMUM_EXIT_AGE = 2 * 3_600
+STAKER_FUNDS = 100_000 * SESH
+
+
+@pytest.fixture(scope="session")
+def rewards_artifact() -> Artifact:
+    return compile_contract(CONTRACTS / "ServiceNodeRewards.vy")
+
+
+@pytest.fixture(scope="session")
+def verifier_artifact() -> Artifact:
+    return compile_contract(CONTRACTS / "BLSVerifier.vy")
+
+
+@pytest.fixture(scope="module")
+def owner(chain: Chain) -> str:
+    return chain.accounts[0]
+
+
+@pytest.fixture(scope="module")
+def stakers(chain: Chain) -> list[str]:
+    return chain.accounts[1:6]
+
+
+@pytest.fixture(scope="module")
+def stranger(chain: Chain) -> str:
+    return chain.accounts[6]
+
+
+@pytest.fixture(scope="module")
+def new_owner(chain: Chain) -> str:
+    return chain.accounts[7]
+
+
+@pytest.fixture(scope="module")
+def token(chain: Chain, owner: str, stakers: list[str]) -> Any:
+    sesh = chain.deploy(
+        compile_contract(CONTRACTS / "SESH.vy"), TOTAL_SUPPLY, owner, owner, owner, sender=owner
+    )
+    for staker in [owner, *stakers]:
+        if staker != owner:
+            chain.transact(sesh.functions.transfer(staker, STAKER_FUNDS), owner)
+    return sesh
+
+
+@pytest.fixture(scope="module")
+def pool(chain: Chain, token: Any, owner: str) -> Any:
+    proxy, _ = chain.deploy_upgradeable(
+        compile_contract(CONTRACTS / "RewardRatePool.vy"), args=[owner, token.address], sender=owner
+    )
+    return proxy
+
+
+@pytest.fixture(scope="module")
+def verifier(chain: Chain, verifier_artifact: Artifact) -> Any:
+    return chain.deploy(verifier_artifact)
+
+
+@pytest.fixture(scope="module")
+def deployment(
+    chain: Chain, rewards_artifact: Artifact, verifier: Any, token: Any, pool: Any, owner: str
+) -> tuple[Any, Any]:
+    """(proxy, implementation) of ServiceNodeRewards, initialised, not started."""
+    implementation = chain.deploy(
+        rewards_artifact, verifier.address, MINIMUM_EXIT_AGE, sender=owner
+    )
+    init = implementation.encode_abi(
+        "initialize", args=[token.address, pool.address, STAKE, 10, *RATIOS]
+    )
+    address = chain.deploy_proxy(implementation.address, bytes.fromhex(init[2:]), owner)
+    proxy = chain.w3.eth.contract(address=address, abi=rewards_artifact.abi)
+    chain.transact(pool.functions.setBeneficiary(address), owner)
+    return proxy, implementation
+
+
+@pytest.fixture(scope="module")
+def rewards(deployment: tuple[Any, Any]) -> Any:
+    return deployment[0]
+
+
+@pytest.fixture(scope="module")
+def tags(chain: Chain, rewards: Any) -> DomainTags:
+    return DomainTags.for_contract(chain.w3.eth.chain_id, rewards.address)
+
+
+@dataclass
+class Node:
+    """A registered node as the test knows it."""
+
+    secret: SecretKey
+    ed25519: int
+    id: int = 0
+
+    @property
+    def pubkey(self) -> G1Point:
+        return self.secret.public_key()
+
+    @property
+    def xy(self) -> tuple[int, int]:
+        return self.pubkey.to_contract()
+
+
+_key_counter = itertools.count(1)
+
+
+def fresh_node() -> Node:
+    """A node with keys never used before in this test session."""
+    n = next(_key_counter)
+    return Node(SecretKey.from_int(0x5E55_0000 + 7919 * n), ed25519=0xED_0000 + n)
+
+
+@dataclass
+class Network:
+    """The registered nodes, able to register more and to sign as the network."""
+
+    chain: Chain
+    rewards: Any
+    token: Any
+    tags: DomainTags
+    owner: str
+    nodes: dict[int, Node] = field(default_factory=dict)
+
+    # -- keys and proofs ---------------------------------------------------------------------
+
+    def pop(self, node: Node, operator: str) -> tuple[int, int, int, int]:
+        message = proof_of_possession_message(self.tags, node.pubkey, operator, node.ed25519)
+        return node.secret.sign(message, self.tags.hash_to_g2).to_contract()
+
+    def params(self, node: Node, fee: int = 0) -> tuple[int, int, int, int]:
+        return (node.ed25519, 1, 2, fee)
+
+    # -- registration ------------------------------------------------------------------------
+
+    def register(
+        self,
+        sender: str,
+        contributors: Sequence[tuple[tuple[str, str], int]] = (),
+        node: Node | None = None,
+        operator: str | None = None,
+    ) -> Node:
+        """approve + addBLSPublicKey from ``sender``; the PoP names the operator the contract
+        will use (the first contributor, or the sender for a solo node)."""
+        node = node or fresh_node()
+        operator = operator or (contributors[0][0][0] if contributors else sender)
+        self.approve(sender)
+        receipt = self.chain.transact(
+            self.rewards.functions.addBLSPublicKey(
+                node.xy, self.pop(node, operator), self.params(node), list(contributors)
+            ),
+            sender,
+        )
+        (event,) = self.rewards.events.NewServiceNodeV2().process_receipt(receipt, errors=DISCARD)
+        node.id = event["args"]["serviceNodeID"]
+        self.nodes[node.id] = node
+        return node
+
+    def add_call(
+        self, node: Node, operator: str, contributors: Sequence[Any] = (), pop: Any = None
+    ) -> Any:
+        return self.rewards.functions.addBLSPublicKey(
+            node.xy, pop or self.pop(node, operator), self.params(node), list(contributors)
+        )
+
+    def approve(self, sender: str, amount: int = 2**256 - 1) -> None:
+        self.chain.transact(self.token.functions.approve(self.rewards.address, amount), sender)
+
+    def seed(self, count: int, contributor: str | None = None, added: int = 1) -> list[Node]:
+        """Seed ``count`` nodes with one contributor each (owner, before start)."""
+        contributor = contributor or self.owner
+        new = [fresh_node() for _ in range(count)]
+        entries = [
+            (n.xy, n.ed25519, added, [((contributor, contributor), self.stake())]) for n in new
+        ]
+        receipt = self.chain.transact(self.rewards.functions.seedPublicKeyList(entries), self.owner)
+        events = self.rewards.events.NewSeededServiceNode().process_receipt(receipt, errors=DISCARD)
+        for node, event in zip(new, events, strict=True):
+            node.id = event["args"]["serviceNodeID"]
+            self.nodes[node.id] = node
+        return new
+
+    def stake(self) -> int:
+        return int(self.rewards.functions.stakingRequirement().call())
+
+    def forget(self, node: Node) -> None:
+        self.nodes.pop(node.id, None)
+
+    # -- network signatures ------------------------------------------------------------------
+
+    def sign(self, message: bytes, non_signers: Sequence[int] = ()) -> tuple[int, int, int, int]:
+        """The aggregate signature of every live node except ``non_signers`` (ids)."""
+        total = (
+            sum(n.secret.scalar for i, n in self.nodes.items() if i not in set(non_signers))
+            % CURVE_ORDER
+        )
+        return SecretKey.from_int(total).sign(message, self.tags.hash_to_g2).to_contract()
+
+    def reward_signature(
+        self, recipient: str, amount: int, non_signers: Sequence[int] = ()
+    ) -> tuple[int, int, int, int]:
+        return self.sign(reward_message(self.tags, recipient, amount), non_signers)
+
+    def exit_signature(
+        self, node: Node, timestamp: int, non_signers: Sequence[int] = ()
+    ) -> tuple[int, int, int, int]:
+        return self.sign(exit_message(self.tags, node.pubkey, timestamp), non_signers)
+
+    def liquidate_signature(
+        self, node: Node, timestamp: int, non_signers: Sequence[int] = ()
+    ) -> tuple[int, int, int, int]:
+        return self.sign(liquidate_message(self.tags, node.pubkey, timestamp), non_signers)
+
+
+@pytest.fixture(scope="module")
+def network(chain: Chain, rewards: Any, token: Any, tags: DomainTags, owner: str) -> Network:
+    return Network(chain, rewards, token, tags, owner)
+
+
+@pytest.fixture(autouse=True)
+def _isolated(chain: Chain, deployment: Any, network: Network) -> Iterator[None]:
+    """Every test starts from the module's state; the network model is rolled back with it."""
+    snapshot = chain.snapshot()
+    known = dict(network.nodes)
+    yield
+    chain.revert(snapshot)
+    network.nodes = known
+
+
+def send_at(chain: Chain, call: Any, sender: str, timestamp: int) -> Any:
+    """Send ``call`` in a block with exactly ``timestamp``; the receipt.
+
+    Gas is given so that no estimate runs first: anvil estimates (and answers calls) at the
+    latest block's timestamp, which is how the revert checks see a chosen second (mine a block
+    at it, then call).
+    """
+    chain.set_next_timestamp(timestamp)
+    return chain.wait(call.transact({"from": sender, "gas": 5_000_000}))
+
+
+def error_of(action: Any, abi: list[dict[str, Any]]) -> tuple[str, tuple[Any, ...]]:
+    """(name, arguments) of the custom error ``action`` reverts with."""
+    decoded = decode_revert(abi, revert_data(action))
+    return decoded.name, tuple(_checksummed(a) for a in decoded.args)
+
+
+def _checksummed(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith("0x") and len(value) == 42:
+        return Web3.to_checksum_address(value)
+    return value
