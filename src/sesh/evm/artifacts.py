@@ -17,11 +17,13 @@ written by hand:
    raise, declared as constants at the end of errors.vy).
 3. ``published_abi`` appends one ``{"type": "error", ...}`` entry per error to Vyper's ABI.
 
-``decode_revert`` turns revert data back into (name, arguments) with that ABI.
+``decode_revert`` turns revert data back into (name, arguments) with that ABI, and
+``DecodedRevert.describe`` into words for error messages.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -31,6 +33,7 @@ from typing import Any
 
 from eth_abi.abi import decode as abi_decode
 from eth_abi.abi import encode as abi_encode
+from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
 from sesh.evm.compiler import CONTRACTS_DIR, Artifact, compile_vyper, default_search_paths
@@ -407,12 +410,61 @@ def encode_error(signature: str, *args: Any) -> bytes:
     return selector(signature) + abi_encode(list(types), list(args))
 
 
+PANIC_REASONS = {
+    0x01: "assertion failed",
+    0x11: "arithmetic overflow or underflow",
+    0x12: "division or modulo by zero",
+    0x21: "invalid enum value",
+    0x22: "invalid storage byte array",
+    0x31: "pop from an empty array",
+    0x32: "array index out of bounds",
+    0x41: "out of memory",
+    0x51: "call to an uninitialised function",
+}
+"""Solidity's panic codes, so that a Panic reads as its cause rather than a number."""
+
+
 @dataclass(frozen=True)
 class DecodedRevert:
     """Revert data read back: the error's name and its arguments (``Error`` for strings)."""
 
     name: str
     args: tuple[Any, ...]
+    arg_names: tuple[str, ...] = field(default=(), compare=False)
+    """The ABI's parameter names, where it gives them (not part of equality)."""
+
+    def describe(self) -> str:
+        """The error in words: ``ContributionTotalMismatch(required=120, provided=1)``.
+
+        A revert string reads as itself, in quotes; a Panic names its cause. Addresses are
+        checksummed and bytes are hex, so the text can be pasted into an explorer or a call.
+        """
+        if (self.name, len(self.args)) == ("Error", 1) and isinstance(self.args[0], str):
+            return json.dumps(self.args[0])
+        if (self.name, len(self.args)) == ("Panic", 1) and isinstance(self.args[0], int):
+            reason = PANIC_REASONS.get(self.args[0], "unknown panic code")
+            return f"Panic(0x{self.args[0]:02x}: {reason})"
+        names = self.arg_names if len(self.arg_names) == len(self.args) else ("",) * len(self.args)
+        shown = [
+            f"{name}={_show(value)}" if name else _show(value)
+            for name, value in zip(names, self.args, strict=True)
+        ]
+        return f"{self.name}({', '.join(shown)})"
+
+
+def _show(value: Any) -> str:
+    """One decoded ABI value as text (recursing into structs and arrays)."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str) and re.fullmatch(r"0x[0-9a-fA-F]{40}", value):
+        return to_checksum_address(value)
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    if isinstance(value, list | tuple):  # eth_abi gives tuples for both; ethers takes [...]
+        return "[" + ", ".join(_show(item) for item in value) + "]"
+    return str(value)
 
 
 def decode_revert(abi: Iterable[dict[str, Any]], data: bytes | str) -> DecodedRevert:
@@ -423,15 +475,16 @@ def decode_revert(abi: Iterable[dict[str, Any]], data: bytes | str) -> DecodedRe
     raw = bytes.fromhex(data.removeprefix("0x")) if isinstance(data, str) else bytes(data)
     if len(raw) < 4:
         raise ValueError(f"revert data too short to name an error: 0x{raw.hex()}")
-    known: dict[bytes, tuple[str, tuple[str, ...]]] = {
-        selector(f"{name}({','.join(types)})"): (name, types)
+    known: dict[bytes, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
+        selector(f"{name}({','.join(types)})"): (name, types, ())
         for name, types in (_ERROR_STRING, _PANIC)
     }
     for entry in abi:
         if entry.get("type") == "error":
             types = tuple(canonical_type(p) for p in entry["inputs"])
-            known[selector(f"{entry['name']}({','.join(types)})")] = (entry["name"], types)
+            names = tuple(str(p.get("name", "")) for p in entry["inputs"])
+            known[selector(f"{entry['name']}({','.join(types)})")] = (entry["name"], types, names)
     if raw[:4] not in known:
         raise ValueError(f"unknown error selector 0x{raw[:4].hex()}")
-    name, types = known[raw[:4]]
-    return DecodedRevert(name, tuple(abi_decode(list(types), raw[4:])))
+    name, types, names = known[raw[:4]]
+    return DecodedRevert(name, tuple(abi_decode(list(types), raw[4:])), names)
