@@ -16,6 +16,7 @@ from sesh import __version__
 def build_parser() -> argparse.ArgumentParser:
     """The whole command tree; tests walk it to check that every command explains itself."""
     from sesh import devnet, keys
+    from sesh.evm import deploy
 
     parser = argparse.ArgumentParser(
         prog="sesh",
@@ -29,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     devnet.register(sub)
+    deploy.register(sub)
     keys.register(sub)
     return parser
 

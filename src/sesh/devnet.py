@@ -1,8 +1,14 @@
 """`sesh devnet`: the whole Session Network on one machine, from one command.
 
-For now the devnet is its foundation, the local L2 chain (anvil, through ``sesh.evm.anvil``);
-later layers add the contracts, the nodes and the portal on top of the same data directory. The
-chain's state lives in ``<data dir>/chain/``, so Ctrl-C keeps it and the next run resumes it.
+For now the devnet is its foundation: the local L2 chain (anvil, through ``sesh.evm.anvil``)
+with the contract set deployed on it (``sesh.evm.deploy``, profile ``local``, from dev account
+0), every dev account holding SESH and the rewards contract started, so that a node or a test
+can register at once. Later layers add the nodes and the portal on top of the same data
+directory. The chain's state lives in ``<data dir>/chain/``, so Ctrl-C keeps it and the next run
+resumes it; the deployment record, ``<data dir>/contracts.json``, is what tells a resumed devnet
+that its contracts are already there (it checks that their code is, and deploys again only if
+the chain was reset). Compiled contracts are cached in ``<data dir>/build/``: compiling takes
+about ten seconds, which would otherwise be most of every fresh start.
 """
 
 from __future__ import annotations
@@ -13,9 +19,12 @@ import signal
 import sys
 import textwrap
 import threading
+import time
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from types import FrameType
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from sesh.evm.anvil import (
     DEFAULT_PORT,
@@ -25,11 +34,55 @@ from sesh.evm.anvil import (
     DevAccount,
     PortInUseError,
     StateFileInUseError,
+    dev_keys,
 )
+from sesh.evm.deploy import (
+    PROFILES,
+    SESH_UNIT,
+    DeployError,
+    Deployment,
+    deploy,
+    load_artifacts,
+    missing_contracts,
+    read_deployment,
+    write_deployment,
+)
+
+if TYPE_CHECKING:
+    from sesh.evm.chain import Chain
 
 DEFAULT_DATA_DIR = Path("devnet-data")
 CHAIN_DIR = "chain"
 STATE_FILE = "state.json"
+CONTRACTS_FILE = "contracts.json"
+"""The deployment record (``sesh.evm.deploy.Deployment``), as `sesh deploy --out` writes it."""
+BUILD_DIR = "build"
+"""The compiled-contract cache (``sesh.evm.build_cache``); kept by --fresh."""
+
+DEVNET_PROFILE = "local"
+DEV_ACCOUNT_SESH = 1_000_000 * SESH_UNIT
+"""What each dev account but the deployer (account 0, which keeps the rest) gets: enough for
+thousands of local stakes at 120 SESH."""
+
+_BALANCE_OF_ABI = [
+    {
+        "type": "function",
+        "name": "balanceOf",
+        "stateMutability": "view",
+        "inputs": [{"name": "account", "type": "address"}],
+        "outputs": [{"name": "", "type": "uint256"}],
+    }
+]
+_IS_STARTED_ABI = [
+    {
+        "type": "function",
+        "name": "isStarted",
+        "stateMutability": "view",
+        "inputs": [],
+        "outputs": [{"name": "", "type": "bool"}],
+    }
+]
+"""The two views the summary reads; no need to load artifacts on a resumed devnet for them."""
 
 HISTORY_NOTE = (
     "anvil restores blocks, receipts and the latest state after a restart, "
@@ -40,10 +93,15 @@ _PARAGRAPHS = (
     "Run a local Session Network devnet. Today that is its L2 chain: anvil (pinned, hardfork "
     "cancun, chain id 31337) on 127.0.0.1, with ten funded dev accounts whose private keys are "
     "printed (they are the public anvil test keys: never send real funds to them).",
+    "On a new chain the contract set is deployed from dev account 0 with the `local` profile "
+    "of `sesh deploy` (stake 120 SESH, no minimum exit age): SESH, RewardRatePool (funded with "
+    "40,000,000 SESH), BLSVerifier and ServiceNodeRewards, which is started. Every other dev "
+    "account gets 1,000,000 SESH. The addresses are printed and saved in "
+    "DATA_DIR/contracts.json; compiled contracts are cached in DATA_DIR/build/.",
     "The chain's state is kept in DATA_DIR/chain/ and written on exit (and every few seconds "
     "while running), so Ctrl-C stops the chain cleanly and the next `sesh devnet` resumes where "
-    "it left off: same balances, same contracts, same blocks. Use --fresh to start over. "
-    f"Note: {HISTORY_NOTE}.",
+    "it left off: same balances, same contracts, same blocks, nothing deployed again. Use "
+    f"--fresh to start over. Note: {HISTORY_NOTE}.",
     "The command runs until it gets Ctrl-C (SIGINT) or SIGTERM.",
 )
 # Wrapped here because the epilog's example table needs the raw formatter, which wraps nothing.
@@ -60,7 +118,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     """Add `sesh devnet` to the command tree."""
     parser = subparsers.add_parser(
         "devnet",
-        help="run the local network (the L2 chain for now); Ctrl-C stops it, state is kept",
+        help="run the local network (the L2 chain and the contracts for now); Ctrl-C stops "
+        "it, state is kept",
         description=DESCRIPTION,
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -70,8 +129,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         type=Path,
         default=DEFAULT_DATA_DIR,
         metavar="DIR",
-        help="where the devnet keeps its state (chain state and logs in DIR/chain/); created if "
-        "missing (default: ./devnet-data, relative to the current directory)",
+        help="where the devnet keeps its state (chain state and logs in DIR/chain/, contract "
+        "addresses in DIR/contracts.json, compiled contracts in DIR/build/); created if missing "
+        "(default: ./devnet-data, relative to the current directory)",
     )
     parser.add_argument(
         "--port",
@@ -83,7 +143,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--fresh",
         action="store_true",
-        help="delete the saved chain state in the data directory first and start a new chain",
+        help="delete the saved chain state in the data directory first and start a new chain "
+        "(the contracts are deployed again)",
     )
     parser.add_argument(
         "--json",
@@ -127,8 +188,13 @@ def _run(
         return 1
 
     try:
+        try:
+            contracts = ensure_contracts(chain.rpc_url, data_dir, messages)
+        except DevnetContractsError as error:
+            print(f"sesh devnet: error: {error}", file=sys.stderr)
+            return 1
         accounts = chain.dev_accounts()
-        info = _describe(chain, data_dir, accounts)
+        info = _describe(chain, data_dir, accounts, contracts)
         if args.json:
             print(json.dumps(info), flush=True)
         else:
@@ -176,9 +242,120 @@ def _install_stop_handlers(stop_requested: threading.Event) -> dict[int, Any]:
     return previous
 
 
-def _describe(chain: Anvil, data_dir: Path, accounts: list[DevAccount]) -> dict[str, Any]:
+# -- the contracts ---------------------------------------------------------------------------
+
+
+class DevnetContractsError(Exception):
+    """The contracts could not be deployed or read; the message is one line."""
+
+
+@dataclass(frozen=True)
+class DevnetContracts:
+    """The devnet's contract set, as this run found or made it."""
+
+    deployment: Deployment
+    path: Path
+    """Where the deployment record is kept."""
+    deployed: bool
+    """True when this run deployed them (a new or reset chain), False when it found them."""
+    sesh_balances: dict[str, int]
+    """Dev account address → its SESH, in 10**-9 units."""
+    started: bool
+    """Whether ServiceNodeRewards is started (registrations open)."""
+
+
+def ensure_contracts(rpc_url: str, data_dir: Path, messages: TextIO) -> DevnetContracts:
+    """The contracts on the devnet's chain: the saved ones when their code is there, else a new
+    deployment (``local`` profile, from dev account 0, started, dev accounts funded), saved.
+
+    web3 is imported here, not at the top: building the `sesh` parser imports this module, and
+    the other commands should not pay most of a second for it.
+    """
+    from web3.exceptions import Web3Exception
+
+    from sesh.evm.artifacts import SourceError
+    from sesh.evm.chain import Chain
+    from sesh.evm.compiler import CompileError
+
+    path = data_dir / CONTRACTS_FILE
+    chain = Chain(rpc_url)
+    try:
+        deployment = _saved_deployment(path, messages)
+        if deployment is not None and (
+            deployment.chain_id != chain.w3.eth.chain_id or missing_contracts(chain, deployment)
+        ):
+            print(
+                f"the contracts in {path} are not on this chain (it was reset): deploying again",
+                file=messages,
+                flush=True,
+            )
+            deployment = None
+        deployed = deployment is None
+        if deployment is None:
+            deployment = _deploy(chain, data_dir, messages)
+            write_deployment(path, deployment)
+        token = chain.w3.eth.contract(address=deployment.sesh, abi=_BALANCE_OF_ABI)
+        rewards = chain.w3.eth.contract(
+            address=deployment.service_node_rewards, abi=_IS_STARTED_ABI
+        )
+        balances = {
+            key.address: int(token.functions.balanceOf(key.address).call()) for key in dev_keys()
+        }
+        started = bool(rewards.functions.isStarted().call())
+    except (CompileError, SourceError) as error:  # a contract being edited, most likely
+        raise DevnetContractsError(f"the contracts do not compile: {error}") from None
+    except DeployError as error:
+        raise DevnetContractsError(f"deploying the contracts failed: {error}") from None
+    except (OSError, Web3Exception) as error:
+        message = " ".join(str(error).split())
+        raise DevnetContractsError(f"setting up the contracts failed: {message}") from None
+    return DevnetContracts(deployment, path, deployed, balances, started)
+
+
+def _saved_deployment(path: Path, messages: TextIO) -> Deployment | None:
+    """The record a previous run saved, if there is a readable one."""
+    try:
+        return read_deployment(path)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as error:
+        print(f"ignoring {path}: {error}", file=messages, flush=True)
+        return None
+
+
+def _deploy(chain: Chain, data_dir: Path, messages: TextIO) -> Deployment:
+    """Deploy the set from dev account 0, start it, and give every other dev account SESH."""
+    from web3 import Web3
+
+    from sesh.evm.chain import TransactionRefused
+    from sesh.evm.signing import UnlockedAccount
+
+    started_at = time.monotonic()
+    print(f"deploying the contracts (profile {DEVNET_PROFILE})…", file=messages, flush=True)
+    artifacts = load_artifacts(cache_dir=data_dir / BUILD_DIR)
+    # anvil signs for its dev accounts: no key handling needed, and the node fills the nonces.
+    chain.add_signer(UnlockedAccount(Web3.to_checksum_address(dev_keys()[0].address)), default=True)
+    deployment = deploy(chain, PROFILES[DEVNET_PROFILE], artifacts, start=True)
+    token = chain.contract(deployment.sesh, artifacts.sesh)
+    for key in dev_keys()[1:]:
+        try:
+            chain.transact(token.functions.transfer(key.address, DEV_ACCOUNT_SESH))
+        except TransactionRefused as error:
+            raise DeployError(f"funding {key.address}", error, deployment.contracts) from None
+    print(
+        f"deployed in {time.monotonic() - started_at:.1f} s; saved to {data_dir / CONTRACTS_FILE}",
+        file=messages,
+        flush=True,
+    )
+    return deployment
+
+
+def _describe(
+    chain: Anvil, data_dir: Path, accounts: list[DevAccount], contracts: DevnetContracts
+) -> dict[str, Any]:
     """Everything a user or a script needs to use the devnet; the --json output as is."""
     assert chain.state_file is not None
+    deployment = contracts.deployment
     return {
         "rpc_url": chain.rpc_url,
         "chain_id": chain.chain_id,
@@ -191,6 +368,12 @@ def _describe(chain: Anvil, data_dir: Path, accounts: list[DevAccount]) -> dict[
         "anvil_pid": chain.pid,
         "note": HISTORY_NOTE,
         "mnemonic": DEV_MNEMONIC,
+        "profile": deployment.profile,
+        "contracts": deployment.contracts,
+        "implementations": deployment.implementations,
+        "contracts_file": str(contracts.path),
+        "contracts_deployed": contracts.deployed,
+        "rewards_started": contracts.started,
         "accounts": [
             {
                 "index": account.index,
@@ -199,10 +382,16 @@ def _describe(chain: Anvil, data_dir: Path, accounts: list[DevAccount]) -> dict[
                 # Strings: 10,000 ETH in wei does not fit a JavaScript number.
                 "balance_wei": str(account.balance_wei),
                 "balance_eth": format(account.balance_eth.normalize(), "f"),
+                "balance_sesh": _sesh_text(contracts.sesh_balances.get(account.address, 0)),
             }
             for account in accounts
         ],
     }
+
+
+def _sesh_text(units: int) -> str:
+    """``1000000000000000`` → ``"1000000"``: exact, in SESH, as a string like ``balance_eth``."""
+    return format((Decimal(units) / SESH_UNIT).normalize(), "f")
 
 
 def _print_human(info: dict[str, Any], accounts: list[DevAccount], out: TextIO) -> None:
@@ -225,12 +414,27 @@ def _print_human(info: dict[str, Any], accounts: list[DevAccount], out: TextIO) 
         print(f"  {label:<10} {value}", file=out)
     print(f"  {'':<10} ({info['note']})", file=out)
 
+    how = "deployed now" if info["contracts_deployed"] else "deployed by an earlier run"
+    print(f"\nContracts (profile {info['profile']}, {how}; {info['contracts_file']}):\n", file=out)
+    for name, address in info["contracts"].items():
+        notes = []
+        if name in info["implementations"]:
+            notes.append(f"proxy; implementation {info['implementations'][name]}")
+        if name == "ServiceNodeRewards":
+            notes.append("started" if info["rewards_started"] else "not started")
+        note = f"  ({'; '.join(notes)})" if notes else ""
+        print(f"  {name:<19} {address}{note}", file=out)
+
     print(f'\nFunded dev accounts (public test keys, mnemonic "{info["mnemonic"]}"):\n', file=out)
-    print(f"  {'#':>2}  {'address':<42}  {'balance (ETH)':>16}  private key", file=out)
-    for account in accounts:
+    print(
+        f"  {'#':>2}  {'address':<42}  {'balance (ETH)':>16}  {'SESH':>16}  private key", file=out
+    )
+    for account, shown in zip(accounts, info["accounts"], strict=True):
         balance = f"{account.balance_eth:,.4f}"
+        sesh = f"{Decimal(shown['balance_sesh']):,}"
         print(
-            f"  {account.index:>2}  {account.address:<42}  {balance:>16}  {account.private_key}",
+            f"  {account.index:>2}  {account.address:<42}  {balance:>16}  {sesh:>16}  "
+            f"{account.private_key}",
             file=out,
         )
     print("\nPress Ctrl-C to stop; the chain state is kept for the next `sesh devnet`.", file=out)

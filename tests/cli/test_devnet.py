@@ -1,10 +1,15 @@
-"""`sesh devnet` end to end, as a user runs it: a real process, real signals, a real chain."""
+"""`sesh devnet` end to end, as a user runs it: a real process, real signals, a real chain.
+
+Every devnet here starts from a data directory holding a copy of one compiled-contract cache,
+built once per session, so each start deploys in a second instead of compiling for ten.
+"""
 
 from __future__ import annotations
 
 import json
 import os
 import queue
+import shutil
 import signal
 import subprocess
 import sys
@@ -17,12 +22,16 @@ from typing import IO, Any
 import pytest
 
 from sesh.cli import main
-from sesh.evm.anvil import WEI_PER_ETH, json_rpc
+from sesh.evm.anvil import WEI_PER_ETH, dev_keys, json_rpc
+from sesh.evm.chain import Chain
+from sesh.evm.deploy import ContractArtifacts, load_artifacts
 
 pytestmark = [pytest.mark.anvil, pytest.mark.slow]
 
 RECIPIENT = "0x000000000000000000000000000000000000bEEF"
 STARTUP_TIMEOUT = 60.0
+SESH = 10**9
+CONTRACT_NAMES = ["SESH", "RewardRatePool", "ServiceNodeRewards", "BLSVerifier"]
 
 
 class Devnet:
@@ -107,6 +116,31 @@ def _is_anvil(pid: int) -> bool:
         return False
 
 
+@pytest.fixture(scope="session")
+def build_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warm compiled-contract cache (what a devnet's DATA_DIR/build/ holds after one run)."""
+    path = tmp_path_factory.mktemp("build")
+    load_artifacts(cache_dir=path)
+    return path
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, build_cache: Path) -> Callable[[str], Path]:
+    """A fresh data directory (named ``name`` under tmp_path) with the warm cache in it."""
+
+    def make(name: str = "devnet-data") -> Path:
+        path = tmp_path / name
+        shutil.copytree(build_cache, path / "build")
+        return path
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def artifacts(build_cache: Path) -> ContractArtifacts:
+    return load_artifacts(cache_dir=build_cache)
+
+
 @pytest.fixture
 def devnet() -> Iterator[Callable[..., Devnet]]:
     """Start `sesh devnet` processes; every one is stopped at teardown, pass or fail."""
@@ -134,6 +168,10 @@ def balance(rpc_url: str, address: str) -> int:
     return int(json_rpc(rpc_url, "eth_getBalance", [address, "latest"]), 16)
 
 
+def nonce(rpc_url: str, address: str) -> int:
+    return int(json_rpc(rpc_url, "eth_getTransactionCount", [address, "latest"]), 16)
+
+
 def test_help_explains_the_command_and_every_option(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as done:
         main(["devnet", "--help"])
@@ -142,13 +180,16 @@ def test_help_explains_the_command_and_every_option(capsys: pytest.CaptureFixtur
     options = ("--data-dir", "--port", "--fresh", "--json")
     for needle in (*options, "Ctrl-C", "cancun", "not the state at older blocks"):
         assert needle in text
+    for needle in ("`local` profile", "1,000,000 SESH", "contracts.json", "is started"):
+        assert needle in text
 
 
 def test_the_chain_survives_ctrl_c_until_fresh(
-    devnet: Callable[..., Devnet], tmp_path: Path
+    devnet: Callable[..., Devnet], data_dir: Callable[[str], Path]
 ) -> None:
-    data_dir = tmp_path / "devnet-data"
-    args = ("--port", "0", "--data-dir", str(data_dir), "--json")
+    data = data_dir("devnet-data")
+    args = ("--port", "0", "--data-dir", str(data), "--json")
+    deployer = dev_keys()[0].address
 
     first = devnet(*args)
     info = first.info()
@@ -156,51 +197,117 @@ def test_the_chain_survives_ctrl_c_until_fresh(
     assert (info["chain_id"], info["hardfork"]) == (31337, "cancun")
     assert int(json_rpc(info["rpc_url"], "eth_chainId"), 16) == 31337
     assert len(info["accounts"]) == 10
-    assert info["accounts"][0]["balance_eth"] == "10000"
-    send_eth(info["rpc_url"], info["accounts"][0]["address"], RECIPIENT, WEI_PER_ETH)
+    assert info["accounts"][1]["balance_eth"] == "10000"
+    assert info["contracts_deployed"] is True
+    addresses = info["contracts"]
+    send_eth(info["rpc_url"], deployer, RECIPIENT, WEI_PER_ETH)
+    sent = nonce(info["rpc_url"], deployer)
     assert first.interrupt() == 0
     assert first.rest_of_stdout() == ""  # --json: stdout is the one JSON line
     assert "state is kept" in first.stderr
-    assert (data_dir / "chain" / "state.json").exists()
+    assert (data / "chain" / "state.json").exists()
+    assert json.loads((data / "contracts.json").read_text())["contracts"] == addresses
 
     second = devnet(*args)
     info = second.info()
     assert info["resumed"] is True
     assert balance(info["rpc_url"], RECIPIENT) == WEI_PER_ETH
+    # Resumed: the same contracts, found rather than deployed (the deployer sent nothing more).
+    assert info["contracts_deployed"] is False
+    assert info["contracts"] == addresses
+    assert nonce(info["rpc_url"], deployer) == sent
+    assert "deploying" not in second.stderr
     assert second.interrupt() == 0
 
     third = devnet(*args, "--fresh")
     info = third.info()
     assert info["resumed"] is False
     assert balance(info["rpc_url"], RECIPIENT) == 0
+    assert info["contracts_deployed"] is True  # a new chain: deployed again
+    assert info["contracts"] == addresses  # same deployer, same nonces, same addresses
     assert third.interrupt() == 0
 
 
-def test_the_human_output_lists_the_chain_and_the_accounts(
-    devnet: Callable[..., Devnet], tmp_path: Path
+def test_the_contracts_are_deployed_started_and_the_accounts_hold_sesh(
+    devnet: Callable[..., Devnet], data_dir: Callable[[str], Path], artifacts: ContractArtifacts
 ) -> None:
-    run = devnet("--port", "0", "--data-dir", str(tmp_path))
+    run = devnet("--port", "0", "--data-dir", str(data_dir("devnet-data")), "--json")
+    info = run.info()
+    assert list(info["contracts"]) == CONTRACT_NAMES
+    assert list(info["implementations"]) == ["RewardRatePool", "ServiceNodeRewards"]
+    assert (info["profile"], info["rewards_started"]) == ("local", True)
+    chain = Chain(info["rpc_url"])
+    for address in [*info["contracts"].values(), *info["implementations"].values()]:
+        assert chain.has_code(address)
+    token = chain.contract(info["contracts"]["SESH"], artifacts.sesh).functions
+    rewards = chain.contract(
+        info["contracts"]["ServiceNodeRewards"], artifacts.service_node_rewards
+    ).functions
+    pool = chain.contract(info["contracts"]["RewardRatePool"], artifacts.reward_rate_pool).functions
+    assert rewards.isStarted().call() is True
+    assert rewards.stakingRequirement().call() == 120 * SESH
+    assert rewards.owner().call() == dev_keys()[0].address
+    assert pool.beneficiary().call() == info["contracts"]["ServiceNodeRewards"]
+    assert token.balanceOf(info["contracts"]["RewardRatePool"]).call() == 40_000_000 * SESH
+    for account in info["accounts"][1:]:
+        assert token.balanceOf(account["address"]).call() == 1_000_000 * SESH
+        assert account["balance_sesh"] == "1000000"
+    assert info["accounts"][0]["balance_sesh"] == "191000000"
+    assert run.interrupt() == 0
+
+
+def test_a_chain_reset_behind_the_devnets_back_is_deployed_again(
+    devnet: Callable[..., Devnet], data_dir: Callable[[str], Path]
+) -> None:
+    data = data_dir("devnet-data")
+    args = ("--port", "0", "--data-dir", str(data), "--json")
+    first = devnet(*args)
+    addresses = first.info()["contracts"]
+    assert first.interrupt() == 0
+    for saved in (data / "chain").glob("state.json*"):  # the chain is lost, the record is not
+        saved.unlink()
+
+    second = devnet(*args)
+    info = second.info()
+    assert (info["resumed"], info["contracts_deployed"]) == (False, True)
+    assert info["contracts"] == addresses
+    assert "not on this chain (it was reset): deploying again" in second.stderr
+    assert second.interrupt() == 0
+
+
+def test_the_human_output_lists_the_chain_the_contracts_and_the_accounts(
+    devnet: Callable[..., Devnet], data_dir: Callable[[str], Path]
+) -> None:
+    data = data_dir("devnet-data")
+    run = devnet("--port", "0", "--data-dir", str(data))
     lines: list[str] = []
     while not lines or not lines[-1].startswith("Press Ctrl-C"):
         lines.append(run.next_line())
     text = "".join(lines)
     for needle in ("RPC URL", "http://127.0.0.1:", "31337", "cancun", "started fresh"):
         assert needle in text
-    assert str(tmp_path) in text
+    assert str(data) in text
     assert "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266" in text
     assert "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80" in text
     assert "10,000.0000" in text
+    record = json.loads((data / "contracts.json").read_text())
+    assert "Contracts (profile local, deployed now" in text
+    for name, address in record["contracts"].items():
+        assert f"{name:<19} {address}" in text
+    assert "started)" in text
+    assert "1,000,000" in text and "191,000,000" in text
+    assert "deploying the contracts" in text  # the progress note, before the summary
     assert run.interrupt() == 0
     assert "sesh devnet --data-dir" in run.rest_of_stdout()
 
 
 def test_a_second_devnet_on_a_taken_port_fails_clearly(
-    devnet: Callable[..., Devnet], tmp_path: Path
+    devnet: Callable[..., Devnet], data_dir: Callable[[str], Path]
 ) -> None:
-    first = devnet("--port", "0", "--data-dir", str(tmp_path / "a"), "--json")
+    first = devnet("--port", "0", "--data-dir", str(data_dir("a")), "--json")
     port = first.info()["rpc_url"].rsplit(":", 1)[1]
 
-    second = devnet("--port", port, "--data-dir", str(tmp_path / "b"), "--json")
+    second = devnet("--port", port, "--data-dir", str(data_dir("b")), "--json")
     assert second.wait() != 0
     assert f"port {port} on 127.0.0.1 is already in use" in second.stderr
     assert "Traceback" not in second.stderr
@@ -208,14 +315,15 @@ def test_a_second_devnet_on_a_taken_port_fails_clearly(
 
 
 def test_a_second_devnet_on_the_same_data_dir_fails_clearly(
-    devnet: Callable[..., Devnet], tmp_path: Path
+    devnet: Callable[..., Devnet], data_dir: Callable[[str], Path]
 ) -> None:
-    first = devnet("--port", "0", "--data-dir", str(tmp_path), "--json")
+    data = data_dir("devnet-data")
+    first = devnet("--port", "0", "--data-dir", str(data), "--json")
     first.info()
 
-    second = devnet("--port", "0", "--data-dir", str(tmp_path), "--json", "--fresh")
+    second = devnet("--port", "0", "--data-dir", str(data), "--json", "--fresh")
     assert second.wait() != 0
     assert "in use by another running anvil" in second.stderr
     assert "Traceback" not in second.stderr
     assert first.interrupt() == 0  # and the first one still stops cleanly with its state
-    assert (tmp_path / "chain" / "state.json").exists()
+    assert (data / "chain" / "state.json").exists()

@@ -40,4 +40,4 @@ def test_help_exits_cleanly(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_the_known_commands_are_there() -> None:
     names = {" ".join(p) for p, _ in COMMANDS}
-    assert {"devnet", "keys", "keys new", "keys show"} <= names
+    assert {"devnet", "deploy", "keys", "keys new", "keys show"} <= names
