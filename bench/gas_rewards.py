@@ -32,15 +32,14 @@ from sesh.bls import (
 from sesh.bls.messages import exit_message, liquidate_message
 from sesh.bls.params import R
 from sesh.evm.anvil import Anvil
-from sesh.evm.artifacts import compile_contract
 from sesh.evm.chain import Chain
+from sesh.evm.deploy import PROFILES, deploy, load_artifacts
 
 ROOT = Path(__file__).resolve().parents[1]
-CONTRACTS = ROOT / "contracts"
 SESH = 10**9
-STAKE = 20_000 * SESH
+STAKE = PROFILES["testnet"].staking_requirement
 SEED_BATCH = 100
-MINIMUM_EXIT_AGE = 2 * 3_600
+MINIMUM_EXIT_AGE = PROFILES["testnet"].minimum_exit_age
 
 # reference/gas.md §2, per network size: a number or a (low, high) range.
 REFERENCE: dict[str, dict[int, Any]] = {
@@ -187,20 +186,13 @@ def build(node: Anvil, nodes: int) -> tuple[Bench, list[int]]:
     """Deploy, seed ``nodes``, start; the per-node gas of each seeding transaction."""
     chain = Chain(node.rpc_url)
     owner = chain.accounts[0]
-    token = chain.deploy(
-        compile_contract(CONTRACTS / "SESH.vy"), 240_000_000 * SESH, owner, owner, owner
-    )
-    pool, _ = chain.deploy_upgradeable(
-        compile_contract(CONTRACTS / "RewardRatePool.vy"), args=[owner, token.address]
-    )
-    verifier = chain.deploy(compile_contract(CONTRACTS / "BLSVerifier.vy"))
-    artifact = compile_contract(CONTRACTS / "ServiceNodeRewards.vy")
-    implementation = chain.deploy(artifact, verifier.address, MINIMUM_EXIT_AGE)
-    init = implementation.encode_abi(
-        "initialize", args=[token.address, pool.address, STAKE, 10, 3, 17, 9_980]
-    )
-    proxy = chain.deploy_proxy(implementation.address, bytes.fromhex(init[2:]))
-    rewards = chain.w3.eth.contract(address=proxy, abi=artifact.abi)
+    # The reference benchmark's parameters are the testnet profile's: 20,000 SESH, 10
+    # contributors, 3/17/9980, the 2-hour minimum exit age.
+    artifacts = load_artifacts()
+    deployment = deploy(chain, PROFILES["testnet"], artifacts)
+    proxy = deployment.service_node_rewards
+    rewards = chain.w3.eth.contract(address=proxy, abi=artifacts.service_node_rewards.abi)
+    token = chain.w3.eth.contract(address=deployment.sesh, abi=artifacts.sesh.abi)
     tags = DomainTags.for_contract(chain.w3.eth.chain_id, proxy)
     bench = Bench(chain, rewards, token, tags)
     per_node: list[int] = []

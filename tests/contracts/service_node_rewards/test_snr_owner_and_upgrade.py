@@ -179,6 +179,20 @@ def test_two_step_ownership_and_renounce(
     )
 
 
+def stored_state(rewards: Any, node_id: int, recipient: str) -> dict[str, Any]:
+    """What an upgrade must keep: the list, the aggregate, a node, a balance, settings, tags."""
+    f = rewards.functions
+    return {
+        "list": f.allServiceNodeIDs().call(),
+        "aggregate": f.aggregatePubkey().call(),
+        "node": f.serviceNodes(node_id).call(),
+        "recipient": f.recipients(recipient).call(),
+        "total": f.totalNodes().call(),
+        "expiry": f.signatureExpiry().call(),
+        "tag": f.rewardTag().call(),
+    }
+
+
 def test_an_upgrade_keeps_every_node_balance_and_setting(
     chain: Chain, network: Network, rewards: Any, rewards_artifact: Artifact, verifier: Any,
     owner: str, stakers: list[str], stranger: str,
@@ -189,15 +203,7 @@ def test_an_upgrade_keeps_every_node_balance_and_setting(
     sig = network.reward_signature(stakers[1], 7)
     chain.transact(rewards.functions.updateRewardsBalance(stakers[1], 7, sig, []))
     chain.transact(rewards.functions.setSignatureExpiry(1_234), owner)
-    before = {
-        "list": rewards.functions.allServiceNodeIDs().call(),
-        "aggregate": rewards.functions.aggregatePubkey().call(),
-        "node": rewards.functions.serviceNodes(node.id).call(),
-        "recipient": rewards.functions.recipients(stakers[1]).call(),
-        "total": rewards.functions.totalNodes().call(),
-        "expiry": rewards.functions.signatureExpiry().call(),
-        "tag": rewards.functions.rewardTag().call(),
-    }
+    before = stored_state(rewards, node.id, stakers[1])
     # Version 2: the same code with a minimum exit age of 0 (as a new verifier would come).
     v2 = chain.deploy(rewards_artifact, verifier.address, 0, sender=owner)
     call = rewards.functions.upgradeToAndCall(v2.address, b"")
@@ -208,15 +214,7 @@ def test_an_upgrade_keeps_every_node_balance_and_setting(
     chain.transact(call, owner)
     slot = chain.w3.eth.get_storage_at(rewards.address, ERC1967_IMPLEMENTATION_SLOT)
     assert chain.w3.to_checksum_address(slot[-20:]) == v2.address
-    after = {
-        "list": rewards.functions.allServiceNodeIDs().call(),
-        "aggregate": rewards.functions.aggregatePubkey().call(),
-        "node": rewards.functions.serviceNodes(node.id).call(),
-        "recipient": rewards.functions.recipients(stakers[1]).call(),
-        "total": rewards.functions.totalNodes().call(),
-        "expiry": rewards.functions.signatureExpiry().call(),
-        "tag": rewards.functions.rewardTag().call(),
-    }
+    after = stored_state(rewards, node.id, stakers[1])
     assert after == before
     # The new code runs: a node younger than 2 hours may now exit with a signature.
     ts = chain.timestamp()
