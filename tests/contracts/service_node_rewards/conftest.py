@@ -14,7 +14,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,27 +30,38 @@ from sesh.bls import (
     reward_message,
 )
 from sesh.bls.params import R as CURVE_ORDER
-from sesh.evm.artifacts import compile_contract, decode_revert
+from sesh.evm.artifacts import decode_revert
 from sesh.evm.chain import Chain, revert_data
 from sesh.evm.compiler import Artifact
+from sesh.evm.deploy import ContractArtifacts, Deployment, Profile, deploy, load_artifacts
 
-CONTRACTS = Path(__file__).resolve().parents[3] / "contracts"
 SESH = 10**9
-TOTAL_SUPPLY = 240_000_000 * SESH
 STAKE = 120 * SESH
 RATIOS = (1, 1, 8)
 MINIMUM_EXIT_AGE = 2 * 3_600
 STAKER_FUNDS = 100_000 * SESH
 
 
-@pytest.fixture(scope="session")
-def rewards_artifact() -> Artifact:
-    return compile_contract(CONTRACTS / "ServiceNodeRewards.vy")
+UNIT_TESTS = Profile(
+    name="unit-tests",
+    staking_requirement=STAKE,
+    max_contributors=10,
+    liquidator_reward_ratio=RATIOS[0],
+    pool_share_of_liquidation_ratio=RATIOS[1],
+    recipient_ratio=RATIOS[2],
+    minimum_exit_age=MINIMUM_EXIT_AGE,
+)
+"""The reference's unit-test parameters, with its 2-hour minimum exit age."""
 
 
 @pytest.fixture(scope="session")
-def verifier_artifact() -> Artifact:
-    return compile_contract(CONTRACTS / "BLSVerifier.vy")
+def artifacts() -> ContractArtifacts:
+    return load_artifacts()
+
+
+@pytest.fixture(scope="session")
+def rewards_artifact(artifacts: ContractArtifacts) -> Artifact:
+    return artifacts.service_node_rewards
 
 
 @pytest.fixture(scope="module")
@@ -75,44 +85,41 @@ def new_owner(chain: Chain) -> str:
 
 
 @pytest.fixture(scope="module")
-def token(chain: Chain, owner: str, stakers: list[str]) -> Any:
-    sesh = chain.deploy(
-        compile_contract(CONTRACTS / "SESH.vy"), TOTAL_SUPPLY, owner, owner, owner, sender=owner
+def deployed(
+    chain: Chain, artifacts: ContractArtifacts, owner: str, stakers: list[str]
+) -> Deployment:
+    """The set as `sesh deploy` makes it (not started); the stakers get SESH to stake."""
+    deployment = deploy(chain, UNIT_TESTS, artifacts)
+    sesh = chain.w3.eth.contract(address=deployment.sesh, abi=artifacts.sesh.abi)
+    for staker in stakers:
+        chain.transact(sesh.functions.transfer(staker, STAKER_FUNDS), owner)
+    return deployment
+
+
+@pytest.fixture(scope="module")
+def token(chain: Chain, artifacts: ContractArtifacts, deployed: Deployment) -> Any:
+    return chain.w3.eth.contract(address=deployed.sesh, abi=artifacts.sesh.abi)
+
+
+@pytest.fixture(scope="module")
+def pool(chain: Chain, artifacts: ContractArtifacts, deployed: Deployment) -> Any:
+    return chain.w3.eth.contract(
+        address=deployed.reward_rate_pool, abi=artifacts.reward_rate_pool.abi
     )
-    for staker in [owner, *stakers]:
-        if staker != owner:
-            chain.transact(sesh.functions.transfer(staker, STAKER_FUNDS), owner)
-    return sesh
 
 
 @pytest.fixture(scope="module")
-def pool(chain: Chain, token: Any, owner: str) -> Any:
-    proxy, _ = chain.deploy_upgradeable(
-        compile_contract(CONTRACTS / "RewardRatePool.vy"), args=[owner, token.address], sender=owner
-    )
-    return proxy
+def verifier(chain: Chain, artifacts: ContractArtifacts, deployed: Deployment) -> Any:
+    return chain.w3.eth.contract(address=deployed.bls_verifier, abi=artifacts.bls_verifier.abi)
 
 
 @pytest.fixture(scope="module")
-def verifier(chain: Chain, verifier_artifact: Artifact) -> Any:
-    return chain.deploy(verifier_artifact)
-
-
-@pytest.fixture(scope="module")
-def deployment(
-    chain: Chain, rewards_artifact: Artifact, verifier: Any, token: Any, pool: Any, owner: str
-) -> tuple[Any, Any]:
+def deployment(chain: Chain, rewards_artifact: Artifact, deployed: Deployment) -> tuple[Any, Any]:
     """(proxy, implementation) of ServiceNodeRewards, initialised, not started."""
-    implementation = chain.deploy(
-        rewards_artifact, verifier.address, MINIMUM_EXIT_AGE, sender=owner
+    return tuple(  # type: ignore[return-value]
+        chain.w3.eth.contract(address=address, abi=rewards_artifact.abi)
+        for address in (deployed.service_node_rewards, deployed.service_node_rewards_implementation)
     )
-    init = implementation.encode_abi(
-        "initialize", args=[token.address, pool.address, STAKE, 10, *RATIOS]
-    )
-    address = chain.deploy_proxy(implementation.address, bytes.fromhex(init[2:]), owner)
-    proxy = chain.w3.eth.contract(address=address, abi=rewards_artifact.abi)
-    chain.transact(pool.functions.setBeneficiary(address), owner)
-    return proxy, implementation
 
 
 @pytest.fixture(scope="module")
