@@ -33,7 +33,7 @@
        initializable    initialized_version
        uups             (the ERC-1967 slot only)
        then the variables below. A node is one `NodeRecord`, packed so that a
-       registration writes six slots where the reference writes eleven;
+       registration writes five slots where the reference writes eleven;
        `serviceNodes(id)` unpacks it into the reference's struct.
 
      Non-signer ids are read straight from the calldata. Vyper copies a
@@ -129,21 +129,26 @@ struct ServiceNode:
 
 
 # @dev One node in storage. Bit layout:
+#      key          the BLS key, compressed: X | (Y & 1) << 255 (X < p < 2^254).
+#                   Zero exactly when no node has this id (a live key has X != 0).
+#                   One slot instead of two because every read of a key is a
+#                   cold storage read (2,100 gas a slot), while recomputing Y
+#                   from X costs one modexp call (about 1,450): each listed
+#                   non-signer reads one key. First in the record, so that its
+#                   slot is the mapping's hash itself.
 #      links        next (64) | prev << 64 | addedTimestamp << 128 | contributor count << 192
 #      operator     operator (160) | deposit << 160 (deposit < 2^96)
 #      leave        leaveRequestTimestamp (128) | latestLeaveRequestTimestamp << 128
-#      X, Y         the BLS key; X == 0 exactly when no node has this id
 #      ed25519      the Ed25519 key
 #      contributors two words per contributor: addr (160) | stake << 160, and
 #                   beneficiary XOR addr (zero, so never written, when the
 #                   contributor is its own beneficiary)
 #      The sentinel (id 0) uses `links` only: next | prev << 64.
 struct NodeRecord:
+    key: uint256
     links: uint256
     operator: uint256
     leave: uint256
-    X: uint256
-    Y: uint256
     ed25519: uint256
     contributors: uint256[2 * MAX_CONTRIBUTORS_BOUND]
 
@@ -189,11 +194,16 @@ EXIT_IDS_HEAD: constant(uint256) = 4 + 32 * 7
 # @dev The BN254 base field modulus, for G1 negation and the curve check.
 FIELD_MODULUS: constant(uint256) = 21888242871839275222246405745257275088696311157297823662689037894645226208583
 EC_ADD: constant(address) = 0x0000000000000000000000000000000000000006
+MODEXP: constant(address) = 0x0000000000000000000000000000000000000005
+# p ≡ 3 (mod 4), so a square a has the roots ±a^((p + 1) / 4).
+SQRT_EXPONENT: constant(uint256) = (FIELD_MODULUS + 1) // 4
+WORD: constant(uint256) = 32  # the modexp call's lengths of base, exponent and modulus
 
 MASK_64: constant(uint256) = 2**64 - 1
 MASK_96: constant(uint256) = 2**96 - 1
 MASK_128: constant(uint256) = 2**128 - 1
 MASK_160: constant(uint256) = 2**160 - 1
+MASK_255: constant(uint256) = 2**255 - 1
 
 # @dev The `_status` bits. INITIALIZED keeps the slot non-zero from `initialize` on,
 #      so that `start` and `pause` rewrite a non-zero slot (2,900 gas, not 20,000).
@@ -550,7 +560,7 @@ def exitBLSPublicKeyAfterWaitTime(serviceNodeID: uint64):
     self._check_active()
     requested: uint256 = self._nodes[serviceNodeID].leave & MASK_128
     # A removed node keeps its stale `leave` word (see `_remove`): X tells it is gone.
-    if requested == 0 or self._nodes[serviceNodeID].X == 0:
+    if requested == 0 or self._nodes[serviceNodeID].key == 0:
         errors._leave_request_not_initiated_yet(serviceNodeID)
     allowed: uint256 = requested + MAX_SERVICE_NODE_EXIT_WAIT_TIME
     if block.timestamp < allowed:
@@ -652,7 +662,7 @@ def rederiveTotalNodesAndAggregatePubkey():
     for i: uint64 in range(max_value(uint64)):
         if current == 0:
             break
-        total = self._g1_add(total, [self._nodes[current].X, self._nodes[current].Y])
+        total = self._g1_add(total, self._point(self._nodes[current].key))
         count += 1
         current = convert(self._nodes[current].links & MASK_64, uint64)
     self.totalNodes = count
@@ -696,7 +706,7 @@ def serviceNodeIDsPage(
     current: uint64 = startID
     if startID == 0:
         current = convert(self._nodes[0].links & MASK_64, uint64)
-    elif self._nodes[startID].X == 0:
+    elif self._nodes[startID].key == 0:
         errors._service_node_doesnt_exist(startID)
     ids: DynArray[uint64, PAGE_BOUND] = []
     keys: DynArray[G1Point, PAGE_BOUND] = []
@@ -716,7 +726,7 @@ def serviceNodes(serviceNodeID: uint64) -> ServiceNode:
     @notice Everything stored about a node (all zero for an unknown id; id 0
             is the list's sentinel).
     """
-    if serviceNodeID != 0 and self._nodes[serviceNodeID].X == 0:
+    if serviceNodeID != 0 and self._nodes[serviceNodeID].key == 0:
         return empty(ServiceNode)
     links: uint256 = self._nodes[serviceNodeID].links
     operator: uint256 = self._nodes[serviceNodeID].operator
@@ -1027,8 +1037,7 @@ def _insert(
         | (len(stakers) << 192)
     )
     self._nodes[serviceNodeID].operator = convert(operator, uint256) | (deposit << 160)
-    self._nodes[serviceNodeID].X = key.X
-    self._nodes[serviceNodeID].Y = key.Y
+    self._nodes[serviceNodeID].key = key.X | ((key.Y & 1) << 255)
     self._nodes[serviceNodeID].ed25519 = ed25519
     for i: uint256 in range(len(stakers), bound=MAX_CONTRIBUTORS_BOUND):
         addr: uint256 = convert(stakers[i].staker.addr, uint256)
@@ -1060,16 +1069,15 @@ def _remove(serviceNodeID: uint64) -> (uint256, G1Point):
     next_links: uint256 = self._nodes[nxt].links
     self._nodes[nxt].links = (next_links & ~(MASK_64 << 64)) | (convert(prv, uint256) << 64)
 
-    key: G1Point = G1Point(X=self._nodes[serviceNodeID].X, Y=self._nodes[serviceNodeID].Y)
+    key: G1Point = self._pubkey(serviceNodeID)
     deposit: uint256 = self._nodes[serviceNodeID].operator >> 160
     ed25519: uint256 = self._nodes[serviceNodeID].ed25519
-    # Only `links` (the contributor count) and X (liveness) are cleared: every read of the
+    # Only `links` (the contributor count) and the key (liveness) are cleared: every read of the
     # other words goes through one of them, and clearing a cold slot costs more than its
     # refund returns. `serviceNodes(id)` shows a removed node as all zeros, as the
     # reference's `delete` leaves it.
     self._nodes[serviceNodeID].links = 0
-    self._nodes[serviceNodeID].X = 0
-    self._nodes[serviceNodeID].Y = 0
+    self._nodes[serviceNodeID].key = 0
     self.serviceNodeIDs[abi_encode(key.X, key.Y)] = 0
     self.ed25519ToServiceNodeID[ed25519] = 0
 
@@ -1114,7 +1122,32 @@ def _seed(node: SeedServiceNode):
 @internal
 @view
 def _pubkey(serviceNodeID: uint64) -> G1Point:
-    return G1Point(X=self._nodes[serviceNodeID].X, Y=self._nodes[serviceNodeID].Y)
+    point: uint256[2] = self._point(self._nodes[serviceNodeID].key)
+    return G1Point(X=point[0], Y=point[1])
+
+
+@internal
+@view
+def _point(word: uint256) -> uint256[2]:
+    """
+    @dev A stored key, uncompressed (zero stays zero). Y is the root of
+         x³ + 3 whose parity was stored; stored keys are points of G1, so the
+         root exists. `_sum_non_signers` has this inline.
+    """
+    if word == 0:
+        return [0, 0]
+    x: uint256 = word & MASK_255
+    rhs: uint256 = uint256_addmod(uint256_mulmod(uint256_mulmod(x, x, FIELD_MODULUS), x, FIELD_MODULUS), 3, FIELD_MODULUS)
+    root: Bytes[32] = raw_call(
+        MODEXP,
+        abi_encode(WORD, WORD, WORD, rhs, SQRT_EXPONENT, FIELD_MODULUS),
+        max_outsize=32,
+        is_static_call=True,
+    )
+    y: uint256 = extract32(root, 0, output_type=uint256)
+    if y & 1 != word >> 255:
+        y = FIELD_MODULUS - y
+    return [x, y]
 
 
 @internal
@@ -1235,28 +1268,43 @@ def _sum_non_signers(num_ids: uint256, ids_head: uint256) -> uint256[2]:
          which holds its length and then one word per id, each already
          range-checked by Vyper's copy of the argument.
     """
-    position: uint256 = 4 + convert(slice(msg.data, ids_head, 32), uint256)
-    total: uint256[2] = [0, 0]
+    # The calldata offset of the low 8 bytes of the word before the first id (the length).
+    position: uint256 = 28 + convert(slice(msg.data, ids_head, 32), uint256)
+    total: Bytes[64] = concat(empty(bytes32), empty(bytes32))
     previous: uint64 = 0
     for i: uint256 in range(num_ids, bound=MAX_NON_SIGNERS):
-        position += 32
-        serviceNodeID: uint64 = convert(convert(slice(msg.data, position, 32), uint256), uint64)
-        x: uint256 = self._nodes[serviceNodeID].X
-        if x == 0:
+        position = unsafe_add(position, 32)
+        # An id's low 8 bytes: the argument's copy already refused a word above 2^64.
+        serviceNodeID: uint64 = convert(slice(msg.data, position, 8), uint64)
+        word: uint256 = self._nodes[serviceNodeID].key
+        if word == 0:
             errors._service_node_doesnt_exist(serviceNodeID)
         if serviceNodeID <= previous:
             errors._non_signer_ids_not_increasing(previous, serviceNodeID)
         previous = serviceNodeID
-        # The precompile call written out here rather than through `_g1_add`: an internal
-        # call copies its arguments and result, a few hundred gas for every non-signer.
-        out: Bytes[64] = raw_call(
-            EC_ADD,
-            abi_encode(total[0], total[1], x, self._nodes[serviceNodeID].Y),
-            max_outsize=64,
+        # `_point` and `_g1_add` written out here: an internal call copies its arguments
+        # and result, a few hundred gas for every non-signer.
+        x: uint256 = word & MASK_255
+        root: Bytes[32] = raw_call(
+            MODEXP,
+            abi_encode(
+                WORD,
+                WORD,
+                WORD,
+                uint256_addmod(uint256_mulmod(uint256_mulmod(x, x, FIELD_MODULUS), x, FIELD_MODULUS), 3, FIELD_MODULUS),
+                SQRT_EXPONENT,
+                FIELD_MODULUS,
+            ),
+            max_outsize=32,
             is_static_call=True,
         )
-        total = [extract32(out, 0, output_type=uint256), extract32(out, 32, output_type=uint256)]
-    return total
+        y: uint256 = convert(root, uint256)
+        if (y ^ (word >> 255)) & 1 != 0:
+            y = unsafe_sub(FIELD_MODULUS, y)
+        total = raw_call(
+            EC_ADD, concat(total, convert(x, bytes32), convert(y, bytes32)), max_outsize=64, is_static_call=True
+        )
+    return [extract32(total, 0, output_type=uint256), extract32(total, 32, output_type=uint256)]
 
 
 @internal
@@ -1345,7 +1393,7 @@ def _check_exit_signature(
         errors._bls_pubkey_does_not_exist([key.X, key.Y])
     if block.timestamp > timestamp + self.signatureExpiry:
         errors._signature_expired(serviceNodeID, timestamp, block.timestamp)
-    if self._nodes[serviceNodeID].X != key.X or self._nodes[serviceNodeID].Y != key.Y:
+    if self._nodes[serviceNodeID].key != key.X | ((key.Y & 1) << 255):
         errors._bls_pubkey_does_not_match(serviceNodeID, [key.X, key.Y])
     added: uint256 = (self._nodes[serviceNodeID].links >> 128) & MASK_64
     if block.timestamp < added + MINIMUM_EXIT_AGE:

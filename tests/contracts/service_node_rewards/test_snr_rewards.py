@@ -81,6 +81,36 @@ def test_non_signers_are_subtracted_from_the_aggregate(
     update(chain, network, rewards, stakers[0], SESH, non_signers=[1, 5, 11, 12])
 
 
+def test_stored_keys_come_back_whole_for_both_parities_of_y(
+    chain: Chain, network: Network, rewards: Any, stakers: list[str]
+) -> None:
+    """Keys are stored as X and the parity of Y; Y is recomputed on every read. Every node's
+    key reads back exactly, and non-signers of either parity subtract correctly."""
+    by_parity: dict[int, list[int]] = {0: [], 1: []}
+    for node_id, node in sorted(network.nodes.items()):
+        assert tuple(rewards.functions.serviceNodes(node_id).call()[3]) == node.xy
+        by_parity[node.xy[1] & 1].append(node_id)
+    assert by_parity[0] and by_parity[1], "the seeded keys should cover both parities"
+    ids, keys = rewards.functions.allServiceNodeIDs().call()
+    assert [tuple(k) for k in keys] == [network.nodes[i].xy for i in ids]
+    update(chain, network, rewards, stakers[0], SESH, sorted([by_parity[0][0], by_parity[1][0]]))
+
+
+def test_a_non_signer_id_above_64_bits_is_malformed(
+    chain: Chain, network: Network, rewards: Any, stakers: list[str]
+) -> None:
+    """The contract reads only an id's low 8 bytes; the argument's own decoding must refuse a
+    word with higher bits set instead of reading it as a small id."""
+    sig = network.reward_signature(stakers[0], SESH, [1])
+    good = rewards.functions.updateRewardsBalance(stakers[0], SESH, sig, [1])
+    data = bytes.fromhex(good._encode_transaction_data()[2:])
+    assert data[-32:] == (1).to_bytes(32, "big")
+    bad = data[:-32] + (2**64 + 1).to_bytes(32, "big")
+    chain.w3.eth.call({"to": rewards.address, "data": data})  # the well-formed call passes
+    with pytest.raises(Exception):  # noqa: B017 - a malformed argument has no custom error
+        chain.w3.eth.call({"to": rewards.address, "data": bad})
+
+
 def test_a_non_signer_listed_but_signing_fails(
     chain: Chain, network: Network, rewards: Any, stakers: list[str]
 ) -> None:
