@@ -370,12 +370,20 @@ def initialize(
     @dev Once only (`InvalidInitialization`). Refuses a zero recipient ratio
          (`PositiveNumberRequirement`), penalties above a quarter
          (`LiquidatorPenaltyTooHigh`), and values above the compiled bounds
-         (`ParameterAboveBound`).
+         (`ParameterAboveBound`). Unlike the reference it also refuses a zero
+         staking requirement or maxContributors (`PositiveNumberRequirement`,
+         as their setters do: a zero requirement makes nodes free, zero
+         contributors makes registration impossible) and a zero token or pool
+         (`NullAddress`): a proxy initialised wrong cannot be initialised again.
     """
     initializable._begin_initialization()
     self._set_liquidation_ratios(
         _liquidatorRewardRatio, _poolShareOfLiquidationRatio, _recipientRatio
     )
+    if _stakingRequirement == 0 or _maxContributors == 0:
+        errors._positive_number_requirement()
+    if _token == empty(address) or _foundationPool == empty(address):
+        errors._null_address()
     if _maxContributors > MAX_CONTRIBUTORS_BOUND:
         errors._parameter_above_bound(_maxContributors, MAX_CONTRIBUTORS_BOUND)
     if _stakingRequirement > MAX_STAKING_REQUIREMENT:

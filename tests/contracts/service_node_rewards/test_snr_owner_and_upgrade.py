@@ -78,14 +78,23 @@ def test_initialize_runs_once_and_the_implementation_is_locked(
         ((120, 10, 1, 1, 5), ("LiquidatorPenaltyTooHigh", ())),
         ((120, 11, 1, 1, 8), ("ParameterAboveBound", (11, 10))),
         ((2**96, 10, 1, 1, 8), ("ParameterAboveBound", (2**96, 2**96 - 1))),
+        # sesh only (docs/compatibility.md): the reference accepts these and is then stuck.
+        ((0, 10, 1, 1, 8), ("PositiveNumberRequirement", ())),
+        ((120, 0, 1, 1, 8), ("PositiveNumberRequirement", ())),
+        (("no token", 120, 10, 1, 1, 8), ("NullAddress", ())),
+        (("no pool", 120, 10, 1, 1, 8), ("NullAddress", ())),
     ],
 )
 def test_initialize_refuses_bad_parameters(
     chain: Chain, rewards: Any, rewards_artifact: Artifact, verifier: Any, token: Any,
-    pool: Any, owner: str, args: tuple[int, ...], error: tuple[str, tuple[Any, ...]],
+    pool: Any, owner: str, args: tuple[Any, ...], error: tuple[str, tuple[Any, ...]],
 ) -> None:  # fmt: skip
+    addresses = [token.address, pool.address]
+    if isinstance(args[0], str):
+        addresses[0 if args[0] == "no token" else 1] = "0x" + "00" * 20
+        args = args[1:]
     implementation = chain.deploy(rewards_artifact, verifier.address, 0, sender=owner)
-    init = implementation.encode_abi("initialize", args=[token.address, pool.address, *args])
+    init = implementation.encode_abi("initialize", args=[*addresses, *args])
     creation = proxy_initcode(implementation.address, bytes.fromhex(init[2:]))
     # The proxy's creation runs initialize and passes its revert data on.
     deploy_proxy = lambda: chain.w3.eth.call({"from": owner, "data": creation})  # noqa: E731
