@@ -1,97 +1,58 @@
 """Gas of the contracts from transaction receipts on anvil (hardfork cancun), reference beside ours.
 
-Run: .venv/bin/python bench/gas.py [--samples N]
+Run: .venv/bin/python bench/gas.py [--only SECTION,...] [--nodes 100,1000,2000,12000]
+                                   [--samples N] [--check]
 
-The reference figures are from reference/gas.md (Solidity, Hardhat, cancun). Today this covers
-the BLS building blocks in contracts/lib/bn254.vy, measured through a small harness contract;
-the ServiceNodeRewards rows at 100 to 12,000 nodes come with that contract.
+Sections (each a module beside this one, each on its own fresh anvil):
+  bn254         hash to G2, cofactor clearing and the pairing, through a test harness
+  tokens        SESH transfer/approve/permit and RewardRatePool payoutReleased
+  rewards       ServiceNodeRewards at 100 to 12,000 registered nodes (minutes at 12,000)
+  contribution  the contribution factory and ServiceNodeContribution
+  vesting       TokenConverter and the vesting contracts
+
+Every figure is ``receipt.gasUsed`` of a real transaction unless a row says otherwise, so it
+includes the 21,000 base and the calldata. The reference figures are reference/gas.md's
+(Solidity, Hardhat, cancun). ``--check`` exits 1 if any row costs more than the reference.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
+import importlib
 import sys
-from pathlib import Path
-from typing import Any
+from collections.abc import Sequence
 
-from web3 import Web3
+from gas_table import Section
 
-from sesh.bls import DomainTags, SecretKey, map_to_twist, reward_message
-from sesh.evm.anvil import Anvil
-from sesh.evm.compiler import compile_vyper
-
-ROOT = Path(__file__).resolve().parents[1]
-HARNESS = ROOT / "tests" / "contracts" / "bn254" / "bn254_harness.vy"
-BASE_TX = 21_000
-
-
-def _deploy_harness(w3: Web3) -> Any:
-    artifact = compile_vyper(HARNESS)
-    tx = w3.eth.send_transaction({"from": w3.eth.accounts[0], "data": artifact.bytecode})
-    receipt = w3.eth.wait_for_transaction_receipt(tx, poll_latency=0.01)
-    return w3.eth.contract(address=receipt["contractAddress"], abi=artifact.abi)
+SECTIONS = {
+    "bn254": "gas_bn254",
+    "tokens": "gas_tokens",
+    "rewards": "gas_rewards",
+    "contribution": "gas_contribution",
+    "vesting": "gas_vesting",
+}
 
 
-def _gas(w3: Web3, call: Any) -> int:
-    tx = call.transact({"from": w3.eth.accounts[0], "gas": 10_000_000})
-    receipt = w3.eth.wait_for_transaction_receipt(tx, poll_latency=0.01)
-    assert receipt["status"] == 1
-    return int(receipt["gasUsed"])
-
-
-def measure(samples: int) -> list[tuple[str, str, str]]:
-    with Anvil(port=0) as node:
-        w3 = Web3(Web3.HTTPProvider(node.rpc_url))
-        harness = _deploy_harness(w3)
-        tags = DomainTags.for_contract(w3.eth.chain_id, harness.address)
-        sk = SecretKey.from_int(0x5E55)
-        pk = list(sk.public_key().to_contract())
-        by_counter: dict[int, list[int]] = {}
-        hashes, clears, verifies = [], [], []
-        for i in range(samples):
-            message = reward_message(tags, "0x" + os.urandom(20).hex(), 10**9 + i)
-            point, counter, _ = map_to_twist(message, tags.hash_to_g2)
-            h = _gas(w3, harness.functions.hash_tx(message, tags.hash_to_g2)) - BASE_TX
-            by_counter.setdefault(counter, []).append(h)
-            hashes.append(h)
-            clears.append(_gas(w3, harness.functions.clear_tx(list(point.to_contract()))) - BASE_TX)
-            sig = list(sk.sign(message, tags.hash_to_g2).to_contract())
-            verifies.append(
-                _gas(w3, harness.functions.verify_tx(pk, message, tags.hash_to_g2, sig)) - BASE_TX
-            )
-    first_try = by_counter.get(0, [0])
-    return [
-        (
-            "hash to G2, 84-byte reward message (receipt − 21,000)",
-            "883,194–928,439 (avg 893,287)",
-            f"{min(hashes):,}–{max(hashes):,} (avg {statistics.mean(hashes):,.0f})",
-        ),
-        (
-            "  of which: one try of the map (counter 0)",
-            "≈ 30.6k",
-            f"≈ {min(first_try) - min(clears):,}",
-        ),
-        ("  of which: cofactor clearing", "≈ 854k", f"{int(statistics.median(clears)):,}"),
-        (
-            "hash + pairing check (2 pairs): one signature check (receipt − 21,000)",
-            "≈ 1.01M",
-            f"{min(verifies):,}–{max(verifies):,}",
-        ),
-    ]
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--samples", type=int, default=20)
-    args = parser.parse_args()
-    rows = measure(args.samples)
-    print("| operation | reference (gas) | ours (gas) |")
-    print("|---|---|---|")
-    for name, ref, ours in rows:
-        print(f"| {name} | {ref} | {ours} |")
-    return 0
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections")
+    parser.add_argument("--nodes", default="100,1000,2000,12000", help="network sizes (rewards)")
+    parser.add_argument("--samples", type=int, default=20, help="messages hashed (bn254)")
+    parser.add_argument("--check", action="store_true", help="fail if a row is above the reference")
+    args = parser.parse_args(argv)
+    names = [name.strip() for name in args.only.split(",") if name.strip()]
+    unknown = [name for name in names if name not in SECTIONS]
+    if unknown:
+        parser.error(f"unknown section(s) {unknown}; choose from {list(SECTIONS)}")
+    over: list[str] = []
+    for name in names:
+        module = importlib.import_module(SECTIONS[name])
+        section: Section = module.section(args)
+        print(f"## {section.title}\n\n{section.table}\n", flush=True)
+        over += [f"{section.title}: {row}" for row in section.over]
+    if over:
+        print("above the reference:\n  " + "\n  ".join(over))
+    return 1 if args.check and over else 0
 
 
 if __name__ == "__main__":

@@ -1,22 +1,18 @@
-"""Gas of SESH and RewardRatePool transactions, beside the reference's figures.
-
-Run: .venv/bin/python bench/gas_tokens.py [--check]
+"""bench/gas.py section `tokens`: SESH and RewardRatePool transactions.
 
 Every figure is ``receipt.gasUsed`` of a real transaction on a fresh anvil (hardfork cancun, the
 reference table's), so it includes the 21,000 base and the calldata. The reference column is
 reference/gas.md §2 (the ERC-20 rows were measured on the reference's MockERC20, an OpenZeppelin
-ERC20; the pool row through its transparent proxy). "—" means the reference has no such row.
-``--check`` exits with status 1 if any operation costs more than its reference figure.
+ERC20; the pool row through its transparent proxy). "–" means the reference has no such row.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from gas_table import Row, Section, simple_section
 from sesh.evm.anvil import Anvil, dev_keys
 from sesh.evm.artifacts import compile_contract
 from sesh.evm.chain import Chain
@@ -26,13 +22,6 @@ ROOT = Path(__file__).resolve().parents[1]
 SUPPLY = 240_000_000 * 10**9
 POOL_DEPOSIT = 40_000_000 * 10**9
 HOUR = 3_600
-
-
-@dataclass(frozen=True)
-class Row:
-    operation: str
-    reference: int | None
-    ours: int
 
 
 def measure() -> list[Row]:
@@ -87,25 +76,5 @@ def measure() -> list[Row]:
     ]
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--check", action="store_true", help="fail if any operation costs more than the reference"
-    )
-    args = parser.parse_args()
-    rows = measure()
-    print("| operation | reference | ours |")
-    print("|---|---|---|")
-    for row in rows:
-        reference = f"{row.reference:,}" if row.reference is not None else "—"
-        print(f"| {row.operation} | {reference} | {row.ours:,} |")
-    over = [r for r in rows if r.reference is not None and r.ours > r.reference]
-    if args.check and over:
-        for row in over:
-            print(f"# over the reference: {row.operation}", file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+def section(options: argparse.Namespace) -> Section:
+    return simple_section("SESH and RewardRatePool", measure())
