@@ -226,8 +226,11 @@ def load_error_catalogue(path: Path = ERRORS_MODULE) -> ErrorCatalogue:
             declared[split_signature(signature)[0]] = ErrorSignature(signature)
         elif isinstance(node, vy_ast.FunctionDef):
             helpers[node.name] = _helper_error(path, node)
-    names = [e.name for e in (*helpers.values(), *declared.values())]
-    duplicates = {n for n in names if names.count(n) > 1}
+    # One name may stand for two errors with different arguments (MaxContributorsExceeded() in
+    # ServiceNodeRewards, MaxContributorsExceeded(uint256) in ServiceNodeContribution), as in
+    # the reference; one signature may not be written twice.
+    signatures = [e.signature for e in (*helpers.values(), *declared.values())]
+    duplicates = {s for s in signatures if signatures.count(s) > 1}
     if duplicates:
         raise SourceError(f"{path.name}: errors defined twice: {sorted(duplicates)}")
     return ErrorCatalogue(helpers, declared, path)
@@ -374,9 +377,10 @@ def contract_errors(
             if helper not in catalogue.helpers:
                 raise SourceError(f"{module_path.name}: calls {helper}, which errors.vy lacks")
             error = catalogue.helpers[helper]
-            found[error.name] = error
+            found[error.signature] = error
     for name in _abi_errors_tag(path):
-        found.setdefault(name, catalogue.by_name(name))
+        error = catalogue.by_name(name)
+        found.setdefault(error.signature, error)
     return sorted(found.values(), key=lambda error: error.name)
 
 
