@@ -594,3 +594,283 @@ def _claim_threshold_exceeded():
     @dev The claims of this cycle would pass `claimThreshold`.
     """
     raw_revert(method_id("ClaimThresholdExceeded()"))
+
+
+# TokenConverter and vesting (OpenZeppelin ReentrancyGuard; the vesting
+# contracts revert with the reference's strings and need no custom error;
+# TokenConverter's pause and ownership errors are the ones above)
+
+
+@internal
+@pure
+def _reentrancy_guard_reentrant_call():
+    """
+    @dev A guarded function was entered again before its first call returned.
+    """
+    raw_revert(method_id("ReentrancyGuardReentrantCall()"))
+
+
+# ServiceNodeContribution and its factory (the reference's IServiceNodeContribution
+# errors; the factory's pause, ownership and initialisation errors are the ones above)
+
+# Declared in the reference but never raised there either: a changed staking
+# requirement is reported as RewardsContractMaxContributorsChanged.
+REWARDS_CONTRACT_STAKING_REQUIREMENT_CHANGED: constant(Bytes[4]) = method_id("RewardsContractStakingRequirementChanged(uint256,uint256)")
+
+
+@internal
+@pure
+def _only_operator_is_authorised(addr: address, operator: address):
+    """
+    @dev Only the node's operator may call this.
+    @param addr The 20-byte caller.
+    @param operator The 20-byte operator.
+    """
+    raw_revert(abi_encode(addr, operator, method_id=method_id("OnlyOperatorIsAuthorised(address,address)")))
+
+
+@internal
+@pure
+def _require_wait_for_operator_contrib_status(status: uint8):
+    """
+    @dev Keys, fee and reservations change only before the operator's first contribution.
+    @param status The 1-byte current status.
+    """
+    raw_revert(abi_encode(status, method_id=method_id("RequireWaitForOperatorContribStatus(uint8)")))
+
+
+@internal
+@pure
+def _fee_exceeds_possible_value(fee: uint16, maximum: uint16):
+    """
+    @dev A fee above 100 % (10,000).
+    @param fee The 2-byte fee given.
+    @param maximum The 2-byte largest fee.
+    """
+    raw_revert(abi_encode(fee, maximum, method_id=method_id("FeeExceedsPossibleValue(uint16,uint16)")))
+
+
+@internal
+@pure
+def _too_many_reserved_contributors(length: uint256, maximum: uint256):
+    """
+    @dev More reservations than contributors allowed.
+    @param length The 32-byte number of reservations given.
+    @param maximum The 32-byte maxContributors.
+    """
+    raw_revert(abi_encode(length, maximum, method_id=method_id("TooManyReservedContributors(uint256,uint256)")))
+
+
+@internal
+@pure
+def _first_reserved_contributor_must_be_operator(index: uint256, operator: address):
+    """
+    @dev The first reservation is not the operator's.
+    @param index The 32-byte position (0).
+    @param operator The 20-byte operator.
+    """
+    raw_revert(abi_encode(index, operator, method_id=method_id("FirstReservedContributorMustBeOperator(uint256,address)")))
+
+
+@internal
+@pure
+def _reserved_contributor_has_zero_address(index: uint256):
+    """
+    @dev A reservation for the zero address.
+    @param index The 32-byte position of the reservation.
+    """
+    raw_revert(abi_encode(index, method_id=method_id("ReservedContributorHasZeroAddress(uint256)")))
+
+
+@internal
+@pure
+def _duplicate_address_in_reserved_contributor(index: uint256):
+    """
+    @dev An address reserved twice.
+    @param index The 32-byte position of the repeat.
+    """
+    raw_revert(abi_encode(index, method_id=method_id("DuplicateAddressInReservedContributor(uint256)")))
+
+
+@internal
+@pure
+def _reserved_contribution_below_min_amount(index: uint256, contributed: uint256, minimum: uint256):
+    """
+    @dev A reservation below the minimum for its slot.
+    @param index The 32-byte position of the reservation.
+    @param contributed The 32-byte amount reserved.
+    @param minimum The 32-byte minimum for the slot.
+    """
+    raw_revert(abi_encode(index, contributed, minimum, method_id=method_id("ReservedContributionBelowMinAmount(uint256,uint256,uint256)")))
+
+
+@internal
+@pure
+def _reserved_contribution_exceeds_staking_requirement(index: uint256, contributed: uint256, remaining: uint256):
+    """
+    @dev The reservations together exceed the staking requirement.
+    @param index The 32-byte position of the reservation.
+    @param contributed The 32-byte amount reserved.
+    @param remaining The 32-byte part of the requirement still unreserved.
+    """
+    raw_revert(abi_encode(index, contributed, remaining, method_id=method_id("ReservedContributionExceedsStakingRequirement(uint256,uint256,uint256)")))
+
+
+@internal
+@pure
+def _contribute_funds_not_possible(status: uint8):
+    """
+    @dev Contributions are taken only in states 0 and 1.
+    @param status The 1-byte current status.
+    """
+    raw_revert(abi_encode(status, method_id=method_id("ContributeFundsNotPossible(uint8)")))
+
+
+@internal
+@pure
+def _rewards_contract_max_contributors_changed(oldMax: uint256, newMax: uint256):
+    """
+    @dev The rewards contract's maxContributors (or staking requirement) is not the one cached.
+    @param oldMax The 32-byte value cached at creation.
+    @param newMax The 32-byte value the rewards contract has now.
+    """
+    raw_revert(abi_encode(oldMax, newMax, method_id=method_id("RewardsContractMaxContributorsChanged(uint256,uint256)")))
+
+
+@internal
+@pure
+def _first_contribution_must_be_operator(contributor: address, operator: address):
+    """
+    @dev Someone other than the operator contributes first.
+    @param contributor The 20-byte caller.
+    @param operator The 20-byte operator.
+    """
+    raw_revert(abi_encode(contributor, operator, method_id=method_id("FirstContributionMustBeOperator(address,address)")))
+
+
+@internal
+@pure
+def _contribution_below_reserved_amount(contributed: uint256, reserved: uint256):
+    """
+    @dev A reserved contributor pays less than their reservation.
+    @param contributed The 32-byte amount paid.
+    @param reserved The 32-byte amount reserved.
+    """
+    raw_revert(abi_encode(contributed, reserved, method_id=method_id("ContributionBelowReservedAmount(uint256,uint256)")))
+
+
+@internal
+@pure
+def _contribution_below_min_amount(contributed: uint256, minimum: uint256):
+    """
+    @dev A new contributor pays less than `minimumContribution()`.
+    @param contributed The 32-byte amount paid.
+    @param minimum The 32-byte minimum.
+    """
+    raw_revert(abi_encode(contributed, minimum, method_id=method_id("ContributionBelowMinAmount(uint256,uint256)")))
+
+
+@internal
+@pure
+def _contribution_exceeds_staking_requirement(totalContributed: uint256, totalReserved: uint256, stakingRequirement: uint256):
+    """
+    @dev Contributions plus unfilled reservations would exceed the requirement.
+    @param totalContributed The 32-byte total with this contribution.
+    @param totalReserved The 32-byte unfilled reservations.
+    @param stakingRequirement The 32-byte staking requirement.
+    """
+    raw_revert(abi_encode(totalContributed, totalReserved, stakingRequirement, method_id=method_id("ContributionExceedsStakingRequirement(uint256,uint256,uint256)")))
+
+
+@internal
+@pure
+def _contribution_max_contributors_exceeded(maxContributors: uint256):
+    """
+    @dev One contributor more than allowed (the contribution contract's form of this error).
+    @param maxContributors The 32-byte maxContributors.
+    """
+    raw_revert(abi_encode(maxContributors, method_id=method_id("MaxContributorsExceeded(uint256)")))
+
+
+@internal
+@pure
+def _finalize_not_possible(status: uint8):
+    """
+    @dev Finalize outside state 2.
+    @param status The 1-byte current status.
+    """
+    raw_revert(abi_encode(status, method_id=method_id("FinalizeNotPossible(uint8)")))
+
+
+@internal
+@pure
+def _withdraw_too_early(contribTime: uint256, blockTime: uint256, delayRequired: uint256):
+    """
+    @dev A withdrawal within a day of the last contribution.
+    @param contribTime The 32-byte time of the last contribution.
+    @param blockTime The 32-byte time now.
+    @param delayRequired The 32-byte delay (WITHDRAWAL_DELAY).
+    """
+    raw_revert(abi_encode(contribTime, blockTime, delayRequired, method_id=method_id("WithdrawTooEarly(uint256,uint256,uint256)")))
+
+
+@internal
+@pure
+def _beneficiary_updating_disabled_node_is_not_open(ed25519Pubkey: uint256):
+    """
+    @dev A beneficiary change outside states 1 and 2 (after registration it would change nothing).
+    @param ed25519Pubkey The 32-byte Ed25519 key of the node.
+    """
+    raw_revert(abi_encode(ed25519Pubkey, method_id=method_id("BeneficiaryUpdatingDisabledNodeIsNotOpen(uint256)")))
+
+
+@internal
+@pure
+def _non_contributor_updated_beneficiary(nonContributorAddr: address):
+    """
+    @dev A beneficiary change by someone who has not contributed.
+    @param nonContributorAddr The 20-byte caller.
+    """
+    raw_revert(abi_encode(nonContributorAddr, method_id=method_id("NonContributorUpdatedBeneficiary(address)")))
+
+
+@internal
+@pure
+def _rescue_not_possible(status: uint8):
+    """
+    @dev A rescue while contributions are held (states 1 and 2).
+    @param status The 1-byte current status.
+    """
+    raw_revert(abi_encode(status, method_id=method_id("RescueNotPossible(uint8)")))
+
+
+@internal
+@pure
+def _rescue_balance_is_empty(token: address):
+    """
+    @dev Nothing of `token` to rescue.
+    @param token The 20-byte token address.
+    """
+    raw_revert(abi_encode(token, method_id=method_id("RescueBalanceIsEmpty(address)")))
+
+
+@internal
+@pure
+def _calc_min_contribution_given_bad_contrib_args(numContributors: uint256, maxNumContributors: uint256):
+    """
+    @dev No contributor slot is left to compute a minimum for.
+    @param numContributors The 32-byte number of contributors (and unfilled reservations).
+    @param maxNumContributors The 32-byte maxContributors.
+    """
+    raw_revert(abi_encode(numContributors, maxNumContributors, method_id=method_id("CalcMinContributionGivenBadContribArgs(uint256,uint256)")))
+
+
+@internal
+@pure
+def _staking_rewards_contract_mismatch(implementationRewards: address, stakingRewards: address):
+    """
+    @dev sesh only: the factory is set up for a rewards contract other than the one its contribution implementation serves.
+    @param implementationRewards The 20-byte rewards contract of the contribution implementation.
+    @param stakingRewards The 20-byte rewards contract given to `initialize`.
+    """
+    raw_revert(abi_encode(implementationRewards, stakingRewards, method_id=method_id("StakingRewardsContractMismatch(address,address)")))
