@@ -69,11 +69,17 @@ def test_an_unlocked_deployment_writes_the_record_and_leaves_rewards_unstarted(
     assert (record["chainId"], record["profile"]) == (31337, "local")
     assert list(record["contracts"]) == [
         "SESH", "RewardRatePool", "ServiceNodeRewards", "BLSVerifier",
+        "ServiceNodeContributionFactory", "wOXEN", "TokenConverter",
     ]  # fmt: skip
-    assert list(record["implementations"]) == ["RewardRatePool", "ServiceNodeRewards"]
+    assert list(record["implementations"]) == [
+        "RewardRatePool", "ServiceNodeRewards", "ServiceNodeContributionFactory",
+        "ServiceNodeContribution",
+    ]  # fmt: skip
     for address in [*record["contracts"].values(), *record["implementations"].values()]:
         assert address in out
     assert "40,000,000 SESH" in out and "not started" in out
+    assert "1 SESH per 2 wOXEN until TGE + 180 days" in out
+    assert "TokenConverter      funded with 10,000,000 SESH" in out
     rewards = rewards_of(node, artifacts, record)
     assert rewards.isStarted().call() is False
     assert rewards.owner().call() == dev_keys()[0].address
@@ -123,12 +129,39 @@ def test_a_keystore_deploys_around_an_existing_token(
     )  # fmt: skip
     assert code == 0, err
     assert "not funded" in out
+    assert "TokenConverter      not deployed: the profile names no old token" in out
     record = json.loads(out_file.read_text())
     assert record["contracts"]["SESH"] == token.address
+    assert "TokenConverter" not in record["contracts"] and "wOXEN" not in record["contracts"]
+    assert "ServiceNodeContributionFactory" in record["contracts"]
     rewards = rewards_of(node, artifacts, record)
     assert rewards.designatedToken().call() == token.address
     assert rewards.stakingRequirement().call() == 25_000 * SESH_UNIT
     assert token.functions.balanceOf(record["contracts"]["RewardRatePool"]).call() == 0
+
+
+def test_an_old_token_and_a_tge_name_the_converters_input_and_its_late_rate(
+    node: Anvil,
+    artifacts: ContractArtifacts,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    chain = Chain(node.rpc_url)
+    holder = dev_keys()[8].address
+    woxen = chain.deploy(artifacts.wrapped_oxen, 10**18, holder, sender=holder)
+    tge = chain.timestamp() - 181 * 86_400  # the late rate is in force already
+    out_file = tmp_path / "testnet.json"
+    code, out, err = sesh_deploy(
+        capsys, "--rpc", node.rpc_url, "--profile", "testnet", "--out", str(out_file),
+        "--unlocked", "--old-token", woxen.address, "--tge", str(tge),
+    )  # fmt: skip
+    assert code == 0, err
+    assert f"wOXEN               {woxen.address}  existing token" in out
+    record = json.loads(out_file.read_text())
+    assert record["contracts"]["wOXEN"] == woxen.address
+    converter = chain.contract(record["contracts"]["TokenConverter"], artifacts.token_converter)
+    assert converter.functions.tokenA().call() == woxen.address
+    assert converter.functions.conversionRateDenominator().call() == 4
 
 
 @pytest.mark.parametrize(
@@ -212,6 +245,10 @@ def test_usage_mistakes_are_refused_before_anything_is_sent(
          "--password-env goes with --keystore"),
         ([*base, "--out", str(tmp_path / "a.json"), "--unlocked", "--token", "0x12"],
          "is not an address"),
+        ([*base, "--out", str(tmp_path / "a.json"), "--unlocked", "--old-token", "wOXEN"],
+         "--old-token wOXEN is not an address"),
+        ([*base, "--out", str(tmp_path / "a.json"), "--unlocked", "--tge", "-5"],
+         "--tge -5 is not a unix time"),
     ]  # fmt: skip
     for args, complaint in cases:
         code, _, err = sesh_deploy(capsys, *args)

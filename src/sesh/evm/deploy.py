@@ -1,6 +1,6 @@
 """Deploying the Session contract set from a named profile, and the `sesh deploy` command.
 
-The set, in the reference's order:
+The set, in the reference's order, then what stakers and token holders use around it:
 
 1. SESH, the token, unless the profile names an existing one (on Arbitrum the staked token is
    the bridged one, deployed by the bridge, not by us); the deployer receives the whole supply;
@@ -12,12 +12,20 @@ The set, in the reference's order:
    foundation pool;
 5. the pool's beneficiary becomes the rewards proxy;
 6. the pool is funded with 40,000,000 SESH, when the token is ours (the deployer holds it);
-7. ``start()`` only if asked: a new network is usually seeded by the owner first.
+7. the ServiceNodeContribution implementation (it serves this rewards contract) and the
+   ServiceNodeContributionFactory behind its proxy, which makes clones of it for
+   multi-contributor nodes;
+8. the TokenConverter (old wOXEN in, SESH out), when the profile names the old token or asks
+   for a stand-in (``contracts/WrappedOxen.vy``, devnet and testnet only), funded with SESH
+   when the token is ours and the profile says how much;
+9. ``start()`` only if asked: a new network is usually seeded by the owner first.
 
 A ``Profile`` is the data of a deployment (a frozen value, like the ledger's presets); ``deploy``
 is the one function that talks to a chain, and reports each step through a callback so that
 the command, the devnet and tests each decide what to show. The result, ``Deployment``, is the
-JSON record the command writes and the devnet keeps in its data directory.
+JSON record the command writes and the devnet keeps in its data directory. A record written
+before steps 7 and 8 existed still reads; ``Deployment.missing_parts`` names what it lacks and
+``complete`` deploys just that, next to the contracts already there.
 """
 
 from __future__ import annotations
@@ -55,6 +63,16 @@ POOL_FUNDING = 40_000_000 * SESH_UNIT
 DEV_CHAIN_ID = 31337
 """anvil's (and Hardhat's) chain id: the only chain a development profile may be deployed to."""
 
+CONVERSION_RATE = (1, 2)
+"""SESH out per wOXEN in, as (numerator, denominator): the reference's deploy script converts
+two wOXEN into one SESH."""
+LATE_RATE_DELAY = 180 * 86_400
+"""The TokenConverter switches to its late rate this long after the TGE (its constant)."""
+OLD_TOKEN_STAND_IN_SUPPLY = 100_000_000 * SESH_UNIT
+"""What the wOXEN stand-in mints to the deployer (9 decimals, as the real wOXEN)."""
+CONVERTER_FUNDING = 10_000_000 * SESH_UNIT
+"""SESH the development profiles put into the converter, so that conversions work at once."""
+
 
 # -- profiles -----------------------------------------------------------------------------------
 
@@ -83,10 +101,38 @@ class Profile:
     """An existing token to stake instead of deploying SESH."""
     dev_chain_only: bool = False
     """Refuse every chain but ``DEV_CHAIN_ID`` (a zero exit age is unsafe on a public one)."""
+    old_token: ChecksumAddress | None = None
+    """The token the TokenConverter takes in (wOXEN). None: a stand-in if
+    ``old_token_stand_in``, else no converter at all."""
+    old_token_stand_in: bool = False
+    """Deploy ``contracts/WrappedOxen.vy`` as the old token when none is named: for chains where
+    the real wOXEN does not exist (devnet, test chains)."""
+    conversion_rate: tuple[int, int] = CONVERSION_RATE
+    """The converter's initial rate, SESH out per old token in, until TGE + 180 days."""
+    late_conversion_rate: tuple[int, int] = CONVERSION_RATE
+    """The converter's rate from TGE + 180 days on."""
+    tge: int | None = None
+    """The token generation event (unix time) the late rate counts from; None: the time of
+    deployment (the latest block's)."""
+    converter_funding: int = 0
+    """SESH moved into the converter from the deployer, when the token is ours."""
 
     def with_token(self, token: str) -> Profile:
         """This profile, staking the existing token at ``token``."""
         return replace(self, token=_checksum(token))
+
+    def with_old_token(self, old_token: str) -> Profile:
+        """This profile, converting from the existing token at ``old_token`` (no stand-in)."""
+        return replace(self, old_token=_checksum(old_token), old_token_stand_in=False)
+
+    def with_tge(self, tge: int) -> Profile:
+        """This profile with the TGE at unix time ``tge``."""
+        return replace(self, tge=tge)
+
+    @property
+    def deploys_converter(self) -> bool:
+        """Whether the set includes a TokenConverter (it needs an old token to convert)."""
+        return self.old_token is not None or self.old_token_stand_in
 
     def initialize_args(self, token: str, pool: str) -> list[Any]:
         """The arguments of ServiceNodeRewards.initialize, in its order."""
@@ -101,12 +147,27 @@ class Profile:
         ]
 
 
+def _with_test_converter(profile: Profile) -> Profile:
+    """Test chains have no wOXEN: they get the stand-in, a converter stocked with SESH, and a
+    late rate half the initial one, so that both rates can be tried. The reference documents
+    no late rate (its converter has one rate, which the owner changes), so mainnet keeps the
+    initial rate, and converts only from a wOXEN it is given (`sesh deploy --old-token`)."""
+    return replace(
+        profile,
+        old_token_stand_in=True,
+        late_conversion_rate=(1, 4),
+        converter_funding=CONVERTER_FUNDING,
+    )
+
+
 PROFILES: Mapping[str, Profile] = {
     profile.name: profile
     for profile in (
         # The reference's local devnet build: a small stake and no exit wait.
-        Profile("local", 120 * SESH_UNIT, 10, 3, 17, 9_980, 0, dev_chain_only=True),
-        Profile("testnet", 20_000 * SESH_UNIT, 10, 3, 17, 9_980, 7_200),
+        _with_test_converter(
+            Profile("local", 120 * SESH_UNIT, 10, 3, 17, 9_980, 0, dev_chain_only=True)
+        ),
+        _with_test_converter(Profile("testnet", 20_000 * SESH_UNIT, 10, 3, 17, 9_980, 7_200)),
         Profile("mainnet", 25_000 * SESH_UNIT, 10, 3, 17, 9_980, 7_200),
     )
 }
@@ -137,34 +198,63 @@ class ContractArtifacts:
     reward_rate_pool: Artifact
     bls_verifier: Artifact
     service_node_rewards: Artifact
+    service_node_contribution: Artifact
+    contribution_factory: Artifact
+    token_converter: Artifact
+    wrapped_oxen: Artifact
 
 
-def load_artifacts(
+CONTRACT_SOURCES = {
+    "sesh": "SESH",
+    "reward_rate_pool": "RewardRatePool",
+    "bls_verifier": "BLSVerifier",
+    "service_node_rewards": "ServiceNodeRewards",
+    "service_node_contribution": "ServiceNodeContribution",
+    "contribution_factory": "ServiceNodeContributionFactory",
+    "token_converter": "TokenConverter",
+    "wrapped_oxen": "WrappedOxen",
+}
+"""ContractArtifacts field → contract (file stem in ``contracts/``)."""
+
+
+def contract_loader(
     cache_dir: Path | None = None, contracts_dir: Path = CONTRACTS_DIR
-) -> ContractArtifacts:
-    """Compile the set; through the on-disk cache in ``cache_dir`` when given."""
+) -> Callable[[str], Artifact]:
+    """A function from a contract's name (``"TokenVestingStaking"``) to its artifact: compiled,
+    through the on-disk cache in ``cache_dir`` when given."""
     if cache_dir is None:
         from sesh.evm.artifacts import compile_contract
 
         def build(name: str) -> Artifact:
             return compile_contract(contracts_dir / f"{name}.vy")
 
-    else:
-        from sesh.evm.build_cache import build_key, cached_contract
+        return build
 
-        key = build_key(contracts_dir)
+    from sesh.evm.build_cache import build_key, cached_contract
 
-        def build(name: str) -> Artifact:
-            return cached_contract(contracts_dir / f"{name}.vy", cache_dir, key)
+    key = build_key(contracts_dir)
 
-    return ContractArtifacts(
-        build("SESH"), build("RewardRatePool"), build("BLSVerifier"), build("ServiceNodeRewards")
-    )
+    def build_cached(name: str) -> Artifact:
+        return cached_contract(contracts_dir / f"{name}.vy", cache_dir, key)
+
+    return build_cached
+
+
+def load_artifacts(
+    cache_dir: Path | None = None, contracts_dir: Path = CONTRACTS_DIR
+) -> ContractArtifacts:
+    """Compile the set; through the on-disk cache in ``cache_dir`` when given."""
+    build = contract_loader(cache_dir, contracts_dir)
+    return ContractArtifacts(**{field: build(name) for field, name in CONTRACT_SOURCES.items()})
 
 
 @dataclass(frozen=True)
 class Deployment:
-    """Where a deployment put the set: the record `sesh deploy` writes."""
+    """Where a deployment put the set: the record `sesh deploy` writes.
+
+    The fields after the first seven are None in a record written before those contracts were
+    part of the set (and the converter's are None for a profile without one).
+    """
 
     chain_id: int
     profile: str
@@ -176,23 +266,53 @@ class Deployment:
     bls_verifier: ChecksumAddress
     reward_rate_pool_implementation: ChecksumAddress
     service_node_rewards_implementation: ChecksumAddress
+    contribution_factory: ChecksumAddress | None = None
+    """The proxy: the address operators call to make a contribution contract."""
+    contribution_factory_implementation: ChecksumAddress | None = None
+    service_node_contribution_implementation: ChecksumAddress | None = None
+    """What every contribution contract (an EIP-1167 clone) runs."""
+    old_token: ChecksumAddress | None = None
+    """wOXEN (or its stand-in): what the converter takes in."""
+    token_converter: ChecksumAddress | None = None
 
     @property
     def contracts(self) -> dict[str, ChecksumAddress]:
         """Name → address, proxies for the upgradeable contracts."""
-        return {
+        named: dict[str, ChecksumAddress | None] = {
             "SESH": self.sesh,
             "RewardRatePool": self.reward_rate_pool,
             "ServiceNodeRewards": self.service_node_rewards,
             "BLSVerifier": self.bls_verifier,
+            "ServiceNodeContributionFactory": self.contribution_factory,
+            "wOXEN": self.old_token,
+            "TokenConverter": self.token_converter,
         }
+        return {name: address for name, address in named.items() if address is not None}
 
     @property
     def implementations(self) -> dict[str, ChecksumAddress]:
-        return {
+        """Name → the code behind a proxy (or, for ServiceNodeContribution, behind every
+        factory-made clone)."""
+        named: dict[str, ChecksumAddress | None] = {
             "RewardRatePool": self.reward_rate_pool_implementation,
             "ServiceNodeRewards": self.service_node_rewards_implementation,
+            "ServiceNodeContributionFactory": self.contribution_factory_implementation,
+            "ServiceNodeContribution": self.service_node_contribution_implementation,
         }
+        return {name: address for name, address in named.items() if address is not None}
+
+    def missing_parts(self) -> list[str]:
+        """What a complete deployment with this record's profile has and this record lacks
+        (a record written by an older sesh); empty when complete. Unknown profiles are only
+        checked for the factory."""
+        missing = []
+        factory = (self.contribution_factory, self.service_node_contribution_implementation)
+        if None in factory:
+            missing.append("ServiceNodeContributionFactory")
+        profile = PROFILES.get(self.profile)
+        if profile is not None and profile.deploys_converter and self.token_converter is None:
+            missing.append("TokenConverter")
+        return missing
 
     def to_json(self) -> dict[str, Any]:
         """The record as a JSON object: chainId, contracts, implementations, profile."""
@@ -212,6 +332,9 @@ class Deployment:
             def address(table: Mapping[str, Any], name: str) -> ChecksumAddress:
                 return _checksum(str(table[name]))
 
+            def optional(table: Mapping[str, Any], name: str) -> ChecksumAddress | None:
+                return _checksum(str(table[name])) if table.get(name) is not None else None
+
             return cls(
                 chain_id=int(data["chainId"]),
                 profile=str(data["profile"]),
@@ -221,8 +344,17 @@ class Deployment:
                 bls_verifier=address(contracts, "BLSVerifier"),
                 reward_rate_pool_implementation=address(implementations, "RewardRatePool"),
                 service_node_rewards_implementation=address(implementations, "ServiceNodeRewards"),
+                contribution_factory=optional(contracts, "ServiceNodeContributionFactory"),
+                contribution_factory_implementation=optional(
+                    implementations, "ServiceNodeContributionFactory"
+                ),
+                service_node_contribution_implementation=optional(
+                    implementations, "ServiceNodeContribution"
+                ),
+                old_token=optional(contracts, "wOXEN"),
+                token_converter=optional(contracts, "TokenConverter"),
             )
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ValueError(f"not a deployment record ({type(exc).__name__}: {exc})") from None
 
     def dumps(self) -> str:
@@ -274,11 +406,40 @@ def _ignore(message: str) -> None:
 
 def format_sesh(units: int) -> str:
     """``120000000000`` → ``"120 SESH"``; fractions keep their digits."""
-    whole, fraction = divmod(units, SESH_UNIT)
+    return format_units(units, "SESH")
+
+
+def format_units(units: int, symbol: str, decimals: int = SESH_DECIMALS) -> str:
+    """``1500000000`` → ``"1.5 wOXEN"``: a token amount in whole tokens, digits grouped."""
+    whole, fraction = divmod(units, 10**decimals)
     text = f"{whole:,}"
     if fraction:
-        text += "." + f"{fraction:09d}".rstrip("0")
-    return f"{text} SESH"
+        text += "." + f"{fraction:0{decimals}d}".rstrip("0")
+    return f"{text} {symbol}"
+
+
+def format_rate(rate: tuple[int, int], old: str = "wOXEN") -> str:
+    """``(1, 2)`` → ``"1 SESH per 2 wOXEN"``: a converter rate in words."""
+    numerator, denominator = rate
+    return f"{numerator:,} SESH per {denominator:,} {old}"
+
+
+class _Steps:
+    """Runs the steps of a deployment: a failure becomes a ``DeployError`` naming the step and
+    everything deployed so far."""
+
+    def __init__(self, progress: Callable[[str], None]) -> None:
+        self.deployed: dict[str, str] = {}
+        self.progress = progress
+
+    @contextmanager
+    def step(self, what: str) -> Iterator[None]:
+        from web3.exceptions import Web3Exception
+
+        try:
+            yield
+        except (Web3Exception, ValueError) as exc:
+            raise DeployError(what, exc, self.deployed) from exc
 
 
 def deploy(
@@ -295,28 +456,20 @@ def deploy(
     per step done. Raises ``DeployError`` for a refused step (its cause names the contract's
     error) and for a profile this chain must not get.
     """
-    from web3.exceptions import Web3Exception
-
     chain_id = int(chain.w3.eth.chain_id)
-    deployed: dict[str, str] = {}
+    steps = _Steps(progress)
     try:
         check_chain(profile, chain_id)
     except ValueError as exc:
-        raise DeployError("checking the chain", exc, deployed) from None
+        raise DeployError("checking the chain", exc, steps.deployed) from None
     artifacts = artifacts or load_artifacts()
     deployer = chain.sender
-
-    @contextmanager
-    def step(what: str) -> Iterator[None]:
-        try:
-            yield
-        except (Web3Exception, ValueError) as exc:
-            raise DeployError(what, exc, deployed) from exc
+    step = steps.step
 
     if profile.token is None:
         with step("deploying SESH"):
             token = chain.deploy(artifacts.sesh, TOTAL_SUPPLY, deployer, deployer, deployer)
-        deployed["SESH"] = token.address
+        steps.deployed["SESH"] = token.address
         progress(
             f"SESH                {token.address}  {format_sesh(TOTAL_SUPPLY)} minted to the "
             "deployer (Arbitrum gateway and router: the deployer)"
@@ -330,7 +483,7 @@ def deploy(
         pool, pool_impl = chain.deploy_upgradeable(
             artifacts.reward_rate_pool, "initialize", [deployer, token.address]
         )
-    deployed["RewardRatePool"] = pool.address
+    steps.deployed["RewardRatePool"] = pool.address
     progress(
         f"RewardRatePool      {pool.address}  proxy (implementation {pool_impl.address}); "
         "beneficiary: the deployer until the rewards contract exists"
@@ -338,7 +491,7 @@ def deploy(
 
     with step("deploying BLSVerifier"):
         verifier = chain.deploy(artifacts.bls_verifier)
-    deployed["BLSVerifier"] = verifier.address
+    steps.deployed["BLSVerifier"] = verifier.address
     progress(f"BLSVerifier         {verifier.address}")
 
     with step("deploying ServiceNodeRewards"):
@@ -348,7 +501,7 @@ def deploy(
             profile.initialize_args(token.address, pool.address),
             constructor_args=[verifier.address, profile.minimum_exit_age],
         )
-    deployed["ServiceNodeRewards"] = rewards.address
+    steps.deployed["ServiceNodeRewards"] = rewards.address
     progress(
         f"ServiceNodeRewards  {rewards.address}  proxy (implementation {rewards_impl.address}); "
         f"stake {format_sesh(profile.staking_requirement)}, "
@@ -372,6 +525,8 @@ def deploy(
             chain.transact(token.functions.transfer(pool.address, profile.pool_funding))
         progress(f"RewardRatePool      funded with {format_sesh(profile.pool_funding)}")
 
+    additions = _deploy_additions(chain, profile, artifacts, token, rewards.address, steps)
+
     if start:
         with step("starting ServiceNodeRewards"):
             chain.transact(rewards.functions.start())
@@ -388,12 +543,188 @@ def deploy(
         bls_verifier=verifier.address,
         reward_rate_pool_implementation=pool_impl.address,
         service_node_rewards_implementation=rewards_impl.address,
+        contribution_factory=additions.contribution_factory,
+        contribution_factory_implementation=additions.contribution_factory_implementation,
+        service_node_contribution_implementation=additions.contribution_implementation,
+        old_token=additions.old_token,
+        token_converter=additions.token_converter,
     )
 
 
-def _existing_token(chain: Chain, address: str, abi_source: Artifact) -> Any:
-    """The token at ``address``, checked: a contract is there, and it has SESH's 9 decimals
-    (the staking requirement is in 10**-9 units, so any other would misprice every stake)."""
+def complete(
+    chain: Chain,
+    deployment: Deployment,
+    artifacts: ContractArtifacts | None = None,
+    *,
+    profile: Profile | None = None,
+    progress: Callable[[str], None] = _ignore,
+) -> Deployment:
+    """Deploy what ``deployment`` lacks (``missing_parts``: the contribution factory, the
+    converter) beside its contracts, from ``chain``'s default sender; the completed record.
+
+    For a record written before those contracts were part of the set: the token, the rewards
+    contract and everything staked in it stay where they are. ``profile`` defaults to the
+    record's own; the converter is funded only when the deployer holds the SESH to do it.
+    """
+    missing = deployment.missing_parts()
+    if not missing:
+        return deployment
+    steps = _Steps(progress)
+    steps.deployed.update(deployment.contracts)
+    profile = profile or PROFILES.get(deployment.profile)
+    if profile is None:
+        raise DeployError(
+            "completing the deployment", f"no profile named {deployment.profile}", steps.deployed
+        )
+    artifacts = artifacts or load_artifacts()
+    token = chain.contract(deployment.sesh, artifacts.sesh)
+    funding = profile.converter_funding
+    with steps.step("reading the deployer's SESH"):
+        if int(token.functions.balanceOf(chain.sender).call()) < funding:
+            funding = 0
+    profile = replace(profile, converter_funding=funding)
+    additions = _deploy_additions(
+        chain,
+        profile,
+        artifacts,
+        token,
+        deployment.service_node_rewards,
+        steps,
+        factory="ServiceNodeContributionFactory" in missing,
+        converter="TokenConverter" in missing,
+    )
+    return replace(
+        deployment,
+        contribution_factory=additions.contribution_factory or deployment.contribution_factory,
+        contribution_factory_implementation=(
+            additions.contribution_factory_implementation
+            or deployment.contribution_factory_implementation
+        ),
+        service_node_contribution_implementation=(
+            additions.contribution_implementation
+            or deployment.service_node_contribution_implementation
+        ),
+        old_token=additions.old_token or deployment.old_token,
+        token_converter=additions.token_converter or deployment.token_converter,
+    )
+
+
+@dataclass
+class _Additions:
+    """What ``_deploy_additions`` deployed (None: not deployed by that call)."""
+
+    contribution_factory: ChecksumAddress | None = None
+    contribution_factory_implementation: ChecksumAddress | None = None
+    contribution_implementation: ChecksumAddress | None = None
+    old_token: ChecksumAddress | None = None
+    token_converter: ChecksumAddress | None = None
+
+
+def _deploy_additions(
+    chain: Chain,
+    profile: Profile,
+    artifacts: ContractArtifacts,
+    token: Any,
+    rewards: str,
+    steps: _Steps,
+    *,
+    factory: bool = True,
+    converter: bool = True,
+) -> _Additions:
+    """Steps 7 and 8 of the module docstring."""
+    step, progress, deployer = steps.step, steps.progress, chain.sender
+    added = _Additions()
+
+    if factory:
+        with step("deploying ServiceNodeContribution"):
+            contribution = chain.deploy(artifacts.service_node_contribution, rewards)
+        steps.deployed["ServiceNodeContribution implementation"] = contribution.address
+        with step("deploying ServiceNodeContributionFactory"):
+            factory_proxy, factory_impl = chain.deploy_upgradeable(
+                artifacts.contribution_factory,
+                "initialize",
+                [rewards],
+                constructor_args=[contribution.address],
+            )
+        steps.deployed["ServiceNodeContributionFactory"] = factory_proxy.address
+        added.contribution_implementation = contribution.address
+        added.contribution_factory = factory_proxy.address
+        added.contribution_factory_implementation = factory_impl.address
+        progress(
+            f"ContributionFactory {factory_proxy.address}  proxy (implementation "
+            f"{factory_impl.address}); contribution contracts are clones of "
+            f"{contribution.address}"
+        )
+
+    if not converter:
+        return added
+    if not profile.deploys_converter:
+        progress(
+            "TokenConverter      not deployed: the profile names no old token "
+            "(`sesh deploy --old-token ADDR` names wOXEN)"
+        )
+        return added
+    if profile.old_token is None:
+        with step("deploying the wOXEN stand-in"):
+            old = chain.deploy(artifacts.wrapped_oxen, OLD_TOKEN_STAND_IN_SUPPLY, deployer)
+        steps.deployed["wOXEN"] = old.address
+        progress(
+            f"wOXEN               {old.address}  stand-in (contracts/WrappedOxen.vy), "
+            f"{format_units(OLD_TOKEN_STAND_IN_SUPPLY, 'wOXEN')} minted to the deployer"
+        )
+    else:
+        with step("checking the old token"):
+            old = _existing_token(chain, profile.old_token, artifacts.wrapped_oxen, "wOXEN")
+        progress(f"wOXEN               {old.address}  existing token, not deployed by us")
+    added.old_token = old.address
+
+    with step("reading the time of the TGE"):
+        tge = profile.tge if profile.tge is not None else chain.timestamp()
+    with step("deploying TokenConverter"):
+        converter_contract = chain.deploy(
+            artifacts.token_converter,
+            old.address,
+            token.address,
+            *profile.conversion_rate,
+            tge,
+            *profile.late_conversion_rate,
+        )
+    steps.deployed["TokenConverter"] = converter_contract.address
+    added.token_converter = converter_contract.address
+    switch = _utc(tge + LATE_RATE_DELAY)
+    if profile.late_conversion_rate == profile.conversion_rate:
+        rates = f"{format_rate(profile.conversion_rate)}, also after TGE + 180 days ({switch})"
+    else:
+        rates = (
+            f"{format_rate(profile.conversion_rate)} until TGE + 180 days ({switch}), then "
+            f"{format_rate(profile.late_conversion_rate)}"
+        )
+    progress(f"TokenConverter      {converter_contract.address}  {rates}")
+    if profile.token is None and profile.converter_funding:
+        with step("funding TokenConverter"):
+            amount = profile.converter_funding
+            chain.transact(token.functions.approve(converter_contract.address, amount))
+            chain.transact(converter_contract.functions.depositTokenB(amount))
+        progress(f"TokenConverter      funded with {format_sesh(profile.converter_funding)}")
+    else:
+        progress(
+            "TokenConverter      not funded: its owner (the deployer) deposits SESH with "
+            "depositTokenB"
+        )
+    return added
+
+
+def _utc(timestamp: int) -> str:
+    """A unix time as ``2025-05-21 00:00 UTC``."""
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _existing_token(chain: Chain, address: str, abi_source: Artifact, what: str = "SESH") -> Any:
+    """The token at ``address``, checked: a contract is there, and it has 9 decimals (SESH's
+    and wOXEN's: the staking requirement and the conversion rate are in 10**-9 units, so any
+    other would misprice every stake or conversion)."""
     from web3.exceptions import Web3Exception
 
     if not chain.has_code(address):
@@ -404,7 +735,9 @@ def _existing_token(chain: Chain, address: str, abi_source: Artifact) -> Any:
     except (Web3Exception, ValueError):
         raise ValueError(f"the contract at {address} has no decimals(): not an ERC-20") from None
     if decimals != SESH_DECIMALS:
-        raise ValueError(f"the token at {address} has {decimals} decimals, not {SESH_DECIMALS}")
+        raise ValueError(
+            f"the token at {address} has {decimals} decimals, not {SESH_DECIMALS} as {what}"
+        )
     return token
 
 
@@ -414,14 +747,21 @@ _DESCRIPTION = "\n\n".join(
     textwrap.fill(paragraph, 92)
     for paragraph in (
         "Deploy the Session contract set (SESH, RewardRatePool, BLSVerifier, "
-        "ServiceNodeRewards) to a chain, with the parameters of a named profile, and write "
-        "where everything went to a JSON file. The upgradeable contracts (RewardRatePool, "
-        "ServiceNodeRewards) go behind ERC-1967 proxies, initialised in the same transaction.",
+        "ServiceNodeRewards, the ServiceNodeContributionFactory with its contribution "
+        "implementation, and a TokenConverter from wOXEN) to a chain, with the parameters of a "
+        "named profile, and write where everything went to a JSON file. The upgradeable "
+        "contracts (RewardRatePool, ServiceNodeRewards, the factory) go behind ERC-1967 "
+        "proxies, initialised in the same transaction.",
         "Profiles: local (stake 120 SESH, no minimum exit age; only on a local chain, id "
         "31337), testnet (20,000 SESH) and mainnet (25,000 SESH); all allow 10 contributors, "
         "liquidation ratios 3/17/9980, and a 2-hour minimum exit age outside local. Unless "
         "--token names an existing token, SESH is deployed too (240,000,000 SESH to the "
         "deployer) and 40,000,000 of it funds the reward pool.",
+        "The converter pays 1 SESH per 2 wOXEN (the reference's rate) until TGE + 180 days. "
+        "local and testnet deploy a wOXEN stand-in (100,000,000 wOXEN to the deployer), a late "
+        "rate of 1 SESH per 4 wOXEN, and stock the converter with 10,000,000 SESH; mainnet "
+        "deploys a converter only for the wOXEN named by --old-token, keeps one rate, and "
+        "leaves stocking it to its owner. The TGE is the time of deployment unless --tge says.",
         "Transactions are signed here with a key from an encrypted JSON keystore or an "
         "environment variable (type-2 EIP-1559 transactions), or by the node itself for its "
         "unlocked accounts (anvil). The key is never printed. The rewards contract is left "
@@ -434,12 +774,15 @@ examples:
   sesh deploy --rpc http://127.0.0.1:8545 --profile local --out contracts.json --unlocked --start
   SESH_DEPLOYER_KEY=0x... sesh deploy --rpc URL --profile testnet --out testnet.json \\
       --key-env SESH_DEPLOYER_KEY --token 0x...
-  sesh deploy --rpc URL --profile mainnet --out mainnet.json --keystore deployer.json
+  sesh deploy --rpc URL --profile mainnet --out mainnet.json --keystore deployer.json \\
+      --old-token 0x... --tge 1747785600
                                     (asks for the keystore password on the terminal)"""
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `sesh deploy` to the command tree."""
+    from sesh.evm.signer_options import add_signer_options
+
     parser = subparsers.add_parser(
         "deploy",
         help="deploy the contract set to a chain from a named profile",
@@ -471,41 +814,32 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "SESH); the pool is then not funded by this command",
     )
     parser.add_argument(
+        "--old-token",
+        metavar="ADDR",
+        help="the wOXEN the TokenConverter takes in (no stand-in is deployed then); mainnet "
+        "deploys a converter only with it",
+    )
+    parser.add_argument(
+        "--tge",
+        type=int,
+        metavar="UNIX_TIME",
+        help="the token generation event, in unix seconds: the converter's late rate applies "
+        "from 180 days after it (default: the time of deployment)",
+    )
+    parser.add_argument(
         "--start",
         action="store_true",
         help="call start() on ServiceNodeRewards at the end (default: leave it unstarted so "
         "the owner can seed it first)",
     )
-    signing = parser.add_argument_group("signing (one of --keystore, --key-env, --unlocked)")
-    how = signing.add_mutually_exclusive_group(required=True)
-    how.add_argument(
-        "--keystore",
-        type=Path,
-        metavar="FILE",
-        help="sign with the key in this encrypted JSON keystore (geth, clef and "
-        "`cast wallet` write them)",
-    )
-    how.add_argument(
-        "--key-env",
-        metavar="VAR",
-        help="sign with the private key (0x and 64 hex digits) in environment variable VAR",
-    )
-    how.add_argument(
-        "--unlocked",
-        action="store_true",
-        help="let the node sign, from its first unlocked account (anvil's dev account 0)",
-    )
-    signing.add_argument(
-        "--password-env",
-        metavar="VAR",
-        help="with --keystore: read its password from environment variable VAR (default: ask "
-        "on the terminal)",
-    )
+    add_signer_options(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run `sesh deploy`; every failure is one line on stderr and a non-zero exit."""
+    from sesh.evm.signer_options import CommandError
+
     try:
         return _run(args)
     except CommandError as error:
@@ -516,62 +850,38 @@ def run(args: argparse.Namespace) -> int:
         return 130
 
 
-class CommandError(Exception):
-    """A failure to report as one line, with the exit code to return."""
-
-    def __init__(self, message: str, code: int = 1) -> None:
-        super().__init__(message)
-        self.code = code
-
-
 def _run(args: argparse.Namespace) -> int:
     from web3 import Web3
     from web3.exceptions import Web3Exception
 
     from sesh.evm.artifacts import SourceError
     from sesh.evm.chain import Chain
-    from sesh.evm.signing import (
-        Signer,
-        SignerError,
-        first_unlocked_account,
-        from_env,
-        from_keystore,
-        read_password,
-    )
+    from sesh.evm.signer_options import CommandError, check_signer_options, one_line, open_signer
 
-    if args.password_env and args.keystore is None:
-        raise CommandError("--password-env goes with --keystore", 2)
+    check_signer_options(args)
     profile = PROFILES[args.profile]
+    for option, value in (("--token", args.token), ("--old-token", args.old_token)):
+        if value is not None and not Web3.is_address(value):
+            raise CommandError(f"{option} {value} is not an address (0x and 40 hex digits)", 2)
     if args.token is not None:
-        if not Web3.is_address(args.token):
-            raise CommandError(f"--token {args.token} is not an address (0x and 40 hex digits)", 2)
         profile = profile.with_token(args.token)
+    if args.old_token is not None:
+        profile = profile.with_old_token(args.old_token)
+    if args.tge is not None:
+        if args.tge < 0:
+            raise CommandError(f"--tge {args.tge} is not a unix time", 2)
+        profile = profile.with_tge(args.tge)
     out: Path = args.out
     if out.exists():
         raise CommandError(f"{out} already exists: a deployment record is never overwritten", 2)
 
     chain = Chain(args.rpc)
-    signer: Signer
+    signer, how = open_signer(args, chain)
     try:
-        if args.keystore is not None:
-            password = read_password(args.password_env)
-            signer = from_keystore(args.keystore, password)
-            how = f"key from keystore {args.keystore}"
-        elif args.key_env is not None:
-            signer = from_env(args.key_env)
-            how = f"key from ${args.key_env}"
-        if not chain.w3.is_connected():
-            raise CommandError(f"cannot reach a node at {args.rpc}")
         chain_id = int(chain.w3.eth.chain_id)
-        if args.unlocked:
-            signer = first_unlocked_account(chain.w3)
-            how = "the node's unlocked account"
-        chain.add_signer(signer, default=True)
         balance = int(chain.w3.eth.get_balance(signer.address))
-    except SignerError as error:
-        raise CommandError(str(error)) from None
     except (OSError, Web3Exception) as error:
-        raise CommandError(f"cannot use the node at {args.rpc}: {_one_line(error)}") from None
+        raise CommandError(f"cannot use the node at {args.rpc}: {one_line(error)}") from None
     try:
         check_chain(profile, chain_id)
     except ValueError as error:
@@ -607,11 +917,11 @@ def _run(args: argparse.Namespace) -> int:
         os.close(reserved)
         out.unlink(missing_ok=True)  # nothing to record: leave no empty file behind
         if isinstance(error, CompileError | SourceError):
-            raise CommandError(f"the contracts do not compile: {_one_line(error)}") from None
+            raise CommandError(f"the contracts do not compile: {one_line(error)}") from None
         if isinstance(error, DeployError):
-            raise CommandError(_one_line(error)) from None
+            raise CommandError(one_line(error)) from None
         if isinstance(error, OSError | Web3Exception):
-            raise CommandError(f"the node at {args.rpc} failed: {_one_line(error)}") from None
+            raise CommandError(f"the node at {args.rpc} failed: {one_line(error)}") from None
         raise
     try:
         with os.fdopen(reserved, "w") as file:
@@ -622,8 +932,3 @@ def _run(args: argparse.Namespace) -> int:
         raise CommandError(message) from None
     print(f"deployment record written to {out}")
     return 0
-
-
-def _one_line(error: BaseException) -> str:
-    """An exception's message on one line (some web3 and requests messages span several)."""
-    return " ".join(str(error).split()) or type(error).__name__

@@ -1,0 +1,114 @@
+"""The signing options every transacting `sesh` command shares, and its one-line failures.
+
+`sesh deploy` and the staking verbs (`sesh stake`, `sesh contribution`, `sesh vesting`,
+`sesh convert`) all send transactions, so they all need the same answer to "who signs?":
+exactly one of
+
+* ``--keystore FILE`` (with ``--password-env VAR``, or the password asked on the terminal),
+* ``--key-env VAR`` (the private key in an environment variable),
+* ``--unlocked`` (the node signs for its first unlocked account: anvil's dev account 0).
+
+Defined once here, so that the options read and behave the same everywhere, and a fix to one
+is a fix to all. The key is read before the node is contacted (a bad key is reported even when
+the node is down), the unlocked account after (only the node knows it). Every failure is a
+``CommandError``: one line, an exit code, never a key.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sesh.evm.chain import Chain
+    from sesh.evm.signing import Signer
+
+
+class CommandError(Exception):
+    """A failure to report as one line, with the exit code to return (2: a usage mistake,
+    found before anything was sent; 1: anything else)."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def one_line(error: BaseException) -> str:
+    """An exception's message on one line (some web3 and requests messages span several)."""
+    return " ".join(str(error).split()) or type(error).__name__
+
+
+def add_signer_options(parser: argparse.ArgumentParser) -> None:
+    """Add the signing group: one of --keystore, --key-env, --unlocked (required), and
+    --password-env."""
+    signing = parser.add_argument_group("signing (one of --keystore, --key-env, --unlocked)")
+    how = signing.add_mutually_exclusive_group(required=True)
+    how.add_argument(
+        "--keystore",
+        type=Path,
+        metavar="FILE",
+        help="sign with the key in this encrypted JSON keystore (geth, clef and "
+        "`cast wallet` write them)",
+    )
+    how.add_argument(
+        "--key-env",
+        metavar="VAR",
+        help="sign with the private key (0x and 64 hex digits) in environment variable VAR",
+    )
+    how.add_argument(
+        "--unlocked",
+        action="store_true",
+        help="let the node sign, from its first unlocked account (anvil's dev account 0)",
+    )
+    signing.add_argument(
+        "--password-env",
+        metavar="VAR",
+        help="with --keystore: read its password from environment variable VAR (default: ask "
+        "on the terminal)",
+    )
+
+
+def check_signer_options(args: argparse.Namespace) -> None:
+    """The usage mistakes argparse cannot see (exit code 2, before anything is read or sent)."""
+    if args.password_env and args.keystore is None:
+        raise CommandError("--password-env goes with --keystore", 2)
+
+
+def open_signer(args: argparse.Namespace, chain: Chain) -> tuple[Signer, str]:
+    """The signer the options name, made ``chain``'s default sender; and how it signs, in words
+    ("key from $VAR"), for the command's first line.
+
+    Also checks that the node answers: ``CommandError`` if it does not, or if the key cannot be
+    used.
+    """
+    from web3.exceptions import Web3Exception
+
+    from sesh.evm.signing import (
+        SignerError,
+        first_unlocked_account,
+        from_env,
+        from_keystore,
+        read_password,
+    )
+
+    check_signer_options(args)
+    signer: Signer | None = None
+    how = "the node's unlocked account"
+    try:
+        if args.keystore is not None:
+            signer = from_keystore(args.keystore, read_password(args.password_env))
+            how = f"key from keystore {args.keystore}"
+        elif args.key_env is not None:
+            signer = from_env(args.key_env)
+            how = f"key from ${args.key_env}"
+        if not chain.w3.is_connected():
+            raise CommandError(f"cannot reach a node at {chain.rpc_url}")
+        if signer is None:
+            signer = first_unlocked_account(chain.w3)
+    except SignerError as error:
+        raise CommandError(str(error)) from None
+    except (OSError, Web3Exception) as error:
+        raise CommandError(f"cannot use the node at {chain.rpc_url}: {one_line(error)}") from None
+    chain.add_signer(signer, default=True)
+    return signer, how
