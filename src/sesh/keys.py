@@ -23,20 +23,50 @@ from typing import Any
 
 from nacl.signing import SigningKey
 
-from sesh.bls import DomainTags, G1Point, SecretKey, proof_of_possession_message
+from sesh.bls import DomainTags, G1Point, SecretKey, Signature, proof_of_possession_message
 
 BLS_FILE = "key_bls"
 ED25519_FILE = "key_ed25519"
 
 
+def sesh_home() -> Path:
+    """Where sesh keeps a user's files: ``$SESH_HOME``, or ``~/.sesh``."""
+    home = os.environ.get("SESH_HOME")
+    return Path(home) if home else Path.home() / ".sesh"
+
+
 def default_key_dir() -> Path:
     """``$SESH_HOME/keys``, or ``~/.sesh/keys``."""
-    home = os.environ.get("SESH_HOME")
-    return (Path(home) if home else Path.home() / ".sesh") / "keys"
+    return sesh_home() / "keys"
 
 
 class KeyFileError(Exception):
     """A key file that is missing, unreadable or malformed."""
+
+
+@dataclass(frozen=True)
+class Registration:
+    """What a registration (``addBLSPublicKey``, a contribution contract, a vesting lock) needs
+    from the node, signed for one operator on one rewards contract.
+
+    The Ed25519 signature is the node's over its Ed25519 key ‖ its BLS key (32 + 64 bytes), as
+    the reference node signs it: ServiceNodeRewards passes it through without checking, and the
+    network checks it when it sees the registration.
+    """
+
+    bls_public_key: G1Point
+    proof_of_possession: Signature
+    ed25519_public_key: bytes
+    ed25519_signature: bytes
+
+    def service_node_params(self, fee: int = 0) -> tuple[int, int, int, int]:
+        """The contracts' ``ServiceNodeParams``: (Ed25519 key, signature halves, fee in 1/100 %)."""
+        return (
+            int.from_bytes(self.ed25519_public_key, "big"),
+            int.from_bytes(self.ed25519_signature[:32], "big"),
+            int.from_bytes(self.ed25519_signature[32:], "big"),
+            fee,
+        )
 
 
 @dataclass(frozen=True)
@@ -75,15 +105,22 @@ class NodeKeys:
     def load(cls, directory: Path) -> NodeKeys:
         return cls(_read_bls(directory / BLS_FILE), _read_ed25519(directory / ED25519_FILE))
 
-    def registration(self, operator: str, chain_id: int, contract: str) -> dict[str, Any]:
-        """What ``addBLSPublicKey`` needs from the node: the proof of possession of the BLS key
-        for this operator, chain and contract, and the Ed25519 signature over
-        ed25519 key ‖ BLS key (the contract's ``serviceNodeSignature1/2``)."""
+    def sign_registration(self, operator: str, chain_id: int, contract: str) -> Registration:
+        """The proof of possession of the BLS key for this operator (the first contributor: the
+        human operator, or a vesting lock's address), chain and rewards contract (its proxy),
+        and the Ed25519 signature over Ed25519 key ‖ BLS key."""
         tags = DomainTags.for_contract(chain_id, contract)
         pk = self.bls_public_key
         message = proof_of_possession_message(tags, pk, operator, self.ed25519_public_key)
         pop = self.bls.sign(message, tags.hash_to_g2)
         ed_sig = self.ed25519.sign(self.ed25519_public_key + pk.to_bytes()).signature
+        return Registration(pk, pop, self.ed25519_public_key, bytes(ed_sig))
+
+    def registration(self, operator: str, chain_id: int, contract: str) -> dict[str, Any]:
+        """``sign_registration`` as JSON: what ``addBLSPublicKey`` needs from the node (the
+        contract's ``serviceNodeSignature1/2`` are the Ed25519 signature's halves)."""
+        signed = self.sign_registration(operator, chain_id, contract)
+        pop, ed_sig = signed.proof_of_possession, signed.ed25519_signature
         return {
             "operator": operator,
             "chainId": chain_id,

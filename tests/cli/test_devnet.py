@@ -22,16 +22,22 @@ from typing import IO, Any
 import pytest
 
 from sesh.cli import main
+from sesh.devnet import devnet_contract_names
 from sesh.evm.anvil import WEI_PER_ETH, dev_keys, json_rpc
 from sesh.evm.chain import Chain
-from sesh.evm.deploy import ContractArtifacts, load_artifacts
+from sesh.evm.deploy import ContractArtifacts, contract_loader, load_artifacts
 
 pytestmark = [pytest.mark.anvil, pytest.mark.slow]
 
 RECIPIENT = "0x000000000000000000000000000000000000bEEF"
 STARTUP_TIMEOUT = 60.0
 SESH = 10**9
-CONTRACT_NAMES = ["SESH", "RewardRatePool", "ServiceNodeRewards", "BLSVerifier"]
+CONTRACT_NAMES = [
+    "SESH", "RewardRatePool", "ServiceNodeRewards", "BLSVerifier",
+    "ServiceNodeContributionFactory", "wOXEN", "TokenConverter",
+]  # fmt: skip
+CORE = CONTRACT_NAMES[:4]
+"""What a devnet recorded before the factory and the converter were part of the set."""
 
 
 class Devnet:
@@ -120,7 +126,9 @@ def _is_anvil(pid: int) -> bool:
 def build_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A warm compiled-contract cache (what a devnet's DATA_DIR/build/ holds after one run)."""
     path = tmp_path_factory.mktemp("build")
-    load_artifacts(cache_dir=path)
+    load = contract_loader(cache_dir=path)
+    for name in devnet_contract_names():
+        load(name)
     return path
 
 
@@ -182,6 +190,8 @@ def test_help_explains_the_command_and_every_option(capsys: pytest.CaptureFixtur
         assert needle in text
     for needle in ("`local` profile", "1,000,000 SESH", "contracts.json", "is started"):
         assert needle in text
+    for needle in ("ServiceNodeContributionFactory", "TokenConverter", "examples.json"):
+        assert needle in text
 
 
 def test_the_chain_survives_ctrl_c_until_fresh(
@@ -197,7 +207,7 @@ def test_the_chain_survives_ctrl_c_until_fresh(
     assert (info["chain_id"], info["hardfork"]) == (31337, "cancun")
     assert int(json_rpc(info["rpc_url"], "eth_chainId"), 16) == 31337
     assert len(info["accounts"]) == 10
-    assert info["accounts"][1]["balance_eth"] == "10000"
+    assert info["accounts"][2]["balance_eth"] == "10000"  # 1 paid gas for the example node
     assert info["contracts_deployed"] is True
     addresses = info["contracts"]
     send_eth(info["rpc_url"], deployer, RECIPIENT, WEI_PER_ETH)
@@ -234,7 +244,10 @@ def test_the_contracts_are_deployed_started_and_the_accounts_hold_sesh(
     run = devnet("--port", "0", "--data-dir", str(data_dir("devnet-data")), "--json")
     info = run.info()
     assert list(info["contracts"]) == CONTRACT_NAMES
-    assert list(info["implementations"]) == ["RewardRatePool", "ServiceNodeRewards"]
+    assert list(info["implementations"]) == [
+        "RewardRatePool", "ServiceNodeRewards", "ServiceNodeContributionFactory",
+        "ServiceNodeContribution",
+    ]  # fmt: skip
     assert (info["profile"], info["rewards_started"]) == ("local", True)
     chain = Chain(info["rpc_url"])
     for address in [*info["contracts"].values(), *info["implementations"].values()]:
@@ -249,11 +262,93 @@ def test_the_contracts_are_deployed_started_and_the_accounts_hold_sesh(
     assert rewards.owner().call() == dev_keys()[0].address
     assert pool.beneficiary().call() == info["contracts"]["ServiceNodeRewards"]
     assert token.balanceOf(info["contracts"]["RewardRatePool"]).call() == 40_000_000 * SESH
-    for account in info["accounts"][1:]:
+    assert token.balanceOf(info["contracts"]["TokenConverter"]).call() == 10_000_000 * SESH
+    for account in info["accounts"][2:]:
         assert token.balanceOf(account["address"]).call() == 1_000_000 * SESH
         assert account["balance_sesh"] == "1000000"
-    assert info["accounts"][0]["balance_sesh"] == "191000000"
+    for account in info["accounts"][1:]:
+        assert account["balance_woxen"] == "100000"
+    # Account 1 operates the open example node (30 SESH in); account 0 funded the example lock.
+    assert info["accounts"][1]["balance_sesh"] == "999970"
+    assert info["accounts"][0]["balance_sesh"] == "180999000"
     assert run.interrupt() == 0
+
+
+def test_the_examples_are_an_open_node_and_a_lock_that_stakes_now(
+    devnet: Callable[..., Devnet], data_dir: Callable[[str], Path], artifacts: ContractArtifacts
+) -> None:
+    data = data_dir("devnet-data")
+    run = devnet("--port", "0", "--data-dir", str(data), "--json")
+    info = run.info()
+    examples = info["examples"]
+    assert examples == json.loads((data / "examples.json").read_text())
+    chain = Chain(info["rpc_url"])
+    load = contract_loader(data / "build")
+    node = examples["open_contribution"]
+    contribution = chain.contract(node["address"], load("ServiceNodeContribution")).functions
+    accounts = [account["address"] for account in info["accounts"]]
+    assert (node["operator"], node["reserved_for"]) == (accounts[1], accounts[2])
+    assert contribution.status().call() == 1  # open for contributions
+    assert contribution.operator().call() == accounts[1]
+    assert contribution.operatorContribution().call() == 30 * SESH
+    assert contribution.getReserved().call() == [
+        [accounts[1], accounts[2]],
+        [30 * SESH, 20 * SESH],
+        [True, False],
+    ]
+    assert contribution.minimumContribution().call() == 8_750_000_000  # 70 SESH over 8 slots
+    factory = chain.contract(
+        info["contracts"]["ServiceNodeContributionFactory"], artifacts.contribution_factory
+    )
+    assert factory.functions.owns(node["address"]).call() is True
+    assert (Path(node["node_keys"]) / "key_bls").exists()
+
+    lock = examples["vesting_lock"]
+    vesting = chain.contract(lock["address"], load("TokenVestingStaking")).functions
+    assert vesting.beneficiary().call() == lock["beneficiary"] == accounts[3]
+    assert vesting.revoker().call() == accounts[0]
+    assert vesting.start().call() == lock["start"] <= chain.timestamp()  # it can stake now
+    assert vesting.end().call() == lock["end"] == lock["start"] + 30 * 86_400
+    token = chain.contract(info["contracts"]["SESH"], artifacts.sesh).functions
+    assert token.balanceOf(lock["address"]).call() == 1_000 * SESH
+    assert run.interrupt() == 0
+
+    again = devnet("--port", "0", "--data-dir", str(data), "--json")
+    assert again.info()["examples"] == examples  # resumed: found, not made again
+    assert again.interrupt() == 0
+
+
+def test_a_record_from_an_older_sesh_is_completed_beside_its_contracts(
+    devnet: Callable[..., Devnet], data_dir: Callable[[str], Path]
+) -> None:
+    data = data_dir("devnet-data")
+    args = ("--port", "0", "--data-dir", str(data), "--json")
+    first = devnet(*args)
+    before = first.info()
+    assert first.interrupt() == 0
+    record = json.loads((data / "contracts.json").read_text())
+    record["contracts"] = {name: record["contracts"][name] for name in CORE}
+    record["implementations"] = {
+        name: record["implementations"][name] for name in ("RewardRatePool", "ServiceNodeRewards")
+    }
+    (data / "contracts.json").write_text(json.dumps(record))
+    (data / "examples.json").unlink()
+
+    second = devnet(*args)
+    info = second.info()
+    assert "has no ServiceNodeContributionFactory, TokenConverter" in second.stderr
+    assert (info["contracts_deployed"], info["contracts_completed"]) == (False, True)
+    for name in CORE:  # the chain's contracts, and what is staked in them, stay
+        assert info["contracts"][name] == before["contracts"][name]
+    assert list(info["contracts"]) == CONTRACT_NAMES
+    factory = "ServiceNodeContributionFactory"
+    assert info["contracts"][factory] != before["contracts"][factory]  # a new one, beside
+    saved = json.loads((data / "contracts.json").read_text())
+    assert saved["contracts"] == info["contracts"]
+    new_node, old_node = (i["examples"]["open_contribution"] for i in (info, before))
+    assert new_node["address"] != old_node["address"]  # made again, with the new factory
+    assert info["accounts"][1]["balance_woxen"] == "100000"  # of the new stand-in
+    assert second.interrupt() == 0
 
 
 def test_a_chain_reset_behind_the_devnets_back_is_deployed_again(
@@ -292,10 +387,16 @@ def test_the_human_output_lists_the_chain_the_contracts_and_the_accounts(
     assert "10,000.0000" in text
     record = json.loads((data / "contracts.json").read_text())
     assert "Contracts (profile local, deployed now" in text
+    width = len("ServiceNodeContributionFactory")
     for name, address in record["contracts"].items():
-        assert f"{name:<19} {address}" in text
+        assert f"{name:<{width}} {address}" in text
     assert "started)" in text
-    assert "1,000,000" in text and "191,000,000" in text
+    assert "1,000,000" in text and "180,999,000" in text
+    examples = json.loads((data / "examples.json").read_text())
+    assert "Examples to play with" in text
+    assert f"open node     {examples['open_contribution']['address']}" in text
+    assert f"vesting lock  {examples['vesting_lock']['address']}" in text
+    assert "100,000 wOXEN each" in text
     assert "deploying the contracts" in text  # the progress note, before the summary
     assert run.interrupt() == 0
     assert "sesh devnet --data-dir" in run.rest_of_stdout()

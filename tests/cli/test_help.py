@@ -41,3 +41,30 @@ def test_help_exits_cleanly(capsys: pytest.CaptureFixture[str]) -> None:
 def test_the_known_commands_are_there() -> None:
     names = {" ".join(p) for p, _ in COMMANDS}
     assert {"devnet", "deploy", "keys", "keys new", "keys show"} <= names
+    assert {"stake", "convert", "contribution", "vesting"} <= names
+    for action in ("create", "reserve", "contribute", "finalize", "withdraw", "reset", "show"):
+        assert f"contribution {action}" in names
+    for action in ("create", "show", "release", "stake"):
+        assert f"vesting {action}" in names
+
+
+SENDS = {
+    ("deploy",), ("stake",), ("convert",),
+    *(("contribution", a) for a in ("create", "reserve", "contribute", "finalize", "withdraw",
+                                     "reset")),
+    *(("vesting", a) for a in ("create", "release", "stake")),
+}  # fmt: skip
+READS = {("contribution", "show"), ("vesting", "show")}
+
+
+def test_every_transacting_verb_signs_as_deploy_does() -> None:
+    """One set of signing options, shared: the same flags on every verb that sends, none on a
+    verb that only reads."""
+    signing = {"--keystore", "--key-env", "--unlocked", "--password-env"}
+    parsers = dict(COMMANDS)
+    for path in SENDS | READS:
+        flags = {flag for action in parsers[path]._actions for flag in action.option_strings}
+        if path in SENDS:
+            assert signing <= flags, path
+        else:
+            assert not signing & flags, path

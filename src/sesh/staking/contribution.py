@@ -1,0 +1,606 @@
+"""`sesh contribution`: multi-contributor nodes, through ServiceNodeContribution contracts.
+
+A node's operator asks the factory for a contribution contract (``create``; the signer becomes
+its operator), may reserve slots for named contributors (``reserve``), contributes first (at
+least a quarter of the stake, or their reservation), and others then contribute
+(``contribute``) until the stake is complete; the contract then registers the node at once, or
+when the operator calls ``finalize`` (manual finalize). Until then a contributor may
+``withdraw`` a day after contributing, and the operator may ``reset`` the contract, refunding
+everyone. ``show`` reads a contract's state and explains it.
+
+Reading a contract (``read_contribution``) and explaining it (``describe_contribution``,
+``contribution_json``) are separate: the second is pure, over a ``ContributionState``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sesh.evm.signer_options import CommandError
+from sesh.keys import NodeKeys, default_key_dir
+from sesh.staking.connection import (
+    Connection,
+    add_connection_options,
+    address_option,
+    connect,
+    parse_option,
+    run_verb,
+)
+from sesh.staking.rules import CONTRIBUTION_STATUS, OpenStake
+from sesh.staking.stake import describe_node, load_keys, new_node_id
+from sesh.staking.units import (
+    format_amount,
+    format_fee,
+    parse_amount,
+    parse_fee,
+    parse_reservation,
+    plain_amount,
+)
+
+ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
+FINALIZED = 3
+
+
+# -- a contract's state ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Contributor:
+    address: str
+    beneficiary: str
+    amount: int
+
+
+@dataclass(frozen=True)
+class Reservation:
+    address: str
+    amount: int
+    received: bool
+
+
+@dataclass(frozen=True)
+class ContributionState:
+    """Everything ``show`` tells about one ServiceNodeContribution contract."""
+
+    address: str
+    status: int
+    operator: str
+    bls_public_key: tuple[int, int]
+    ed25519_public_key: int
+    fee: int
+    manual_finalize: bool
+    staking_requirement: int
+    max_contributors: int
+    contributors: tuple[Contributor, ...]
+    reservations: tuple[Reservation, ...]
+
+    @property
+    def stake(self) -> OpenStake:
+        unfilled = [r for r in self.reservations if not r.received]
+        return OpenStake(
+            staking_requirement=self.staking_requirement,
+            contributed=sum(c.amount for c in self.contributors),
+            reserved_unfilled=sum(r.amount for r in unfilled),
+            contributors=len(self.contributors),
+            reservations_unfilled=len(unfilled),
+            max_contributors=self.max_contributors,
+        )
+
+    @property
+    def status_text(self) -> str:
+        return CONTRIBUTION_STATUS.get(self.status, f"unknown status {self.status}")
+
+    @property
+    def bls_public_key_hex(self) -> str:
+        x, y = self.bls_public_key
+        return "0x" + x.to_bytes(32, "big").hex() + y.to_bytes(32, "big").hex()
+
+    def reservation_of(self, address: str) -> Reservation | None:
+        for reservation in self.reservations:
+            if reservation.address.lower() == address.lower():
+                return reservation
+        return None
+
+
+def read_contribution(contract: Any) -> ContributionState:
+    """The state of the ServiceNodeContribution bound in ``contract``."""
+    from web3 import Web3
+
+    f = contract.functions
+    addresses, beneficiaries, amounts = f.getContributions().call()
+    reserved_addresses, reserved_amounts, received = f.getReserved().call()
+    x, y = f.blsPubkey().call()
+    params = f.serviceNodeParams().call()
+    checksum = Web3.to_checksum_address
+    return ContributionState(
+        address=contract.address,
+        status=int(f.status().call()),
+        operator=checksum(f.operator().call()),
+        bls_public_key=(int(x), int(y)),
+        ed25519_public_key=int(params[0]),
+        fee=int(params[3]),
+        manual_finalize=bool(f.manualFinalize().call()),
+        staking_requirement=int(f.stakingRequirement().call()),
+        max_contributors=int(f.maxContributors().call()),
+        contributors=tuple(
+            Contributor(checksum(a), checksum(b), int(n))
+            for a, b, n in zip(addresses, beneficiaries, amounts, strict=True)
+        ),
+        reservations=tuple(
+            Reservation(checksum(a), int(n), bool(r))
+            for a, n, r in zip(reserved_addresses, reserved_amounts, received, strict=True)
+        ),
+    )
+
+
+def describe_open(state: ContributionState) -> str:
+    """What is still open, in one line: the amount, the slots and the minimum."""
+    stake = state.stake
+    if state.status == FINALIZED:
+        return "nothing open: the node is registered"
+    if stake.open_amount == 0:
+        return "nothing open: the whole stake is contributed or reserved"
+    minimum = stake.minimum_contribution
+    if minimum is None:
+        return (
+            f"{format_amount(stake.open_amount)} left but no free slot: only reserved "
+            "contributors can join"
+        )
+    return (
+        f"{format_amount(stake.open_amount)} open in {stake.open_slots} slot(s); "
+        f"minimum contribution {format_amount(minimum)}"
+    )
+
+
+def describe_contribution(state: ContributionState) -> list[str]:
+    """``sesh contribution show``'s lines."""
+    stake = state.stake
+    finalize = (
+        "manual: the operator calls finalize when the stake is complete"
+        if state.manual_finalize
+        else "automatic: the contribution that completes the stake registers the node"
+    )
+
+    def who(address: str) -> str:
+        return f"{address} (operator)" if address == state.operator else address
+
+    width = max([len(who(c.address)) for c in state.contributors] + [42])
+    lines = [
+        f"ServiceNodeContribution {state.address}",
+        f"  status        {state.status_text} ({state.status})",
+        f"  operator      {state.operator}",
+        f"  node          BLS key {state.bls_public_key_hex}",
+        f"                Ed25519 key 0x{state.ed25519_public_key:064x}",
+        f"  operator fee  {format_fee(state.fee)}",
+        f"  finalize      {finalize}",
+        f"  stake         {format_amount(state.staking_requirement)}: "
+        f"{format_amount(stake.contributed)} contributed, "
+        f"{format_amount(stake.reserved_unfilled)} reserved and not yet received",
+        f"  open          {describe_open(state)}",
+        f"  contributors  {len(state.contributors)} of at most {state.max_contributors}",
+    ]
+    for c in state.contributors:
+        rewards = "" if c.beneficiary == c.address else f"  rewards to {c.beneficiary}"
+        lines.append(f"    {who(c.address):<{width}}  {format_amount(c.amount):>18}{rewards}")
+    lines.append(f"  reserved      {len(state.reservations)} slot(s)")
+    for r in state.reservations:
+        done = "received" if r.received else "not yet received"
+        lines.append(f"    {who(r.address):<{width}}  {format_amount(r.amount):>18}  {done}")
+    return lines
+
+
+def contribution_json(state: ContributionState) -> dict[str, Any]:
+    """``sesh contribution show --json``: amounts as exact decimal strings of SESH."""
+    stake = state.stake
+    minimum = stake.minimum_contribution
+    return {
+        "address": state.address,
+        "status": state.status,
+        "status_text": state.status_text,
+        "operator": state.operator,
+        "bls_public_key": state.bls_public_key_hex,
+        "ed25519_public_key": f"0x{state.ed25519_public_key:064x}",
+        "fee": state.fee,
+        "fee_percent": format_fee(state.fee).removesuffix(" %"),
+        "manual_finalize": state.manual_finalize,
+        "staking_requirement_sesh": plain_amount(state.staking_requirement),
+        "contributed_sesh": plain_amount(stake.contributed),
+        "reserved_unfilled_sesh": plain_amount(stake.reserved_unfilled),
+        "open_sesh": plain_amount(stake.open_amount if state.status != FINALIZED else 0),
+        "open_slots": stake.open_slots if state.status != FINALIZED else 0,
+        "max_contributors": state.max_contributors,
+        "minimum_contribution_sesh": (
+            plain_amount(minimum) if minimum is not None and state.status != FINALIZED else None
+        ),
+        "contributors": [
+            {
+                "address": c.address,
+                "beneficiary": c.beneficiary,
+                "amount_sesh": plain_amount(c.amount),
+                "operator": c.address == state.operator,
+            }
+            for c in state.contributors
+        ],
+        "reserved": [
+            {"address": r.address, "amount_sesh": plain_amount(r.amount), "received": r.received}
+            for r in state.reservations
+        ],
+    }
+
+
+# -- actions -----------------------------------------------------------------------------------
+
+
+def create_contribution(
+    conn: Connection,
+    keys: NodeKeys,
+    *,
+    fee: int = 0,
+    reserved: Sequence[tuple[str, int]] = (),
+    manual_finalize: bool = False,
+) -> Any:
+    """Ask the factory for a contribution contract for ``keys``' node, the signer as operator;
+    the new contract, bound."""
+    from web3.logs import DISCARD
+
+    assert conn.sender is not None
+    factory = conn.factory
+    # The clone's errors (a bad reservation, a bad fee) surface through the factory's call:
+    # show the chain their ABI so that the refusal reads in words.
+    implementation = conn.require(
+        "ServiceNodeContribution implementation", "service_node_contribution_implementation"
+    )
+    conn.bind("ServiceNodeContribution", implementation)
+    rewards = conn.deployment.service_node_rewards
+    signed = keys.sign_registration(conn.sender, conn.chain_id, rewards)
+    receipt = conn.chain.transact(
+        factory.functions.deploy(
+            signed.bls_public_key.to_contract(),
+            signed.proof_of_possession.to_contract(),
+            signed.service_node_params(fee),
+            [list(r) for r in reserved],
+            manual_finalize,
+        )
+    )
+    (event,) = factory.events.NewServiceNodeContributionContract().process_receipt(
+        receipt, errors=DISCARD
+    )
+    return conn.bind("ServiceNodeContribution", event["args"]["contributorContract"])
+
+
+def contribute(conn: Connection, contract: Any, amount: int, beneficiary: str | None) -> None:
+    """Approve and contribute ``amount`` from the signer, rewards to ``beneficiary`` (default:
+    the signer); print what happened, and the node's id if this completed and registered it."""
+    approved = conn.allow(conn.token, contract, amount, "ServiceNodeContribution")
+    if approved:
+        print(f"  {approved}", flush=True)
+    receipt = conn.chain.transact(
+        contract.functions.contributeFunds(amount, beneficiary or ZERO_ADDRESS)
+    )
+    print(
+        f"  contributed {format_amount(amount)} to {contract.address} "
+        f"(rewards to {beneficiary or conn.sender})"
+    )
+    report_progress(conn, contract, receipt)
+
+
+def report_progress(conn: Connection, contract: Any, receipt: Any) -> None:
+    """The contract's state after ``receipt``, in a line or two."""
+    state = read_contribution(contract)
+    node_id = new_node_id(conn.rewards, receipt)
+    if node_id >= 0:
+        print(f"  the stake is complete: node {node_id} is registered in ServiceNodeRewards")
+        return
+    print(f"  status: {state.status_text}; {describe_open(state)}")
+    if state.status == 2:
+        print(
+            f"  the operator ({state.operator}) registers the node with `sesh contribution "
+            f"finalize {contract.address}`"
+        )
+
+
+# -- the command -------------------------------------------------------------------------------
+
+_DESCRIPTION = """\
+Multi-contributor nodes: a ServiceNodeContribution contract collects a node's stake from up to
+10 contributors and registers the node when the stake is complete.
+
+  create      the signer (the operator) asks the factory for a contract for the node in --keys,
+              with a fee, reserved slots and manual or automatic finalize; --amount also makes
+              the operator's first contribution (at least a quarter of the stake, or the
+              operator's reservation)
+  reserve     replace the reserved slots (operator, before the operator's first contribution)
+  contribute  contribute SESH (the same as `sesh stake --contract`)
+  finalize    register the node once the stake is complete (operator, manual finalize)
+  withdraw    take a contribution back, a day after making it (the operator's withdrawal
+              resets the whole contract)
+  reset       refund everyone and start over (operator)
+  show        explain a contract's state: status, contributors, reservations, what is open and
+              the minimum contribution (--json for scripts)"""
+
+_EPILOG = """\
+examples (on the devnet):
+  sesh contribution create --keys node2 --fee 5 --reserve 0xOPERATOR:30 --reserve 0x3C44…:20 \\
+      --amount 30 --key-env SESH_KEY
+  sesh contribution show 0xCONTRACT
+  sesh contribution contribute 0xCONTRACT --amount 10 --key-env OTHER_KEY"""
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `sesh contribution` and its actions to the command tree."""
+    parser = subparsers.add_parser(
+        "contribution",
+        help="multi-contributor nodes: create, reserve, contribute, finalize, withdraw, reset, "
+        "show",
+        description=_DESCRIPTION,
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="contribution_command", metavar="ACTION")
+    sub.required = True
+
+    create = sub.add_parser(
+        "create",
+        help="make a contribution contract for a node (the signer is its operator)",
+        description="Ask the ServiceNodeContributionFactory for a ServiceNodeContribution "
+        "contract for the node whose keys are in --keys; the signer becomes its operator. The "
+        "node's keys sign the registration for the signer now; the contract checks it.",
+    )
+    create.add_argument(
+        "--keys",
+        type=Path,
+        metavar="DIR",
+        help=f"the node's key directory, from `sesh keys new` (default: {default_key_dir()})",
+    )
+    create.add_argument(
+        "--fee",
+        default="0",
+        metavar="PERCENT",
+        help="the operator's fee on the node's rewards, in percent with up to two decimals "
+        "(default: 0)",
+    )
+    create.add_argument(
+        "--reserve",
+        action="append",
+        default=[],
+        metavar="ADDR:SESH",
+        help="reserve a slot for ADDR of SESH; repeat for more; the operator's own reservation "
+        "comes first (the contract requires it when there are any)",
+    )
+    create.add_argument(
+        "--manual-finalize",
+        action="store_true",
+        help="wait for the operator's `finalize` once the stake is complete (default: the "
+        "completing contribution registers the node)",
+    )
+    create.add_argument(
+        "--amount",
+        metavar="SESH",
+        help="also make the operator's first contribution, of this much",
+    )
+    create.add_argument(
+        "--beneficiary",
+        metavar="ADDR",
+        help="with --amount: where the operator's rewards are signed to (default: the signer)",
+    )
+    _common(create, signs=True, action=_create)
+
+    reserve = sub.add_parser(
+        "reserve",
+        help="replace the reserved slots (operator)",
+        description="Replace a contract's reservations (updateReservedContributors), before "
+        "the operator's first contribution. The operator's own reservation comes first.",
+    )
+    _contract_argument(reserve)
+    reserve.add_argument(
+        "--reserve",
+        action="append",
+        default=[],
+        metavar="ADDR:SESH",
+        help="reserve a slot for ADDR of SESH; repeat for more",
+    )
+    reserve.add_argument("--clear", action="store_true", help="remove every reservation")
+    _common(reserve, signs=True, action=_reserve)
+
+    contribute_parser = sub.add_parser(
+        "contribute",
+        help="contribute SESH to a contract",
+        description="Approve and contribute SESH to a ServiceNodeContribution contract, from "
+        "the signer. A newcomer without a reservation gives at least the minimum contribution "
+        "(`show` prints it); a reserved contributor gives at least the reservation.",
+    )
+    _contract_argument(contribute_parser)
+    contribute_parser.add_argument(
+        "--amount", required=True, metavar="SESH", help="how much, e.g. 20 or 12.5"
+    )
+    contribute_parser.add_argument(
+        "--beneficiary",
+        metavar="ADDR",
+        help="where the contributor's rewards are signed to (default: the signer)",
+    )
+    _common(contribute_parser, signs=True, action=_contribute)
+
+    for name, help_text, description, action in (
+        (
+            "finalize",
+            "register the node once its stake is complete (operator)",
+            "Register the node in ServiceNodeRewards with every contributor, paying the stake "
+            "from the contract (operator only; the stake must be complete).",
+            _finalize,
+        ),
+        (
+            "withdraw",
+            "take the signer's contribution back",
+            "Withdraw the signer's contribution, a day after their last one. The operator's "
+            "withdrawal resets the whole contract, refunding everyone.",
+            _withdraw,
+        ),
+        (
+            "reset",
+            "refund everyone and start over (operator)",
+            "Refund every contributor, forget contributions and reservations, and wait for the "
+            "operator's first contribution again (operator only).",
+            _reset,
+        ),
+    ):
+        verb = sub.add_parser(name, help=help_text, description=description)
+        _contract_argument(verb)
+        _common(verb, signs=True, action=action)
+
+    show = sub.add_parser(
+        "show",
+        help="explain a contract's state",
+        description="Print a ServiceNodeContribution contract's state: status, operator, node "
+        "keys, fee, contributors, reservations, what is still open and the minimum "
+        "contribution. Sends nothing, so needs no signer.",
+    )
+    _contract_argument(show)
+    show.add_argument("--json", action="store_true", help="print one JSON object")
+    _common(show, signs=False, action=_show)
+
+
+def _contract_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("contract", metavar="CONTRACT", help="the contribution contract's address")
+
+
+def _common(parser: argparse.ArgumentParser, *, signs: bool, action: Any) -> None:
+    add_connection_options(parser, signs=signs)
+    verb = f"contribution {parser.prog.split()[-1]}"
+    parser.set_defaults(run=lambda args: run_verb(verb, lambda: action(args)))
+
+
+def _reservations(args: argparse.Namespace) -> list[tuple[str, int]]:
+    return [parse_option("--reserve", text, parse_reservation) for text in args.reserve]
+
+
+def _open(args: argparse.Namespace, *, signs: bool = True) -> tuple[Connection, Any]:
+    conn = connect(args, signs=signs)
+    return conn, conn.contract_at("ServiceNodeContribution", args.contract)
+
+
+def _create(args: argparse.Namespace) -> int:
+
+    fee = parse_option("--fee", args.fee, parse_fee)
+    reserved = _reservations(args)
+    amount = None if args.amount is None else parse_option("--amount", args.amount, parse_amount)
+    beneficiary = address_option("--beneficiary", args.beneficiary)
+    if beneficiary is not None and amount is None:
+        raise CommandError("--beneficiary goes with --amount", 2)
+    keys, key_dir = load_keys(args.keys)
+    conn = connect(args, signs=True)
+    print(
+        f"creating a contribution contract for the node in {key_dir}, operator {conn.sender} "
+        f"({conn.how}), on chain {conn.chain_id}",
+        flush=True,
+    )
+    contract = create_contribution(
+        conn, keys, fee=fee, reserved=reserved, manual_finalize=args.manual_finalize
+    )
+    print(f"  created ServiceNodeContribution {contract.address}")
+    print(f"  node: {describe_node(keys)}")
+    state = read_contribution(contract)
+    shown = ", ".join(f"{r.address} {format_amount(r.amount)}" for r in state.reservations)
+    print(
+        f"  fee {format_fee(state.fee)}; reserved: {shown or 'none'}; finalize: "
+        f"{'manual' if state.manual_finalize else 'automatic'}"
+    )
+    if amount is not None:
+        contribute(conn, contract, amount, beneficiary)
+    else:
+        own = state.reservation_of(state.operator)
+        least = own.amount if own else state.stake.minimum_contribution
+        print(
+            f"  next, the operator's contribution (at least {format_amount(least or 0)}): "
+            f"sesh contribution contribute {contract.address} --amount …"
+        )
+    return 0
+
+
+def _reserve(args: argparse.Namespace) -> int:
+
+    reserved = _reservations(args)
+    if bool(reserved) == bool(args.clear):
+        raise CommandError("give the reservations (--reserve ADDR:SESH …) or --clear", 2)
+    conn, contract = _open(args)
+    conn.chain.transact(contract.functions.updateReservedContributors([list(r) for r in reserved]))
+    if not reserved:
+        print(f"cleared the reservations of {contract.address}")
+    else:
+        print(f"reservations of {contract.address} are now:")
+        for address, amount in reserved:
+            print(f"  {address}  {format_amount(amount)}")
+    print(f"  {describe_open(read_contribution(contract))}")
+    return 0
+
+
+def _contribute(args: argparse.Namespace) -> int:
+    amount = parse_option("--amount", args.amount, parse_amount)
+    beneficiary = address_option("--beneficiary", args.beneficiary)
+    conn, contract = _open(args)
+    print(f"contributing from {conn.sender} ({conn.how}) on chain {conn.chain_id}", flush=True)
+    contribute(conn, contract, amount, beneficiary)
+    return 0
+
+
+def _finalize(args: argparse.Namespace) -> int:
+    conn, contract = _open(args)
+    receipt = conn.chain.transact(contract.functions.finalize())
+    print(f"finalized {contract.address}")
+    report_progress(conn, contract, receipt)
+    return 0
+
+
+def _withdraw(args: argparse.Namespace) -> int:
+    from web3.logs import DISCARD
+
+    conn, contract = _open(args)
+    before = read_contribution(contract)
+    receipt = conn.chain.transact(contract.functions.withdrawContribution())
+    if conn.sender == before.operator:
+        print(f"the operator withdrew: {contract.address} was reset")
+        _print_refunds(before)
+        return 0
+    events = contract.events.WithdrawContribution().process_receipt(receipt, errors=DISCARD)
+    if events:
+        amount = int(events[0]["args"]["amount"])
+        print(f"withdrew {format_amount(amount)} from {contract.address} to {conn.sender}")
+    elif any(c.address == conn.sender for c in before.contributors):
+        print(
+            f"removed {conn.sender} from {contract.address}'s list (the node is registered: "
+            "its stake stays in ServiceNodeRewards)"
+        )
+    else:
+        print(f"{conn.sender} has no contribution in {contract.address}: nothing to withdraw")
+    print(f"  status: {read_contribution(contract).status_text}")
+    return 0
+
+
+def _reset(args: argparse.Namespace) -> int:
+    conn, contract = _open(args)
+    before = read_contribution(contract)
+    conn.chain.transact(contract.functions.reset())
+    print(f"reset {contract.address}: it waits for the operator's contribution again")
+    _print_refunds(before)
+    return 0
+
+
+def _print_refunds(before: ContributionState) -> None:
+    if before.status == FINALIZED:
+        print("  nothing refunded: the node is registered, its stake is in ServiceNodeRewards")
+    for c in before.contributors if before.status != FINALIZED else ():
+        print(f"  refunded {format_amount(c.amount)} to {c.address}")
+
+
+def _show(args: argparse.Namespace) -> int:
+    _, contract = _open(args, signs=False)
+    state = read_contribution(contract)
+    if args.json:
+        print(json.dumps(contribution_json(state), indent=2))
+    else:
+        print("\n".join(describe_contribution(state)))
+    return 0

@@ -1,0 +1,66 @@
+"""`sesh convert`: old wOXEN into SESH, through the deployment's TokenConverter.
+
+The converter pays SESH for wOXEN at the rate in force (1 SESH per 2 wOXEN at first, another
+rate from 180 days after the TGE), out of a stock its owner deposits; the wOXEN stays in the
+converter. The signer approves the converter for the wOXEN and calls ``convertTokens``; the
+command prints the rate it met and what came back (the ``Conversion`` event, not a
+recomputation, so it is what the contract really paid).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from sesh.staking.connection import add_connection_options, connect, parse_option, run_verb
+from sesh.staking.units import format_amount, parse_amount
+
+_DESCRIPTION = """\
+Convert wOXEN (the old token; a stand-in on the devnet) into SESH through the deployment's
+TokenConverter, signed by the signer: approve the converter for the wOXEN, then convertTokens.
+The converter pays at the rate in force: 1 SESH per 2 wOXEN until 180 days after the TGE, then
+the late rate. Prints the rate and what was received."""
+
+_EPILOG = """\
+example (on the devnet, where every dev account holds 100,000 wOXEN):
+  sesh convert --amount 1000 --key-env SESH_KEY"""
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `sesh convert` to the command tree."""
+    parser = subparsers.add_parser(
+        "convert",
+        help="convert wOXEN into SESH through the TokenConverter",
+        description=_DESCRIPTION,
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--amount", required=True, metavar="WOXEN", help="how much wOXEN to convert, e.g. 1000"
+    )
+    add_connection_options(parser, signs=True)
+    parser.set_defaults(run=lambda args: run_verb("convert", lambda: _run(args)))
+
+
+def _run(args: argparse.Namespace) -> int:
+    from web3.logs import DISCARD
+
+    conn = connect(args, signs=True)
+    converter = conn.converter
+    old = conn.bind("WrappedOxen", converter.functions.tokenA().call())
+    symbol = str(old.functions.symbol().call())
+    decimals = int(old.functions.decimals().call())
+    amount = parse_option("--amount", args.amount, lambda t: parse_amount(t, decimals, symbol))
+    numerator = int(converter.functions.conversionRateNumerator().call())
+    denominator = int(converter.functions.conversionRateDenominator().call())
+    print(f"converting {symbol} from {conn.sender} ({conn.how}) on chain {conn.chain_id}")
+    print(f"  rate in force: {numerator:,} SESH per {denominator:,} {symbol}", flush=True)
+    approved = conn.allow(old, converter, amount, "TokenConverter")
+    if approved:
+        print(f"  {approved}", flush=True)
+    receipt = conn.chain.transact(converter.functions.convertTokens(amount))
+    (event,) = converter.events.Conversion().process_receipt(receipt, errors=DISCARD)
+    received = int(event["args"]["amountB"])
+    print(f"  converted {format_amount(amount, symbol, decimals)} into {format_amount(received)}")
+    balance = int(conn.token.functions.balanceOf(conn.sender).call())
+    print(f"  {conn.sender} now holds {format_amount(balance)}")
+    return 0

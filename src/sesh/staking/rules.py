@@ -1,0 +1,100 @@
+"""The contracts' arithmetic, recomputed for display: minimum contributions and vesting.
+
+`sesh contribution show` and `sesh vesting show` explain a contract's state in words: what is
+still open, the least a newcomer may put in, what a lock would release now. The contracts
+compute some of this on chain, but not in a form fit to show (``minimumContribution()``
+reverts when no slot is left, TokenVestingNoStaking has no view of what is releasable), so the
+rules are written here once more, as pure functions over the contract's state, each with the
+contract function it mirrors named; the end-to-end tests check them against the contracts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CONTRIBUTION_STATUS = {
+    0: "waiting for the operator's contribution",
+    1: "open for contributions",
+    2: "full, waiting for the operator to finalize",
+    3: "finalized: the node is registered",
+}
+"""ServiceNodeContribution's status values (the reference's Status enum), in words."""
+
+CLIFF_DENOMINATOR = 5
+"""TokenVestingNoStaking vests 1/5 of the grant at the cliff."""
+
+
+def calc_minimum_contribution(remaining: int, contributors: int, max_contributors: int) -> int:
+    """``ServiceNodeContribution.calcMinimumContribution``: a quarter of what remains for the
+    first contributor (the operator), else what remains over the slots left; rounded up.
+
+    ValueError where the contract reverts: no slot left, or nothing remaining.
+    """
+    if max_contributors <= contributors:
+        raise ValueError(f"no slot left ({contributors} of {max_contributors} taken)")
+    if remaining <= 0:
+        raise ValueError("nothing remains to contribute")
+    divisor = 4 if contributors == 0 else max_contributors - contributors
+    return (remaining - 1) // divisor + 1
+
+
+@dataclass(frozen=True)
+class OpenStake:
+    """How a contribution contract's stake is shared out now."""
+
+    staking_requirement: int
+    contributed: int
+    """The sum of every contribution."""
+    reserved_unfilled: int
+    """What the reservations not yet received hold back."""
+    contributors: int
+    reservations_unfilled: int
+    max_contributors: int
+
+    @property
+    def open_amount(self) -> int:
+        """What a newcomer without a reservation may still contribute, at most."""
+        return max(self.staking_requirement - self.contributed - self.reserved_unfilled, 0)
+
+    @property
+    def open_slots(self) -> int:
+        """How many newcomers without a reservation may still join."""
+        taken = self.contributors + self.reservations_unfilled
+        return max(self.max_contributors - taken, 0)
+
+    @property
+    def minimum_contribution(self) -> int | None:
+        """``ServiceNodeContribution.minimumContribution()``; None where it would revert (no
+        slot or nothing left open)."""
+        if self.open_slots == 0 or self.open_amount == 0:
+            return None
+        return calc_minimum_contribution(
+            self.open_amount,
+            self.contributors + self.reservations_unfilled,
+            self.max_contributors,
+        )
+
+
+def releasable_staking_lock(balance: int, end: int, now: int, revoked: bool) -> int:
+    """What ``TokenVestingStaking.release`` would pay the beneficiary at ``now``: the whole
+    balance from ``end`` on (a full cliff), nothing before, nothing once revoked (the balance
+    is the revoker's then)."""
+    if revoked or now < end:
+        return 0
+    return balance
+
+
+def releasable_no_staking_lock(
+    balance: int, released: int, cliff: int, end: int, now: int, revoked: bool
+) -> int:
+    """What ``TokenVestingNoStaking.release`` would pay at ``now`` (its ``_releasable``):
+    nothing before the cliff; a fifth of the grant (balance + released) at the cliff and the
+    rest linearly to the end; everything vested from the end on, or once revoked."""
+    if now < cliff:
+        return 0
+    grant = balance + released
+    if now >= end or revoked:
+        return grant - released
+    at_cliff = grant // CLIFF_DENOMINATOR
+    vested = at_cliff + (grant - at_cliff) * (now - cliff) // (end - cliff)
+    return vested - released

@@ -1,0 +1,172 @@
+"""`sesh stake`: register a solo node, or contribute to a multi-contributor node.
+
+Solo: the signer is the operator and the only contributor. The node's keys (``sesh keys new``)
+sign the registration for exactly this operator, chain and rewards contract (the proof of
+possession, and the Ed25519 signature over Ed25519 key ‖ BLS key); the signer approves the
+staking requirement and calls ``addBLSPublicKey``, which pulls it. With ``--contract`` the
+signer contributes to a ServiceNodeContribution instead (``sesh contribution contribute``,
+under the name a staker looks for first).
+
+The registration itself is ``register_solo``, a plain function over a ``Connection``, so that
+the devnet and tests use what the command uses.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sesh.evm.signer_options import CommandError
+from sesh.keys import NodeKeys, Registration, default_key_dir
+from sesh.staking.connection import (
+    Connection,
+    add_connection_options,
+    address_option,
+    connect,
+    parse_option,
+    run_verb,
+)
+from sesh.staking.units import format_amount, parse_amount
+
+
+@dataclass(frozen=True)
+class Registered:
+    """A node ServiceNodeRewards just registered."""
+
+    node_id: int
+    registration: Registration
+    stake: int
+    receipt: Any
+
+
+def register_solo(conn: Connection, keys: NodeKeys, beneficiary: str | None = None) -> Registered:
+    """Register ``keys``' node with the signer as operator and sole contributor, staking the
+    whole requirement; its rewards are signed to ``beneficiary`` (default: the signer)."""
+    assert conn.sender is not None
+    rewards = conn.rewards
+    requirement = int(rewards.functions.stakingRequirement().call())
+    signed = keys.sign_registration(conn.sender, conn.chain_id, rewards.address)
+    contributors: list[Any] = []
+    if beneficiary is not None and beneficiary != conn.sender:
+        contributors = [((conn.sender, beneficiary), requirement)]
+    approved = conn.allow(conn.token, rewards, requirement, "ServiceNodeRewards")
+    if approved:
+        print(f"  {approved}", flush=True)
+    receipt = conn.chain.transact(
+        rewards.functions.addBLSPublicKey(
+            signed.bls_public_key.to_contract(),
+            signed.proof_of_possession.to_contract(),
+            signed.service_node_params(),
+            contributors,
+        )
+    )
+    return Registered(new_node_id(rewards, receipt), signed, requirement, receipt)
+
+
+def new_node_id(rewards: Any, receipt: Any) -> int:
+    """The id of the node ``receipt`` registered (its NewServiceNodeV2 event); -1 if none."""
+    from web3.logs import DISCARD
+
+    events = rewards.events.NewServiceNodeV2().process_receipt(receipt, errors=DISCARD)
+    return int(events[0]["args"]["serviceNodeID"]) if events else -1
+
+
+def load_keys(directory: Path | None) -> tuple[NodeKeys, Path]:
+    """The node keys in ``directory`` (default: ``sesh keys``' directory)."""
+    path = directory or default_key_dir()
+    return NodeKeys.load(path), path
+
+
+def describe_node(keys: NodeKeys | Registration) -> str:
+    """A node's keys, for the line that says it was registered."""
+    return f"BLS key {keys.bls_public_key.to_hex()}, Ed25519 key 0x{keys.ed25519_public_key.hex()}"
+
+
+# -- the command -------------------------------------------------------------------------------
+
+_DESCRIPTION = """\
+Stake SESH in the Session Network, signed by the signer (--keystore, --key-env or --unlocked).
+
+Without --contract: register a solo node. The signer is its operator and only contributor, and
+pays the whole staking requirement (120 SESH on the devnet). The node's keys come from --keys
+(made by `sesh keys new`); they sign the registration for this signer, chain and rewards contract.
+
+With --contract ADDR --amount SESH: contribute to a multi-contributor node's
+ServiceNodeContribution contract instead (the same as `sesh contribution contribute`)."""
+
+_EPILOG = """\
+examples (on the devnet, as dev account 1):
+  export SESH_KEY=0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d
+  sesh keys new --dir node1
+  sesh stake --keys node1 --key-env SESH_KEY
+  sesh stake --contract 0x… --amount 20 --key-env SESH_KEY"""
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `sesh stake` to the command tree."""
+    parser = subparsers.add_parser(
+        "stake",
+        help="register a solo node, or contribute to a multi-contributor node",
+        description=_DESCRIPTION,
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--keys",
+        type=Path,
+        metavar="DIR",
+        help=f"the node's key directory, from `sesh keys new` (default: {default_key_dir()})",
+    )
+    parser.add_argument(
+        "--contract",
+        metavar="ADDR",
+        help="contribute to this ServiceNodeContribution contract instead of registering a "
+        "solo node (needs --amount)",
+    )
+    parser.add_argument(
+        "--amount", metavar="SESH", help="with --contract: how much to contribute, e.g. 20 or 12.5"
+    )
+    parser.add_argument(
+        "--beneficiary",
+        metavar="ADDR",
+        help="where the node's rewards are signed to (default: the signer)",
+    )
+    add_connection_options(parser, signs=True)
+    parser.set_defaults(run=lambda args: run_verb("stake", lambda: _run(args)))
+
+
+def _run(args: argparse.Namespace) -> int:
+    from sesh.staking.contribution import contribute  # it builds on this module
+
+    beneficiary = address_option("--beneficiary", args.beneficiary)
+    if args.contract is None:
+        if args.amount is not None:
+            raise CommandError(
+                "--amount goes with --contract (a solo node stakes the whole requirement)", 2
+            )
+        keys, key_dir = load_keys(args.keys)
+        conn = connect(args, signs=True)
+        print(
+            f"registering the node in {key_dir} from {conn.sender} ({conn.how}) "
+            f"on chain {conn.chain_id}",
+            flush=True,
+        )
+        done = register_solo(conn, keys, beneficiary)
+        print(f"  registered node {done.node_id}: {describe_node(done.registration)}")
+        print(
+            f"  staked {format_amount(done.stake)} from {conn.sender}; rewards to "
+            f"{beneficiary or conn.sender}"
+        )
+        return 0
+    if args.keys is not None:
+        raise CommandError("--keys is for a solo node; a contribution needs no node keys", 2)
+    if args.amount is None:
+        raise CommandError("--contract needs --amount (how much SESH to contribute)", 2)
+    amount = parse_option("--amount", args.amount, parse_amount)
+    conn = connect(args, signs=True)
+    contract = conn.contract_at("ServiceNodeContribution", args.contract, "--contract")
+    print(f"contributing from {conn.sender} ({conn.how}) on chain {conn.chain_id}", flush=True)
+    contribute(conn, contract, amount, beneficiary)
+    return 0

@@ -1,0 +1,478 @@
+"""`sesh vesting`: locked SESH (TokenVestingStaking, TokenVestingNoStaking).
+
+A lock holds SESH for a beneficiary. A staking lock (the investors' kind) releases everything
+at its end and, from its start, lets the beneficiary stake the locked SESH: register solo nodes
+with the lock as the staker, or contribute to multi-contributor nodes made by the factory; what
+the network pays back lands in the lock. A no-staking lock vests a fifth at its cliff and the
+rest linearly until its end. Either may name a revoker, who can take back what has not vested.
+
+``create`` deploys a lock and funds it from the signer; ``show`` explains one; ``release``
+pays the beneficiary what is due; ``stake`` stakes from a staking lock.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sesh.evm.signer_options import CommandError
+from sesh.keys import NodeKeys, default_key_dir
+from sesh.staking.connection import (
+    Connection,
+    add_connection_options,
+    address_option,
+    connect,
+    parse_option,
+    run_verb,
+)
+from sesh.staking.contribution import report_progress
+from sesh.staking.rules import releasable_no_staking_lock, releasable_staking_lock
+from sesh.staking.stake import Registered, describe_node, load_keys, new_node_id
+from sesh.staking.units import (
+    format_amount,
+    format_duration,
+    format_time,
+    parse_amount,
+    parse_time,
+    plain_amount,
+)
+
+STAKING = "TokenVestingStaking"
+NO_STAKING = "TokenVestingNoStaking"
+ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
+
+
+# -- a lock's state ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VestingState:
+    """Everything ``show`` tells about one lock, at the chain's time ``now``."""
+
+    kind: str
+    """``TokenVestingStaking`` or ``TokenVestingNoStaking``."""
+    address: str
+    beneficiary: str
+    revoker: str | None
+    revoked: bool
+    transferable: bool
+    opens: int
+    """The staking lock's ``start`` (staking opens), the other's ``cliff`` (a fifth vests)."""
+    end: int
+    balance: int
+    """The lock's SESH now."""
+    released: int
+    """SESH released to the beneficiary so far (known for the no-staking lock only)."""
+    now: int
+
+    @property
+    def releasable(self) -> int:
+        if self.kind == STAKING:
+            return releasable_staking_lock(self.balance, self.end, self.now, self.revoked)
+        return releasable_no_staking_lock(
+            self.balance, self.released, self.opens, self.end, self.now, self.revoked
+        )
+
+
+def lock_kind(conn: Connection, address: str) -> str:
+    """Which kind of lock lives at ``address`` (the staking lock has ``rewardsContract()``,
+    the other ``cliff()``); ValueError if neither answers."""
+    from web3.exceptions import Web3Exception
+
+    for kind, probe in ((STAKING, "rewardsContract"), (NO_STAKING, "cliff")):
+        try:
+            getattr(conn.bind(kind, address).functions, probe)().call()
+            return kind
+        except (Web3Exception, ValueError):
+            continue
+    raise ValueError(f"{address} is not a vesting contract (TokenVesting[No]Staking)")
+
+
+def read_lock(conn: Connection, address: str) -> VestingState:
+    """The state of the lock at ``address``, now."""
+    from web3 import Web3
+
+    kind = lock_kind(conn, address)
+    lock = conn.bind(kind, address)
+    f = lock.functions
+    sesh = conn.deployment.sesh
+    if kind == STAKING:
+        beneficiary, revoker, opens, released = f.beneficiary(), f.revoker(), f.start(), None
+    else:
+        beneficiary, revoker = f.getBeneficiary(), f.getRevoker()
+        opens, released = f.cliff(), f.released(sesh)
+    revoker_address = Web3.to_checksum_address(revoker.call())
+    return VestingState(
+        kind=kind,
+        address=lock.address,
+        beneficiary=Web3.to_checksum_address(beneficiary.call()),
+        revoker=None if revoker_address == ZERO_ADDRESS else revoker_address,
+        revoked=bool(f.revoked().call()),
+        transferable=bool(f.transferableBeneficiary().call()),
+        opens=int(opens.call()),
+        end=int(f.end().call()),
+        balance=int(conn.token.functions.balanceOf(lock.address).call()),
+        released=int(released.call()) if released is not None else 0,
+        now=conn.timestamp(),
+    )
+
+
+def _when(timestamp: int, now: int) -> str:
+    if timestamp > now:
+        return f"{format_time(timestamp)} (in {format_duration(timestamp - now)})"
+    return f"{format_time(timestamp)} (passed)"
+
+
+def describe_lock(state: VestingState) -> list[str]:
+    """``sesh vesting show``'s lines."""
+    transferable = "transferable" if state.transferable else "not transferable"
+    revoker = state.revoker or "none (irrevocable)"
+    lines = [
+        f"{state.kind} {state.address}",
+        f"  beneficiary   {state.beneficiary} ({transferable})",
+        f"  revoker       {revoker}" + ("; REVOKED" if state.revoked else ""),
+    ]
+    if state.kind == STAKING:
+        lines += [
+            f"  staking from  {_when(state.opens, state.now)}",
+            f"  ends          {_when(state.end, state.now)}: the whole balance is released then",
+        ]
+    else:
+        lines += [
+            f"  cliff         {_when(state.opens, state.now)}: a fifth vests then",
+            f"  ends          {_when(state.end, state.now)}: the rest vests linearly until then",
+            f"  released      {format_amount(state.released)} so far",
+        ]
+    lines += [
+        f"  holds         {format_amount(state.balance)}",
+        f"  releasable    {format_amount(state.releasable)} now ({format_time(state.now)})",
+    ]
+    return lines
+
+
+def lock_json(state: VestingState) -> dict[str, Any]:
+    """``sesh vesting show --json``."""
+    return {
+        "kind": state.kind,
+        "address": state.address,
+        "beneficiary": state.beneficiary,
+        "revoker": state.revoker,
+        "revoked": state.revoked,
+        "transferable_beneficiary": state.transferable,
+        ("start" if state.kind == STAKING else "cliff"): state.opens,
+        "end": state.end,
+        "balance_sesh": plain_amount(state.balance),
+        "released_sesh": plain_amount(state.released),
+        "releasable_sesh": plain_amount(state.releasable),
+        "now": state.now,
+    }
+
+
+# -- actions -----------------------------------------------------------------------------------
+
+
+def create_lock(
+    conn: Connection,
+    *,
+    beneficiary: str,
+    amount: int,
+    opens: int,
+    end: int,
+    revoker: str | None = None,
+    transferable: bool = False,
+    staking: bool = True,
+) -> Any:
+    """Deploy a lock from the signer and fund it with ``amount`` SESH; the lock, bound.
+    ``opens`` is the staking lock's start or the other's cliff."""
+    revoker_address = revoker or ZERO_ADDRESS
+    if staking:
+        factory = conn.require("ServiceNodeContributionFactory", "contribution_factory")
+        lock = conn.chain.deploy(
+            conn.load(STAKING),
+            beneficiary,
+            revoker_address,
+            opens,
+            end,
+            transferable,
+            conn.deployment.service_node_rewards,
+            factory,
+            conn.deployment.sesh,
+        )
+    else:
+        lock = conn.chain.deploy(
+            conn.load(NO_STAKING), beneficiary, revoker_address, opens, end, transferable
+        )
+    conn.chain.transact(conn.token.functions.transfer(lock.address, amount))
+    return lock
+
+
+# -- the command -------------------------------------------------------------------------------
+
+_DESCRIPTION = """\
+Locked SESH: vesting contracts.
+
+  create   deploy a lock for a beneficiary and fund it from the signer: a staking lock
+           (TokenVestingStaking: everything is released at --end, and from --start the
+           beneficiary may stake the locked SESH), or with --no-staking a vesting lock
+           (TokenVestingNoStaking: a fifth vests at --start, the cliff, the rest linearly
+           until --end)
+  show     explain a lock: who, when, what it holds and what is releasable now
+  release  pay the beneficiary what is due (signed by the beneficiary)
+  stake    stake from a staking lock (signed by the beneficiary): register a solo node whose
+           staker is the lock, or contribute to a multi-contributor node made by the factory
+
+Times are +90s, +10m, +2h, +30d, +1w, +1y (from the chain's time), a date (2026-01-01, UTC),
+a date and time (2026-01-01T12:00Z) or a unix time."""
+
+_EPILOG = """\
+examples (on the devnet):
+  sesh vesting create --beneficiary 0x90F7… --amount 1000 --start +1m --end +30d --unlocked
+  sesh vesting show 0xLOCK
+  sesh vesting stake 0xLOCK --keys node3 --key-env BENEFICIARY_KEY
+  sesh vesting stake 0xLOCK --contract 0xCONTRACT --amount 10 --key-env BENEFICIARY_KEY"""
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `sesh vesting` and its actions to the command tree."""
+    parser = subparsers.add_parser(
+        "vesting",
+        help="locked SESH: create, show, release, stake",
+        description=_DESCRIPTION,
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="vesting_command", metavar="ACTION")
+    sub.required = True
+
+    create = sub.add_parser(
+        "create",
+        help="deploy and fund a lock",
+        description="Deploy a TokenVestingStaking lock (or with --no-staking a "
+        "TokenVestingNoStaking one) for --beneficiary and send it --amount SESH from the "
+        "signer. Times as in `sesh vesting --help`.",
+    )
+    create.add_argument(
+        "--beneficiary", required=True, metavar="ADDR", help="who the SESH is locked for"
+    )
+    create.add_argument("--amount", required=True, metavar="SESH", help="how much to lock")
+    create.add_argument(
+        "--start",
+        default="+1m",
+        metavar="WHEN",
+        help="when staking opens (with --no-staking: the cliff, when a fifth vests); must be "
+        "in the future (default: +1m)",
+    )
+    create.add_argument(
+        "--end",
+        required=True,
+        metavar="WHEN",
+        help="when the lock ends (everything is released or vested); not before --start",
+    )
+    create.add_argument(
+        "--revoker",
+        metavar="ADDR",
+        help="who may revoke the lock (default: nobody; the lock is irrevocable)",
+    )
+    create.add_argument(
+        "--transferable",
+        action="store_true",
+        help="let the beneficiary hand the lock to another address",
+    )
+    create.add_argument(
+        "--no-staking",
+        action="store_true",
+        help="a TokenVestingNoStaking lock: a fifth at the cliff (--start), the rest linearly",
+    )
+    _common(create, signs=True, action=_create)
+
+    show = sub.add_parser(
+        "show",
+        help="explain a lock",
+        description="Print a lock's beneficiary, revoker, schedule, balance and what is "
+        "releasable now. Sends nothing, so needs no signer.",
+    )
+    _lock_argument(show)
+    show.add_argument("--json", action="store_true", help="print one JSON object")
+    _common(show, signs=False, action=_show)
+
+    release = sub.add_parser(
+        "release",
+        help="pay the beneficiary what is due",
+        description="Call release(SESH) on a lock, signed by its beneficiary: everything from "
+        "the end on (staking lock), or what has vested and not been released (no-staking).",
+    )
+    _lock_argument(release)
+    _common(release, signs=True, action=_release)
+
+    stake = sub.add_parser(
+        "stake",
+        help="stake from a staking lock",
+        description="Stake a TokenVestingStaking lock's SESH, signed by its beneficiary (from "
+        "the lock's start): register the solo node in --keys, the lock as its staker (the "
+        "node's keys sign the registration for the lock's address), or with --contract "
+        "--amount contribute to a ServiceNodeContribution made by the factory.",
+    )
+    _lock_argument(stake)
+    stake.add_argument(
+        "--keys",
+        type=Path,
+        metavar="DIR",
+        help=f"the node's key directory for a solo node (default: {default_key_dir()})",
+    )
+    stake.add_argument(
+        "--contract", metavar="ADDR", help="contribute to this contribution contract instead"
+    )
+    stake.add_argument("--amount", metavar="SESH", help="with --contract: how much")
+    stake.add_argument(
+        "--beneficiary",
+        metavar="ADDR",
+        help="where the node's rewards are signed to (default: the signer); they are paid "
+        "out to that address, not into the lock",
+    )
+    _common(stake, signs=True, action=_stake)
+
+
+def _lock_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("lock", metavar="LOCK", help="the vesting contract's address")
+
+
+def _common(parser: argparse.ArgumentParser, *, signs: bool, action: Any) -> None:
+    add_connection_options(parser, signs=signs)
+    verb = f"vesting {parser.prog.split()[-1]}"
+    parser.set_defaults(run=lambda args: run_verb(verb, lambda: action(args)))
+
+
+def _lock(conn: Connection, text: str) -> tuple[str, Any]:
+    """(kind, the lock bound) at the address the user typed."""
+
+    address = conn.code_at(text, "the lock")
+    try:
+        kind = lock_kind(conn, address)
+    except ValueError as error:
+        raise CommandError(str(error)) from None
+    return kind, conn.bind(kind, address)
+
+
+def _create(args: argparse.Namespace) -> int:
+
+    beneficiary = address_option("--beneficiary", args.beneficiary)
+    revoker = address_option("--revoker", args.revoker)
+    amount = parse_option("--amount", args.amount, parse_amount)
+    assert beneficiary is not None
+    conn = connect(args, signs=True)
+    now = conn.timestamp()
+    opens = parse_option("--start", args.start, lambda text: parse_time(text, now))
+    end = parse_option("--end", args.end, lambda text: parse_time(text, now))
+    if end < opens:
+        raise CommandError(
+            f"--end ({format_time(end)}) is before --start ({format_time(opens)})", 2
+        )
+    kind = NO_STAKING if args.no_staking else STAKING
+    print(
+        f"creating a {kind} lock from {conn.sender} ({conn.how}) on chain {conn.chain_id}",
+        flush=True,
+    )
+    lock = create_lock(
+        conn,
+        beneficiary=beneficiary,
+        amount=amount,
+        opens=opens,
+        end=end,
+        revoker=revoker,
+        transferable=args.transferable,
+        staking=not args.no_staking,
+    )
+    print(f"  deployed {kind} {lock.address}")
+    print(f"  locked {format_amount(amount)} in it for {beneficiary}")
+    print("\n".join(describe_lock(read_lock(conn, lock.address))[1:]))
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    conn = connect(args, signs=False)
+    _, lock = _lock(conn, args.lock)
+    state = read_lock(conn, lock.address)
+    if args.json:
+        print(json.dumps(lock_json(state), indent=2))
+    else:
+        print("\n".join(describe_lock(state)))
+    return 0
+
+
+def _release(args: argparse.Namespace) -> int:
+    from web3.logs import DISCARD
+
+    conn = connect(args, signs=True)
+    _, lock = _lock(conn, args.lock)
+    receipt = conn.chain.transact(lock.functions.release(conn.deployment.sesh))
+    events = lock.events.TokensReleased().process_receipt(receipt, errors=DISCARD)
+    amount = int(events[0]["args"]["amount"]) if events else 0
+    print(f"released {format_amount(amount)} from {lock.address} to {conn.sender}")
+    print(f"  the lock now holds {format_amount(read_lock(conn, lock.address).balance)}")
+    return 0
+
+
+def _stake(args: argparse.Namespace) -> int:
+
+    beneficiary = address_option("--beneficiary", args.beneficiary)
+    if args.contract is None:
+        if args.amount is not None:
+            raise CommandError(
+                "--amount goes with --contract (a solo node takes the whole requirement)", 2
+            )
+        keys, key_dir = load_keys(args.keys)
+        conn = connect(args, signs=True)
+        kind, lock = _lock(conn, args.lock)
+        if kind != STAKING:
+            raise CommandError(f"{lock.address} is a {kind}: it cannot stake")
+        done = stake_solo_from_lock(conn, lock, keys, beneficiary or conn.sender or "")
+        print(
+            f"registered node {done.node_id} from lock {lock.address} (the node in {key_dir}): "
+            f"{describe_node(done.registration)}"
+        )
+        print(
+            f"  staked {format_amount(done.stake)} of the lock's SESH; rewards to "
+            f"{beneficiary or conn.sender}"
+        )
+        return 0
+    if args.amount is None:
+        raise CommandError("--contract needs --amount (how much SESH to contribute)", 2)
+    if args.keys is not None:
+        raise CommandError("--keys is for a solo node; a contribution needs no node keys", 2)
+    amount = parse_option("--amount", args.amount, parse_amount)
+    conn = connect(args, signs=True)
+    kind, lock = _lock(conn, args.lock)
+    if kind != STAKING:
+        raise CommandError(f"{lock.address} is a {kind}: it cannot stake")
+    contract = conn.contract_at("ServiceNodeContribution", args.contract, "--contract")
+    receipt = conn.chain.transact(
+        lock.functions.contributeFunds(contract.address, amount, beneficiary or conn.sender)
+    )
+    print(
+        f"contributed {format_amount(amount)} from lock {lock.address} to {contract.address} "
+        f"(rewards to {beneficiary or conn.sender})"
+    )
+    report_progress(conn, contract, receipt)
+    return 0
+
+
+def stake_solo_from_lock(
+    conn: Connection, lock: Any, keys: NodeKeys, beneficiary: str
+) -> Registered:
+    """Register ``keys``' node with the lock as its staker (and operator: the proof of
+    possession is signed for the lock's address), its rewards signed to ``beneficiary``."""
+    rewards = conn.rewards
+    requirement = int(rewards.functions.stakingRequirement().call())
+    signed = keys.sign_registration(lock.address, conn.chain_id, rewards.address)
+    receipt = conn.chain.transact(
+        lock.functions.addBLSPublicKey(
+            signed.bls_public_key.to_contract(),
+            signed.proof_of_possession.to_contract(),
+            signed.service_node_params(),
+            beneficiary,
+        )
+    )
+    return Registered(new_node_id(rewards, receipt), signed, requirement, receipt)
