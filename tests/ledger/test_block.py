@@ -1,0 +1,127 @@
+"""The block format: one canonical encoding, decoded back exactly; the hash covers everything
+but the validator signatures."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sesh.l2.events import (
+    Contributor,
+    L2Origin,
+    NewServiceNode,
+    ServiceNodeExit,
+    ServiceNodeExitRequest,
+    ServiceNodeLiquidated,
+    StakingRequirementUpdated,
+    event_id,
+)
+from sesh.ledger import (
+    Block,
+    DecisionKind,
+    ServiceNodePurge,
+    UptimeDecision,
+    ValidatorSignature,
+    item_id,
+)
+
+from .conftest import addr
+
+ORIGIN = L2Origin(31337, 12, b"\x12" * 32, 3)
+EVENTS = (
+    NewServiceNode(
+        ORIGIN,
+        4,
+        addr(1),
+        (5, 6),
+        7,
+        b"\x08" * 64,
+        500,
+        (Contributor(addr(1), addr(2), 3), Contributor(addr(3), addr(3), 4)),
+    ),
+    NewServiceNode(ORIGIN, 5, addr(1), (5, 7), 8, b"", 0, (), seeded=True),
+    ServiceNodeExitRequest(ORIGIN, 4, addr(1), (5, 6)),
+    ServiceNodeExit(ORIGIN, 4, addr(1), 99, (5, 6)),
+    ServiceNodeLiquidated(ORIGIN, 4, addr(9), (5, 6)),
+    StakingRequirementUpdated(ORIGIN, 10**11),
+    ServiceNodePurge(31337, 14_400, (5, 6)),
+)
+
+
+def full_block(votes: tuple[bool, ...] = (True, False) * 5 + (True,)) -> Block:
+    return Block(
+        height=9,
+        prev_hash=b"\x01" * 32,
+        producer=b"\x02" * 32,
+        l2_height=20,
+        l2_reward=22_983_257_229,
+        events=EVENTS,
+        votes=votes,
+        decisions=(
+            UptimeDecision(DecisionKind.DECOMMISSION, b"\x03" * 32, 0x81),
+            UptimeDecision(DecisionKind.DEREGISTER, b"\x04" * 32),
+        ),
+        round=2,
+        signatures=(ValidatorSignature(b"\x05" * 32, b"\x06" * 128),),
+    )
+
+
+def test_a_block_decodes_to_itself() -> None:
+    block = full_block()
+    assert Block.decode(block.encode()) == block
+
+
+def test_event_ids_are_the_trackers() -> None:
+    for event in EVENTS[:-1]:
+        assert item_id(event) == event_id(event)  # type: ignore[arg-type]
+
+
+def test_the_hash_covers_everything_but_the_signatures() -> None:
+    block = full_block()
+    assert replace(block, signatures=()).hash() == block.hash()
+    changed = [
+        replace(block, height=10),
+        replace(block, prev_hash=b"\x09" * 32),
+        replace(block, producer=b"\x09" * 32),
+        replace(block, l2_height=21),
+        replace(block, l2_reward=1),
+        replace(block, events=EVENTS[:-1]),
+        replace(block, votes=(False,) * 11),
+        replace(block, decisions=()),
+        replace(block, round=0),
+    ]
+    assert len({b.hash() for b in [block, *changed]}) == len(changed) + 1
+
+
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        lambda data: data[:-1],
+        lambda data: data + b"\x00",
+        lambda data: b"\x02" + data[1:],
+    ],
+)
+def test_a_mangled_encoding_is_refused(mangle: object) -> None:
+    data = full_block().encode()
+    with pytest.raises(ValueError):
+        Block.decode(mangle(data))  # type: ignore[operator]
+
+
+def test_vote_bits_beyond_the_count_are_refused() -> None:
+    block = replace(full_block(votes=(True,)), events=(), decisions=(), signatures=())
+    data = bytearray(block.encode())
+    # the single vote byte sits just before the decision count and the signature count
+    data[-4 - 2 - 1] |= 0x80
+    with pytest.raises(ValueError, match="vote bits"):
+        Block.decode(bytes(data))
+
+
+@given(st.lists(st.booleans(), max_size=40), st.integers(0, 255), st.integers(0, 2**64 - 1))
+def test_any_votes_round_and_height_survive_encoding(
+    votes: list[bool], round_: int, l2_height: int
+) -> None:
+    block = replace(full_block(tuple(votes)), round=round_, l2_height=l2_height)
+    assert Block.decode(block.encode()) == block
