@@ -74,6 +74,14 @@ class Net:
     def token(self) -> Any:
         return self.bind("SESH", self.contracts.deployment.sesh)
 
+    @property
+    def woxen(self) -> Any:
+        return self.bind("WrappedOxen", self.contracts.deployment.old_token or "")
+
+    @property
+    def converter(self) -> Any:
+        return self.bind("TokenConverter", self.contracts.deployment.token_converter or "")
+
 
 @pytest.fixture(scope="module")
 def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Net]:
@@ -165,6 +173,25 @@ def new_node(net: Net) -> dict[str, Any]:
     return dict(logs[-1]["args"])
 
 
+@dataclass(frozen=True)
+class Footprint:
+    """What sending anything leaves behind: the chain's height (anvil mines every transaction),
+    the signer's nonce, and the allowance the signer gave ``spender``."""
+
+    block: int
+    nonce: int
+    allowance: int
+
+
+def footprint(net: Net, signer: int, spender: str, token: Any = None) -> Footprint:
+    owner = ACCOUNTS[signer]
+    return Footprint(
+        net.chain.w3.eth.block_number,
+        net.chain.w3.eth.get_transaction_count(owner),
+        (token or net.token).functions.allowance(owner, spender).call(),
+    )
+
+
 # -- sesh stake --------------------------------------------------------------------------------
 
 
@@ -172,9 +199,13 @@ def test_stake_registers_a_solo_node_signed_by_its_keys(
     net: Net, sesh: Sesh, node_keys: Callable[[], Path]
 ) -> None:
     keys = node_keys()
+    before = footprint(net, STAKER, net.rewards.address)
     result = sesh("stake", "--keys", str(keys), signer=STAKER)
     assert result.code == 0, result.err
-    assert "approved ServiceNodeRewards" in result.out
+    assert f"approved ServiceNodeRewards {net.rewards.address} to take 120 SESH" in result.out
+    after = footprint(net, STAKER, net.rewards.address)
+    assert after.nonce == before.nonce + 2  # the approval, then the registration...
+    assert after.allowance == 0  # ...which spent it all
     assert "registered node 1: BLS key 0x" in result.out
     assert f"staked 120 SESH from {ACCOUNTS[STAKER]}" in result.out
     event = new_node(net)
@@ -203,13 +234,16 @@ def test_stake_can_sign_the_rewards_to_a_beneficiary(
     assert contributor["staker"]["beneficiary"] == ACCOUNTS[STAKER_B]
 
 
-def test_staking_the_same_node_twice_is_refused_in_words(
-    sesh: Sesh, node_keys: Callable[[], Path]
+def test_staking_the_same_node_twice_is_refused_in_words_before_approving(
+    net: Net, sesh: Sesh, node_keys: Callable[[], Path]
 ) -> None:
     keys = str(node_keys())
     assert sesh("stake", "--keys", keys, signer=STAKER).code == 0
+    before = footprint(net, STAKER_B, net.rewards.address)
     again = sesh("stake", "--keys", keys, signer=STAKER_B)
     again.refused("stake", "ServiceNodeRewards refused: BLSPubkeyAlreadyExists(serviceNodeID=1)")
+    assert "approved" not in again.out
+    assert footprint(net, STAKER_B, net.rewards.address) == before
 
 
 def test_stake_with_a_contract_contributes_to_it(net: Net, sesh: Sesh) -> None:
@@ -223,12 +257,27 @@ def test_stake_with_a_contract_contributes_to_it(net: Net, sesh: Sesh) -> None:
 
 def test_a_contribution_below_the_minimum_is_refused_in_words(net: Net, sesh: Sesh) -> None:
     node = net.example_node.address
+    before = footprint(net, STAKER, node)
     result = sesh("stake", "--contract", node, "--amount", "1", signer=STAKER)
     result.refused(
         "stake",
         "ServiceNodeContribution refused: "
         "ContributionBelowMinAmount(contributed=1000000000, minimum=8750000000)",
     )
+    assert footprint(net, STAKER, node) == before
+
+
+def test_a_solo_stake_beyond_the_balance_is_refused_up_front(
+    net: Net, sesh: Sesh, node_keys: Callable[[], Path]
+) -> None:
+    poor = ACCOUNTS[STAKER]
+    keep = 100 * SESH  # 20 SESH short of the requirement
+    balance = net.token.functions.balanceOf(poor).call()
+    net.chain.transact(net.token.functions.transfer(ACCOUNTS[0], balance - keep), poor)
+    before = footprint(net, STAKER, net.rewards.address)
+    result = sesh("stake", "--keys", str(node_keys()), signer=STAKER)
+    result.refused("stake", f"error: {poor} holds 100 SESH, 120 SESH needed")
+    assert footprint(net, STAKER, net.rewards.address) == before
 
 
 # -- sesh contribution -------------------------------------------------------------------------
@@ -358,6 +407,72 @@ def test_a_manual_node_is_finalized_by_its_operator_only(
     assert shown["status"] == 3 and shown["open_sesh"] == "0"
 
 
+def test_a_contribution_the_contract_refuses_sends_nothing_not_even_the_approval(
+    net: Net, sesh: Sesh
+) -> None:
+    # Dev account 2 holds a 20 SESH reservation in the example node: 1 SESH is refused by the
+    # contract, not by the token, so approving first would only waste gas and leave an
+    # allowance behind.
+    node = net.example_node.address
+    before = footprint(net, RESERVED, node)
+    result = sesh("contribution", "contribute", node, "--amount", "1", signer=RESERVED)
+    result.refused(
+        "contribution contribute",
+        "ServiceNodeContribution refused: "
+        "ContributionBelowReservedAmount(contributed=1000000000, reserved=20000000000)",
+    )
+    assert "approved" not in result.out
+    assert footprint(net, RESERVED, node) == before
+
+
+def test_a_contribution_beyond_the_balance_is_refused_up_front(net: Net, sesh: Sesh) -> None:
+    node = net.example_node.address
+    before = footprint(net, STAKER, node)
+    result = sesh("contribution", "contribute", node, "--amount", "1000001", signer=STAKER)
+    result.refused(
+        "contribution contribute",
+        f"error: {ACCOUNTS[STAKER]} holds 1,000,000 SESH, 1,000,001 SESH needed",
+    )
+    assert footprint(net, STAKER, node) == before
+
+
+def test_a_contribution_approves_what_it_lacks_and_a_retry_only_contributes(
+    net: Net, sesh: Sesh
+) -> None:
+    node = net.example_node.address
+    before = footprint(net, STAKER, node)
+    first = sesh("contribution", "contribute", node, "--amount", "10", signer=STAKER)
+    assert first.code == 0, first.err
+    assert f"approved ServiceNodeContribution {node} to take 10 SESH" in first.out
+    after = footprint(net, STAKER, node)
+    assert (after.nonce, after.allowance) == (before.nonce + 2, 0)
+    # An allowance left from an earlier attempt is used as it is: one transaction.
+    net.chain.transact(net.token.functions.approve(node, 5 * SESH), ACCOUNTS[STAKER])
+    primed = footprint(net, STAKER, node)
+    top_up = sesh("contribution", "contribute", node, "--amount", "5", signer=STAKER)
+    assert top_up.code == 0, top_up.err
+    assert "approved" not in top_up.out
+    assert footprint(net, STAKER, node).nonce == primed.nonce + 1
+    assert net.example_node.functions.contributions(ACCOUNTS[STAKER]).call() == 15 * SESH
+
+
+def test_create_with_an_amount_beyond_the_balance_creates_nothing(
+    net: Net, sesh: Sesh, node_keys: Callable[[], Path]
+) -> None:
+    factory = net.contracts.deployment.contribution_factory or ""
+    before = footprint(net, OPERATOR_B, factory)
+    result = sesh(
+        "contribution", "create", "--keys", str(node_keys()), "--amount", "2000000",
+        signer=OPERATOR_B,
+    )  # fmt: skip
+    result.refused(
+        "contribution create",
+        f"error: {ACCOUNTS[OPERATOR_B]} holds 1,000,000 SESH, 2,000,000 SESH needed",
+    )
+    assert result.out == ""
+    assert footprint(net, OPERATOR_B, factory) == before
+
+
 def test_the_contribution_that_completes_an_automatic_node_registers_it(
     net: Net, sesh: Sesh
 ) -> None:
@@ -455,6 +570,20 @@ def test_create_makes_a_vesting_lock_without_staking(net: Net, sesh: Sesh) -> No
     assert shown["kind"] == "TokenVestingNoStaking" and shown["balance_sesh"] == "100"
 
 
+def test_create_refuses_to_lock_more_than_the_signer_holds_before_deploying(
+    net: Net, sesh: Sesh
+) -> None:
+    before = footprint(net, STAKER, ACCOUNTS[0])
+    result = sesh(
+        "vesting", "create", "--beneficiary", ACCOUNTS[STAKER_B], "--amount", "1000000.5",
+        "--end", "+30d", signer=STAKER,
+    )  # fmt: skip
+    result.refused(
+        "vesting create", f"error: {ACCOUNTS[STAKER]} holds 1,000,000 SESH, 1,000,000.5 SESH needed"
+    )
+    assert footprint(net, STAKER, ACCOUNTS[0]) == before  # no lock was deployed
+
+
 def test_create_refuses_a_start_in_the_past_in_words(sesh: Sesh) -> None:
     result = sesh(
         "vesting", "create", "--beneficiary", ACCOUNTS[STAKER], "--amount", "1",
@@ -516,9 +645,12 @@ def test_release_pays_the_beneficiary_at_the_end_and_not_before(net: Net, sesh: 
 
 def test_convert_pays_sesh_at_the_rate_in_force(net: Net, sesh: Sesh) -> None:
     before = net.token.functions.balanceOf(ACCOUNTS[STAKER]).call()
+    converter = net.converter.address
     result = sesh("convert", "--amount", "1000", signer=STAKER)
     assert result.code == 0, result.err
     assert "rate in force: 1 SESH per 2 wOXEN" in result.out
+    assert f"approved TokenConverter {converter} to take 1,000 wOXEN" in result.out
+    assert footprint(net, STAKER, converter, net.woxen).allowance == 0
     assert "converted 1,000 wOXEN into 500 SESH" in result.out
     assert net.token.functions.balanceOf(ACCOUNTS[STAKER]).call() == before + 500 * SESH
     logs = net.bind("TokenConverter", net.contracts.deployment.token_converter or "")
@@ -526,13 +658,24 @@ def test_convert_pays_sesh_at_the_rate_in_force(net: Net, sesh: Sesh) -> None:
     assert event["args"]["user"] == ACCOUNTS[STAKER]
 
 
-def test_converting_more_woxen_than_held_is_refused_in_words(sesh: Sesh) -> None:
+def test_converting_more_woxen_than_held_is_refused_up_front(net: Net, sesh: Sesh) -> None:
+    before = footprint(net, STAKER, net.converter.address, net.woxen)
     result = sesh("convert", "--amount", "100001", signer=STAKER)
     result.refused(
-        "convert",
-        f"TokenConverter refused: ERC20InsufficientBalance(sender={ACCOUNTS[STAKER]}, "
-        "balance=100000000000000, needed=100001000000000)",
+        "convert", f"error: {ACCOUNTS[STAKER]} holds 100,000 wOXEN, 100,001 wOXEN needed"
     )
+    assert footprint(net, STAKER, net.converter.address, net.woxen) == before
+
+
+def test_a_conversion_beyond_the_converters_stock_is_refused_before_approving(
+    net: Net, sesh: Sesh
+) -> None:
+    # The deployer holds most of the stand-in's wOXEN; the converter only 10,000,000 SESH.
+    before = footprint(net, 0, net.converter.address, net.woxen)
+    result = sesh("convert", "--amount", "20000002", signer=0)
+    result.refused("convert", 'TokenConverter refused: "Insufficient Token B in contract"')
+    assert "approved" not in result.out
+    assert footprint(net, 0, net.converter.address, net.woxen) == before
 
 
 # -- input mistakes ----------------------------------------------------------------------------

@@ -167,11 +167,11 @@ class Chain:
         try:
             tx_hash = signer.send_transaction(self.w3, tx)
         except ContractLogicError as exc:
-            raise self._refused(tx, contract, abi, _revert_bytes(exc)) from exc
+            raise self.refusal(tx, contract, abi, _revert_bytes(exc)) from exc
         receipt = self._receipt(tx_hash)
         if receipt["status"] != 1:
             data, gas_limit = self._replay(receipt)
-            raise self._refused(tx, contract, abi, data, receipt, gas_limit)
+            raise self.refusal(tx, contract, abi, data, receipt, gas_limit)
         return receipt
 
     def deploy(
@@ -243,7 +243,7 @@ class Chain:
 
     # -- refusals ----------------------------------------------------------------------------
 
-    def _refused(
+    def refusal(
         self,
         tx: TxParams,
         contract: str | None,
@@ -253,7 +253,9 @@ class Chain:
         gas_limit: int = 0,
     ) -> TransactionRefused:
         """The exception for a refused ``tx``, its error decoded with every ABI the chain knows
-        (the target's last, so that its own errors win a selector clash)."""
+        (the target's last, so that its own errors win a selector clash). Public so that a
+        caller who simulates a call itself (an eth_call before approving) words a refusal
+        exactly as a sent transaction's."""
         to = str(tx["to"]) if tx.get("to") else None
         if contract is None:
             known = self._known.get(Web3.to_checksum_address(to)) if to else None

@@ -14,6 +14,13 @@ compiled-contract cache (``sesh.evm.build_cache``): beside the deployment record
 devnet's (its ``build/``, already warm), else in ``$SESH_HOME/build``; the first verb on a cold
 cache compiles what it needs, once, and says so.
 
+``Connection.pay`` is how every verb that moves the signer's tokens sends its call: it checks
+the balance, and before approving anything it runs the call as an ``eth_call`` without the
+allowance, so that a refusal the approval would not cure (a contribution below the signer's
+reservation, a node already registered) is reported before anything is sent. Only a call that
+fails where the token pulls the payment (``pull_failure``, or a revert traced to the token:
+``reverted_in``) gets the approval, then the call.
+
 ``run_verb`` is the shell around each verb: whatever goes wrong becomes one line on stderr and
 a non-zero exit code; a contract's refusal reads as its custom error in words.
 """
@@ -22,7 +29,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -31,6 +38,8 @@ from sesh.evm.anvil import DEFAULT_PORT
 from sesh.evm.signer_options import CommandError, add_signer_options, one_line, open_signer
 
 if TYPE_CHECKING:
+    from web3.types import TxParams, TxReceipt
+
     from sesh.evm.chain import Chain
     from sesh.evm.compiler import Artifact
     from sesh.evm.deploy import Deployment
@@ -42,6 +51,23 @@ DEVNET_DEPLOYMENT = Path("devnet-data") / "contracts.json"
 CONTRACTS_FILE; `sesh.devnet` builds on this package, so the path is repeated, and a test keeps
 the two equal)."""
 BUILD_DIR = "build"
+
+_PULL_ERRORS: list[dict[str, Any]] = [
+    {"type": "error", "name": name, "inputs": [{"type": kind} for kind in kinds]}
+    for name, kinds in (
+        ("ERC20InsufficientAllowance", ("address", "uint256", "uint256")),  # spender, …
+        ("ERC20InsufficientBalance", ("address", "uint256", "uint256")),  # sender, …
+        ("SafeERC20FailedOperation", ("address",)),  # token
+    )
+]
+"""The errors a token pull fails with, whoever the token: OpenZeppelin 5's (IERC6093), which
+SESH and the wOXEN stand-in raise, and SafeERC20's for a token that answers false."""
+_PULL_REASONS = frozenset(
+    {"ERC20: insufficient allowance", "ERC20: transfer amount exceeds allowance"}
+)
+"""The allowance error as a revert string, from OpenZeppelin 4 tokens (as an existing wOXEN may
+be): 4.5 and later, and before. Not their balance error, which names nobody: ``pay`` has read
+the signer's balance already, so a short balance there is someone else's."""
 
 T = TypeVar("T")
 
@@ -130,18 +156,87 @@ class Connection:
             raise CommandError(f"there is no contract at {text} on chain {self.chain_id}")
         return str(Web3.to_checksum_address(text))
 
-    def allow(self, token: Any, spender: Any, amount: int, what: str) -> str | None:
-        """Let ``spender`` (a bound contract named ``what``) take ``amount`` of ``token`` from
-        the signer, unless its allowance already covers it (a retry after a refusal then sends
-        one transaction, not two); the line to print, or None."""
+    def pay(self, token: Any, spender: Any, amount: int, call: Any, what: str) -> TxReceipt:
+        """Send ``call`` (a contract function, bound), in which ``spender`` (a bound contract
+        named ``what``) takes ``amount`` of ``token`` from the signer; its receipt.
+
+        The signer must hold ``amount`` (``check_balance``). When the allowance falls short,
+        the call is first run as an ``eth_call`` from the signer on the latest block: if it
+        fails only where the token pulls the payment, ``spender`` is approved (printing a line)
+        and the call sent; any other revert is raised as the chain raises a refusal
+        (``TransactionRefused``, the contract's error in words) and nothing is sent, neither
+        the approval nor the call. With the allowance already there (a retry) the call goes
+        straight out: its gas estimate reports a refusal before anything is sent."""
+        self.check_balance(token, amount)
+        if self._allowance(token, spender) < amount and self._needs_allowance(token, spender, call):
+            print(f"  {self._approve(token, spender, amount, what)}", flush=True)
+        return self.chain.transact(call)
+
+    def check_balance(self, token: Any, amount: int) -> None:
+        """A CommandError unless the signer holds ``amount`` of ``token``: said up front, as
+        the token would only say it once the allowance is there (it checks that first)."""
         from sesh.staking.units import format_amount
 
-        current = int(token.functions.allowance(self.sender, spender.address).call())
-        if current >= amount:
+        balance = int(token.functions.balanceOf(self.sender).call())
+        if balance < amount:
+            symbol = str(token.functions.symbol().call())
+            decimals = int(token.functions.decimals().call())
+            raise CommandError(
+                f"{self.sender} holds {format_amount(balance, symbol, decimals)}, "
+                f"{format_amount(amount, symbol, decimals)} needed"
+            )
+
+    def allow(self, token: Any, spender: Any, amount: int, what: str) -> str | None:
+        """Let ``spender`` (a bound contract named ``what``) take ``amount`` of ``token`` from
+        the signer, unless its allowance already covers it; the line to print, or None. No
+        check of the call that will spend it: a verb uses ``pay``."""
+        if self._allowance(token, spender) >= amount:
             return None
+        return self._approve(token, spender, amount, what)
+
+    def _allowance(self, token: Any, spender: Any) -> int:
+        return int(token.functions.allowance(self.sender, spender.address).call())
+
+    def _approve(self, token: Any, spender: Any, amount: int, what: str) -> str:
+        """Send the approval; the line saying so."""
+        from sesh.staking.units import format_amount
+
         self.chain.transact(token.functions.approve(spender.address, amount))
         symbol = str(token.functions.symbol().call())
-        return f"approved {what} {spender.address} to take {format_amount(amount, symbol)}"
+        decimals = int(token.functions.decimals().call())
+        return (
+            f"approved {what} {spender.address} to take {format_amount(amount, symbol, decimals)}"
+        )
+
+    def _needs_allowance(self, token: Any, spender: Any, call: Any) -> bool:
+        """Run ``call`` from the signer on the latest block, without the allowance. True: it
+        fails where the token pulls the payment, which the approval cures; False: it goes
+        through as it is, so there is nothing to approve. Any other revert is the contract's
+        refusal: raised, in the chain's words."""
+        from sesh.evm.chain import NoRevert, revert_data
+
+        assert self.sender is not None
+        # As Chain.transact encodes a call (web3's public build_transaction estimates gas).
+        tx: TxParams = {
+            "from": self.sender,
+            "to": call.address,
+            "data": call._encode_transaction_data(),
+        }
+        try:
+            data = revert_data(lambda: self.chain.w3.eth.call(tx, "latest"))
+        except NoRevert:
+            return False
+        if pull_failure(data, token=token.address, spender=spender.address, owner=self.sender):
+            return True
+        traced = reverted_in(self.chain, tx, token.address, data)
+        if traced or (traced is None and not data):
+            # From the token; or a revert without a word, which a node that cannot trace
+            # leaves unexplained: approve and send, as without the check.
+            return True
+        # The chain's own reading of a refusal (every ABI it knows, the target's last), so
+        # that it reads exactly as the refused transaction would; Chain has no public way to
+        # build one from revert data.
+        raise self.chain.refusal(tx, None, call.contract_abi, data)
 
     @property
     def chain_id(self) -> int:
@@ -150,6 +245,52 @@ class Connection:
     def timestamp(self) -> int:
         """The latest block's time: "now" for the contracts."""
         return self.chain.timestamp()
+
+
+def pull_failure(data: bytes, *, token: str, spender: str, owner: str) -> bool:
+    """Whether revert ``data`` is ``token`` refusing to let ``spender`` pull ``owner``'s tokens:
+    an allowance or balance error naming them, a token answering false, or an OpenZeppelin 4
+    token's allowance error."""
+    from sesh.evm.artifacts import decode_revert
+
+    try:
+        error = decode_revert(_PULL_ERRORS, data)
+    except ValueError:  # no data, or another error
+        return False
+    if error.name == "Error":
+        return error.args[0] in _PULL_REASONS
+    named = {
+        "ERC20InsufficientAllowance": spender,
+        "ERC20InsufficientBalance": owner,
+        "SafeERC20FailedOperation": token,
+    }.get(error.name)  # None for a Panic
+    return named is not None and str(error.args[0]).lower() == named.lower()
+
+
+def reverted_in(chain: Chain, tx: Mapping[str, Any], address: str, data: bytes) -> bool | None:
+    """Whether ``tx``, run on the latest block, reverts with ``data`` raised by a call to
+    ``address`` and passed up unchanged (``debug_traceCall``'s call tree); None when the node
+    cannot trace (public endpoints seldom can)."""
+    from web3.exceptions import Web3Exception
+
+    try:
+        tree = chain.rpc("debug_traceCall", tx, "latest", {"tracer": "callTracer"})
+    except (RuntimeError, OSError, Web3Exception, ValueError):
+        return None
+    if not isinstance(tree, dict):
+        return None
+    wanted = "0x" + data.hex()
+    frames = [tree]
+    while frames:
+        frame = frames.pop()
+        if (
+            frame.get("error")
+            and str(frame.get("to", "")).lower() == address.lower()
+            and str(frame.get("output") or "0x").lower() == wanted
+        ):
+            return True
+        frames.extend(frame.get("calls") or [])
+    return False
 
 
 def connect(args: argparse.Namespace, *, signs: bool) -> Connection:

@@ -275,13 +275,10 @@ def create_contribution(
 
 def contribute(conn: Connection, contract: Any, amount: int, beneficiary: str | None) -> None:
     """Approve and contribute ``amount`` from the signer, rewards to ``beneficiary`` (default:
-    the signer); print what happened, and the node's id if this completed and registered it."""
-    approved = conn.allow(conn.token, contract, amount, "ServiceNodeContribution")
-    if approved:
-        print(f"  {approved}", flush=True)
-    receipt = conn.chain.transact(
-        contract.functions.contributeFunds(amount, beneficiary or ZERO_ADDRESS)
-    )
+    the signer); print what happened, and the node's id if this completed and registered it.
+    A contribution the contract refuses is reported before the approval is sent."""
+    call = contract.functions.contributeFunds(amount, beneficiary or ZERO_ADDRESS)
+    receipt = conn.pay(conn.token, contract, amount, call, "ServiceNodeContribution")
     print(
         f"  contributed {format_amount(amount)} to {contract.address} "
         f"(rewards to {beneficiary or conn.sender})"
@@ -493,6 +490,8 @@ def _create(args: argparse.Namespace) -> int:
         raise CommandError("--beneficiary goes with --amount", 2)
     keys, key_dir = load_keys(args.keys)
     conn = connect(args, signs=True)
+    if amount is not None:  # before the contract is made, not after
+        conn.check_balance(conn.token, amount)
     print(
         f"creating a contribution contract for the node in {key_dir}, operator {conn.sender} "
         f"({conn.how}), on chain {conn.chain_id}",

@@ -2,9 +2,10 @@
 
 The converter pays SESH for wOXEN at the rate in force (1 SESH per 2 wOXEN at first, another
 rate from 180 days after the TGE), out of a stock its owner deposits; the wOXEN stays in the
-converter. The signer approves the converter for the wOXEN and calls ``convertTokens``; the
-command prints the rate it met and what came back (the ``Conversion`` event, not a
-recomputation, so it is what the contract really paid).
+converter. The signer approves the converter for the wOXEN and calls ``convertTokens``
+(``Connection.pay``: the balance is checked first, and a conversion the converter would refuse
+is reported before the approval is sent); the command prints the rate it met and what came
+back (the ``Conversion`` event, not a recomputation, so it is what the contract really paid).
 """
 
 from __future__ import annotations
@@ -54,10 +55,9 @@ def _run(args: argparse.Namespace) -> int:
     denominator = int(converter.functions.conversionRateDenominator().call())
     print(f"converting {symbol} from {conn.sender} ({conn.how}) on chain {conn.chain_id}")
     print(f"  rate in force: {numerator:,} SESH per {denominator:,} {symbol}", flush=True)
-    approved = conn.allow(old, converter, amount, "TokenConverter")
-    if approved:
-        print(f"  {approved}", flush=True)
-    receipt = conn.chain.transact(converter.functions.convertTokens(amount))
+    receipt = conn.pay(
+        old, converter, amount, converter.functions.convertTokens(amount), "TokenConverter"
+    )
     (event,) = converter.events.Conversion().process_receipt(receipt, errors=DISCARD)
     received = int(event["args"]["amountB"])
     print(f"  converted {format_amount(amount, symbol, decimals)} into {format_amount(received)}")

@@ -3,9 +3,10 @@
 Solo: the signer is the operator and the only contributor. The node's keys (``sesh keys new``)
 sign the registration for exactly this operator, chain and rewards contract (the proof of
 possession, and the Ed25519 signature over Ed25519 key ‖ BLS key); the signer approves the
-staking requirement and calls ``addBLSPublicKey``, which pulls it. With ``--contract`` the
-signer contributes to a ServiceNodeContribution instead (``sesh contribution contribute``,
-under the name a staker looks for first).
+staking requirement and calls ``addBLSPublicKey``, which pulls it (``Connection.pay``: a
+registration the contract would refuse is reported before the approval is sent). With
+``--contract`` the signer contributes to a ServiceNodeContribution instead (``sesh
+contribution contribute``, under the name a staker looks for first).
 
 The registration itself is ``register_solo``, a plain function over a ``Connection``, so that
 the devnet and tests use what the command uses.
@@ -51,17 +52,13 @@ def register_solo(conn: Connection, keys: NodeKeys, beneficiary: str | None = No
     contributors: list[Any] = []
     if beneficiary is not None and beneficiary != conn.sender:
         contributors = [((conn.sender, beneficiary), requirement)]
-    approved = conn.allow(conn.token, rewards, requirement, "ServiceNodeRewards")
-    if approved:
-        print(f"  {approved}", flush=True)
-    receipt = conn.chain.transact(
-        rewards.functions.addBLSPublicKey(
-            signed.bls_public_key.to_contract(),
-            signed.proof_of_possession.to_contract(),
-            signed.service_node_params(),
-            contributors,
-        )
+    call = rewards.functions.addBLSPublicKey(
+        signed.bls_public_key.to_contract(),
+        signed.proof_of_possession.to_contract(),
+        signed.service_node_params(),
+        contributors,
     )
+    receipt = conn.pay(conn.token, rewards, requirement, call, "ServiceNodeRewards")
     return Registered(new_node_id(rewards, receipt), signed, requirement, receipt)
 
 

@@ -186,7 +186,9 @@ def create_lock(
     staking: bool = True,
 ) -> Any:
     """Deploy a lock from the signer and fund it with ``amount`` SESH; the lock, bound.
-    ``opens`` is the staking lock's start or the other's cliff."""
+    ``opens`` is the staking lock's start or the other's cliff. A signer short of ``amount``
+    is told before the lock is deployed (not left with a lock it cannot fund)."""
+    conn.check_balance(conn.token, amount)
     revoker_address = revoker or ZERO_ADDRESS
     if staking:
         factory = conn.require("ServiceNodeContributionFactory", "contribution_factory")
