@@ -39,11 +39,12 @@ def one_line(error: BaseException) -> str:
     return " ".join(str(error).split()) or type(error).__name__
 
 
-def add_signer_options(parser: argparse.ArgumentParser) -> None:
-    """Add the signing group: one of --keystore, --key-env, --unlocked (required), and
+def add_signer_options(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
+    """Add the signing group: one of --keystore, --key-env, --unlocked (required unless
+    ``required`` is False, for a command that can also run without sending), and
     --password-env."""
     signing = parser.add_argument_group("signing (one of --keystore, --key-env, --unlocked)")
-    how = signing.add_mutually_exclusive_group(required=True)
+    how = signing.add_mutually_exclusive_group(required=required)
     how.add_argument(
         "--keystore",
         type=Path,
