@@ -15,7 +15,7 @@ from sesh import __version__
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command tree; tests walk it to check that every command explains itself."""
-    from sesh import devnet, keys, staking
+    from sesh import devnet, keys, node, staking
     from sesh.evm import deploy
 
     parser = argparse.ArgumentParser(
@@ -32,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     devnet.register(sub)
     deploy.register(sub)
     keys.register(sub)
+    node.register(sub)
     staking.register(sub)
     return parser
 

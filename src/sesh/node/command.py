@@ -1,0 +1,415 @@
+"""`sesh node run` and `sesh node status`."""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import json
+import logging
+import signal
+import sqlite3
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
+from typing import IO, TYPE_CHECKING, Any
+
+from sesh.evm.anvil import DEFAULT_PORT
+from sesh.evm.signer_options import CommandError, add_signer_options, check_signer_options, one_line
+
+if TYPE_CHECKING:
+    from sesh.evm.deploy import Deployment
+    from sesh.ledger import NetworkProfile
+    from sesh.node.funding import Funding
+
+DEFAULT_DATA_DIR = Path("node-data")
+DEFAULT_RPC = f"http://127.0.0.1:{DEFAULT_PORT}"
+DEVNET_DEPLOYMENT = Path("devnet-data") / "contracts.json"
+KEYS_DIR = "keys"
+
+_RUN_DESCRIPTION = """\
+Run a node: follow the rewards contract on L2, make a block of the network chain every block
+time with the local producer (the tracker's confirmed events and the uptime decisions it is
+given), apply it to the ledger and store it in DATA_DIR/node.sqlite together with the tracker
+position it used, in one transaction. A stopped or killed node resumes where its last stored
+block left off; Ctrl-C (SIGINT) or SIGTERM stops it after the block in progress.
+
+With a signer (--keystore, --key-env or --unlocked) the node also calls the RewardRatePool's
+payoutReleased() every --fund-interval seconds, so the rewards contract holds what the network
+signs for. With or without one it compares what the ledger has issued with what the pool has
+released, and warns (log and `sesh node status`) when the ledger is ahead."""
+
+_RUN_EPILOG = """\
+examples:
+  sesh node run                                  follow the devnet (devnet-data/contracts.json)
+  sesh node run --unlocked --fund-interval 60    ... and fund the rewards contract every minute
+  sesh node run --deployment testnet.json --rpc https://a.example --rpc https://b.example \\
+      --data-dir ~/.sesh/testnet-node --start-block 120000000
+  sesh node status --json"""
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `sesh node` (run, status) to the command tree."""
+    parser = subparsers.add_parser(
+        "node",
+        help="run a node of the network chain, or show a node's status",
+        description="Run a node of the network chain (`run`), or show what a node has stored "
+        "(`status`).",
+    )
+    sub = parser.add_subparsers(dest="node_command", metavar="SUBCOMMAND")
+    sub.required = True
+
+    run = sub.add_parser(
+        "run",
+        help="follow L2, make and store a block every block time",
+        description=_RUN_DESCRIPTION,
+        epilog=_RUN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _data_dir_option(run)
+    run.add_argument(
+        "--rpc",
+        metavar="URL",
+        action="append",
+        help="an L2 JSON-RPC endpoint; repeat for failover, the first is preferred "
+        f"(default: the devnet's, {DEFAULT_RPC})",
+    )
+    run.add_argument(
+        "--deployment",
+        type=Path,
+        metavar="FILE",
+        help=f"the deployment record `sesh deploy` wrote (default: {DEVNET_DEPLOYMENT})",
+    )
+    run.add_argument(
+        "--profile",
+        choices=("devnet", "testnet", "mainnet"),
+        help="the network's parameters (block time, waits, rewards); default: the one for the "
+        "deployment's chain id",
+    )
+    run.add_argument(
+        "--confirmations",
+        type=int,
+        metavar="N",
+        help="L2 blocks behind the tip before an event counts (default: 0 on the devnet, 280 "
+        "elsewhere, the reference's 70 s of Arbitrum)",
+    )
+    run.add_argument(
+        "--block-time",
+        type=float,
+        metavar="SECONDS",
+        help="seconds between blocks (default: the profile's; 0 makes them back to back)",
+    )
+    run.add_argument(
+        "--start-block",
+        type=int,
+        default=0,
+        metavar="N",
+        help="the first L2 block to read: the contracts' deployment block (default 0); only "
+        "used by a new data dir",
+    )
+    run.add_argument(
+        "--halt-height",
+        type=int,
+        metavar="N",
+        help="stop once block N is stored (for scripts and tests)",
+    )
+    run.add_argument(
+        "--snapshot-interval",
+        type=int,
+        default=1_000,
+        metavar="N",
+        help="blocks between ledger snapshots in the store (default 1000)",
+    )
+    run.add_argument(
+        "--keys",
+        type=Path,
+        metavar="DIR",
+        help="the node's keys (`sesh keys new`); its Ed25519 key signs as the block producer "
+        "(default: DATA_DIR/keys, made on first start)",
+    )
+    run.add_argument(
+        "--fresh",
+        action="store_true",
+        help="delete the node's store first (its keys are kept) and sync from the start",
+    )
+    run.add_argument(
+        "--fund-interval",
+        type=float,
+        default=600.0,
+        metavar="SECONDS",
+        help="with a signer: seconds between payoutReleased() calls, sent through the first "
+        "--rpc (default 600)",
+    )
+    # A signer is optional here: without one the node only checks the funding.
+    add_signer_options(run, required=False)
+    run.set_defaults(run=_run_command)
+
+    status = sub.add_parser(
+        "status",
+        help="what a node has stored: height, state hash, L2 height, nodes, rewards, funding",
+        description="Show a node's status from its store alone (it works while the node runs, "
+        "and without any RPC endpoint).",
+    )
+    _data_dir_option(status)
+    status.add_argument("--json", action="store_true", help="print one JSON object")
+    status.set_defaults(run=_status_command)
+
+
+def _data_dir_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=DEFAULT_DATA_DIR,
+        metavar="DIR",
+        help=f"the node's directory: its store and keys (default: ./{DEFAULT_DATA_DIR})",
+    )
+
+
+# -- sesh node status ------------------------------------------------------------------------------
+
+
+def _status_command(args: argparse.Namespace) -> int:
+    from sesh.node.status import format_status, read_status
+    from sesh.node.store import DB_FILE, StoreError
+
+    data_dir: Path = args.data_dir
+    if not (data_dir / DB_FILE).exists():
+        print(
+            f"sesh node status: error: no node store in {data_dir} (start a node with "
+            f"`sesh node run --data-dir {data_dir}`)",
+            file=sys.stderr,
+        )
+        return 1
+    try:
+        info = read_status(data_dir)
+    except (StoreError, sqlite3.Error, OSError) as error:
+        print(f"sesh node status: error: {one_line(error)}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(info))
+    else:
+        print(format_status(info))
+    return 0
+
+
+# -- sesh node run ---------------------------------------------------------------------------------
+
+
+def _run_command(args: argparse.Namespace) -> int:
+    from sesh.l2.errors import L2Error
+    from sesh.node.node import NodeError
+    from sesh.node.store import StoreError
+
+    try:
+        return _run(args)
+    except CommandError as error:
+        print(f"sesh node run: error: {error}", file=sys.stderr)
+        return error.code
+    except (NodeError, StoreError, L2Error) as error:
+        print(f"sesh node run: error: {one_line(error)}", file=sys.stderr)
+        return 1
+    except (sqlite3.Error, OSError) as error:
+        print(f"sesh node run: error: {one_line(error)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("sesh node run: interrupted", file=sys.stderr)
+        return 130
+
+
+def _profile(args: argparse.Namespace, deployment: Deployment, path: Path) -> NetworkProfile:
+    from sesh.ledger import PROFILES
+
+    if args.profile is not None:
+        profile = PROFILES[args.profile]
+        if profile.l2_chain_id != deployment.chain_id:
+            raise CommandError(
+                f"profile {profile.name} is for L2 chain {profile.l2_chain_id}, but the "
+                f"deployment in {path} is on chain {deployment.chain_id}",
+                2,
+            )
+        return profile
+    for profile in PROFILES.values():
+        if profile.l2_chain_id == deployment.chain_id:
+            return profile
+    raise CommandError(
+        f"no profile for chain {deployment.chain_id} (the deployment in {path}); name one with "
+        "--profile",
+        2,
+    )
+
+
+def _read_deployment(args: argparse.Namespace) -> tuple[Deployment, Path]:
+    from sesh.evm.deploy import read_deployment
+
+    path: Path = args.deployment or DEVNET_DEPLOYMENT
+    try:
+        return read_deployment(path), path
+    except FileNotFoundError:
+        hint = (
+            ": start `sesh devnet` in this directory, or name a record with --deployment FILE"
+            if args.deployment is None
+            else ""
+        )
+        raise CommandError(f"no deployment record at {path}{hint}", 2) from None
+    except (OSError, ValueError) as error:
+        raise CommandError(f"{path}: {one_line(error)}", 2) from None
+
+
+def _check_numbers(args: argparse.Namespace) -> None:
+    for option, value, least in (
+        ("--confirmations", args.confirmations, 0),
+        ("--block-time", args.block_time, 0),
+        ("--start-block", args.start_block, 0),
+        ("--halt-height", args.halt_height, 1),
+        ("--snapshot-interval", args.snapshot_interval, 1),
+        ("--fund-interval", args.fund_interval, 0),
+    ):
+        if value is not None and value < least:
+            raise CommandError(f"{option} must be at least {least}, got {value}", 2)
+
+
+@contextmanager
+def _locked(data_dir: Path) -> Iterator[IO[bytes]]:
+    """Hold DATA_DIR/node.lock: one node per data dir."""
+    from sesh.node.status import LOCK_FILE
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with open(data_dir / LOCK_FILE, "a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise CommandError(f"another node is running in {data_dir}") from None
+        yield handle
+
+
+def _producer_key(args: argparse.Namespace, data_dir: Path) -> bytes:
+    from sesh.keys import BLS_FILE, ED25519_FILE, KeyFileError, NodeKeys
+
+    directory: Path = args.keys if args.keys is not None else data_dir / KEYS_DIR
+    try:
+        if args.keys is None and not (directory / ED25519_FILE).exists():
+            if (directory / BLS_FILE).exists():
+                raise CommandError(f"{directory} has a BLS key but no Ed25519 key")
+            NodeKeys.generate().save(directory)
+            logging.getLogger("sesh.node").info("made the node's keys in %s", directory)
+        return NodeKeys.load(directory).ed25519_public_key
+    except KeyFileError as error:
+        raise CommandError(str(error)) from None
+
+
+def _funding(args: argparse.Namespace, deployment: Deployment) -> tuple[Funding, str]:
+    from sesh.node.funding import Funding, evm_payer
+
+    payer = None
+    how = "no signer: funding is checked, not paid"
+    if args.keystore is not None or args.key_env is not None or args.unlocked:
+        from sesh.evm.chain import Chain
+        from sesh.evm.signer_options import open_signer
+
+        chain = Chain(args.rpc[0])
+        signer, how = open_signer(args, chain)
+        how = f"payoutReleased() every {args.fund_interval:g} s from {signer.address} ({how})"
+        payer = evm_payer(chain, deployment.reward_rate_pool)
+    funding = Funding(
+        pool=deployment.reward_rate_pool,
+        token=deployment.sesh,
+        rewards=deployment.service_node_rewards,
+        payer=payer,
+        payout_interval=args.fund_interval,
+    )
+    return funding, how
+
+
+def _run(args: argparse.Namespace) -> int:
+    from sesh.l2.providers import Providers
+    from sesh.l2.tracker import DEFAULT_CONFIRMATIONS, Tracker, TrackerConfig
+    from sesh.node.node import Node, NodeConfig
+    from sesh.node.store import DB_FILE, Store
+
+    check_signer_options(args)
+    _check_numbers(args)
+    args.rpc = args.rpc or [DEFAULT_RPC]
+    deployment, path = _read_deployment(args)
+    profile = _profile(args, deployment, path)
+    confirmations = args.confirmations
+    if confirmations is None:
+        confirmations = 0 if profile.name == "devnet" else DEFAULT_CONFIRMATIONS
+    data_dir: Path = args.data_dir
+    _configure_logging()
+
+    with _locked(data_dir):
+        if args.fresh:
+            for suffix in ("", "-wal", "-shm"):
+                (data_dir / (DB_FILE + suffix)).unlink(missing_ok=True)
+        producer = _producer_key(args, data_dir)
+        try:
+            providers = Providers.from_urls(args.rpc, deployment.chain_id)
+        except ValueError as error:
+            raise CommandError(f"--rpc: {error}", 2) from None
+        tracker = Tracker(
+            providers,
+            TrackerConfig(
+                chain_id=deployment.chain_id,
+                rewards_contract=deployment.service_node_rewards,
+                reward_rate_pool=deployment.reward_rate_pool,
+                confirmations=confirmations,
+            ),
+        )
+        funding, funding_how = _funding(args, deployment)
+        config = NodeConfig(
+            profile=profile,
+            producer=producer,
+            block_time=args.block_time,
+            snapshot_interval=args.snapshot_interval,
+            start_block=args.start_block,
+            halt_height=args.halt_height,
+        )
+        with Store.open(data_dir) as store:
+            node = Node(store, tracker, config, funding=funding)
+            node.check_l2()
+            print(
+                f"sesh node: {profile.name} profile, block time {config.seconds_per_block:g} s; "
+                f"L2 chain {deployment.chain_id} via {', '.join(p.name for p in providers.order)} "
+                f"({confirmations} confirmations); rewards contract "
+                f"{deployment.service_node_rewards}; store {data_dir / DB_FILE} at block "
+                f"{node.height}; {funding_how}",
+                flush=True,
+            )
+            stop = threading.Event()
+            previous = _install_stop_handlers(stop)
+            try:
+                node.run(stop)
+            finally:
+                for signum, handler in previous.items():
+                    signal.signal(signum, handler)
+            print(f"sesh node: stopped at block {node.height}", flush=True)
+    return 0
+
+
+class _StderrHandler(logging.Handler):
+    """Log lines to whatever ``sys.stderr`` is when they are written."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(self.format(record) + "\n")
+            sys.stderr.flush()
+        except Exception:
+            self.handleError(record)
+
+
+def _configure_logging() -> None:
+    root = logging.getLogger("sesh")
+    if not any(isinstance(h, _StderrHandler) for h in root.handlers):
+        handler = _StderrHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        root.addHandler(handler)
+        root.setLevel(logging.INFO)
+
+
+def _install_stop_handlers(stop: threading.Event) -> dict[int, Any]:
+    def handle(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    return {signum: signal.signal(signum, handle) for signum in (signal.SIGINT, signal.SIGTERM)}

@@ -1,0 +1,91 @@
+"""Funding: the node calls the pool's payoutReleased() on a schedule and warns when the ledger has
+issued more than the pool has released."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sesh.cli import main
+from sesh.evm.chain import Chain
+from sesh.node.funding import Funding, PoolView, check_funding, evm_payer
+
+from .conftest import SESH, Network, make_node
+
+# -- the check (pure) ----------------------------------------------------------------------------
+
+
+def view(paid_out: int, released: int) -> PoolView:
+    return PoolView(l2_height=10, paid_out=paid_out, released=released, contract_balance=0)
+
+
+def test_issued_within_the_release_is_covered() -> None:
+    check = check_funding(5, issued=900, view=view(paid_out=700, released=1_000))
+    assert not check.ahead and check.shortfall == 0
+    assert check.unpaid == 300  # a payoutReleased() away
+
+
+def test_issued_beyond_the_release_is_flagged_with_the_shortfall() -> None:
+    check = check_funding(5, issued=1_250, view=view(paid_out=1_000, released=1_000))
+    assert check.ahead and check.shortfall == 250
+    assert "250 more than the pool has released" in check.message()
+    assert check.to_json()["ahead"] is True
+
+
+def test_impossible_figures_are_refused() -> None:
+    with pytest.raises(ValueError):
+        check_funding(5, issued=1, view=view(paid_out=10, released=5))
+
+
+# -- on anvil --------------------------------------------------------------------------------------
+
+
+@pytest.mark.anvil
+def test_the_node_pays_out_and_warns_while_the_ledger_is_ahead_of_the_pool(
+    network: Network, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    net = network
+    _, s1, s2 = net.chain.accounts[:3]
+    net.start()
+    net.register(s1)
+    net.register(s2)
+    node = make_node(net, tmp_path)
+    payer = evm_payer(Chain(net.chain.rpc_url), net.deployment.reward_rate_pool)
+    funding = Funding(
+        pool=net.deployment.reward_rate_pool,
+        token=net.deployment.sesh,
+        rewards=net.deployment.service_node_rewards,
+        payer=payer,
+        payout_interval=3_600,  # once, at the first block
+        check_interval=0,
+    )
+    node.funding = funding
+    net.chain.mine(net.chain.timestamp() + 10)  # the pool has released ten seconds' worth
+
+    def block() -> None:
+        assert node.step() is not None
+        funding.after_block(node)
+
+    block()
+    paid_out = int(net.pool.functions.totalPaidOut().call())
+    assert paid_out > 0
+    payout = node.store.status()["payout"]["value"]
+    assert payout["tx"].startswith("0x") and "error" not in payout
+
+    # Blocks back to back issue a second's worth of rewards each while the L2 clock stands
+    # still: the ledger runs ahead of the pool.
+    for _ in range(60):
+        block()
+    check = funding.last_check
+    assert check is not None and check.ahead and check.issued > 5 * SESH
+    assert main(["node", "status", "--data-dir", str(tmp_path)]) == 0
+    assert "WARNING        the ledger has issued" in capsys.readouterr().out
+
+    # An hour of L2 time releases far more than that: covered again.
+    net.chain.mine(net.chain.timestamp() + 3_600)
+    block()
+    check = funding.last_check
+    assert check is not None and not check.ahead and check.unpaid > 0
+    assert main(["node", "status", "--data-dir", str(tmp_path), "--json"]) == 0
+    assert "WARNING" not in capsys.readouterr().out
