@@ -37,7 +37,6 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 from sesh.bls import DomainTags, SecretKey, exit_message, liquidate_message
@@ -110,13 +109,6 @@ class Mix:
             *(max(1, round(getattr(self, k) * f)) for k in self.__dataclass_fields__)  # type: ignore[arg-type]
         )
         return replace(mix, requirement_changes=mix.requirement_changes + events - mix.events)
-
-
-class PrunedAnvil(Anvil):
-    """anvil keeping only the latest state (see the module docstring)."""
-
-    def command(self, binary: Path) -> list[str]:
-        return [*super().command(binary), "--prune-history"]
 
 
 @dataclass
@@ -415,7 +407,7 @@ def run(
 ) -> dict[str, Any]:
     """Build the chain, sync it ``rounds`` times; the measurements."""
     mix = Mix() if events == Mix().events else Mix().scaled(events)
-    with PrunedAnvil(port=0) as node:
+    with Anvil(port=0, prune_history=True) as node:
         chain = Chain(node.rpc_url)
         started = time.perf_counter()
         deployment = build_chain(chain, blocks, mix, progress)

@@ -106,6 +106,20 @@ def test_ten_dev_accounts_are_funded_and_are_anvils_own(anvil: Anvil) -> None:
     assert all(a.balance_eth == 10_000 for a in accounts)
 
 
+def test_a_pruned_chain_answers_at_the_latest_block_only(make_anvil: MakeAnvil) -> None:
+    """prune_history keeps only the latest state, like many providers: a call at an older
+    block fails, which is why the tracker reads at its safe block and never deeper."""
+    account = dev_keys()[0].address
+    with make_anvil(prune_history=True) as node:
+        node.rpc("anvil_mine", "0x5")
+        assert int(node.rpc("eth_getBalance", account, "latest"), 16) > 0
+        with pytest.raises(Exception):  # noqa: B017 - the error's wording is anvil's
+            node.rpc("eth_getBalance", account, "0x1")
+    with make_anvil() as node:
+        node.rpc("anvil_mine", "0x5")
+        assert int(node.rpc("eth_getBalance", account, "0x1"), 16) > 0
+
+
 def test_dev_keys_are_the_well_known_anvil_keys() -> None:
     first = dev_keys()[0]
     assert first.address == "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"

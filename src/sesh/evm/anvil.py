@@ -308,6 +308,7 @@ class Anvil:
         fresh: bool = False,
         state_interval: int | None = STATE_INTERVAL_SECONDS,
         block_time: float | None = None,
+        prune_history: bool = False,
         log_file: Path | None = None,
         binary: Path | None = None,
         startup_timeout: float = STARTUP_TIMEOUT_SECONDS,
@@ -318,6 +319,8 @@ class Anvil:
         ``fresh`` deletes the state file and its backup first (under the lock, so never from
         under a running node). ``state_interval`` None means "dump only on a clean stop".
         ``block_time`` None keeps automine: one block per transaction, mined at once.
+        ``prune_history`` keeps only the latest state (anvil's ``--prune-history``), as many
+        providers do: calls at older blocks fail, and a long chain costs far less memory.
         """
         self.host = HOST
         self.requested_port = port or 0
@@ -328,6 +331,7 @@ class Anvil:
         self.fresh = fresh
         self.state_interval = state_interval
         self.block_time = block_time
+        self.prune_history = prune_history
         self._log_file_option = log_file.resolve() if log_file else None
         self.log_file: Path | None = None
         """Where anvil's output goes: ``log_file``, else ``anvil.log`` beside the state file,
@@ -431,6 +435,8 @@ class Anvil:
                 command += ["--state-interval", str(self.state_interval)]
         if self.block_time is not None:
             command += ["--block-time", f"{self.block_time:g}"]
+        if self.prune_history:
+            command.append("--prune-history")
         return command
 
     # -- what callers use ------------------------------------------------------------------------
