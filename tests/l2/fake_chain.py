@@ -34,6 +34,7 @@ from sesh.l2.views import (
     SEED_PUBLIC_KEY_LIST,
     SERVICE_NODE_IDS_PAGE,
     SERVICE_NODES,
+    STAKING_REQUIREMENT,
     selector,
 )
 
@@ -68,9 +69,11 @@ class NodeState:
 class State:
     nodes: dict[int, NodeState] = field(default_factory=dict)
     reward_rate: int = 1_000
+    staking_requirement: int | None = None
+    """None: `stakingRequirement()` reverts (the chain's tests do not need it)."""
 
     def copy(self) -> State:
-        return State(dict(self.nodes), self.reward_rate)
+        return State(dict(self.nodes), self.reward_rate, self.staking_requirement)
 
 
 @dataclass
@@ -225,6 +228,8 @@ class FakeChain:
 
     def set_requirement(self, requirement: int) -> None:
         self.pending.append(encode_log(STAKING_REQUIREMENT_UPDATED, [], [requirement]))
+        if self.state.staking_requirement is not None:
+            self.state.staking_requirement = requirement
 
     def other_event(self) -> None:
         """An event of the contract the tracker does not act on (RewardsClaimed)."""
@@ -293,6 +298,8 @@ class FakeChain:
             return b""
         if sel == selector(FOUNDATION_POOL):
             return encode(["address"], [POOL])
+        if sel == selector(STAKING_REQUIREMENT) and state.staking_requirement is not None:
+            return encode(["uint256"], [state.staking_requirement])
         if sel == selector(SERVICE_NODES):
             return self._record(state, words[0])
         if sel == selector(SERVICE_NODE_IDS_PAGE):

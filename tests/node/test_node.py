@@ -251,3 +251,41 @@ def test_a_start_block_beyond_the_chain_waits_for_it_and_reopens(tmp_path: Path)
     chain.mine()
     steps(reopened, 6)
     assert len(ledger_of(reopened).nodes) == 1  # only what lies after the start block
+
+
+# -- the staking requirement at genesis ---------------------------------------------------------
+
+
+def test_the_ledger_starts_from_the_contracts_requirement(tmp_path: Path) -> None:
+    """initialize sets the requirement without an event: the ledger reads it at its first
+    safe block, and a reopened store starts from the same value."""
+    chain = FakeChain()
+    chain.state.staking_requirement = STAKE + 5 * 10**9
+    chain.seed(1, [(address(1), address(1), STAKE + 5 * 10**9)])
+    chain.mine()
+    node = open_node(chain, tmp_path)
+    steps(node, 6)
+    assert TEST_PROFILE.staking_requirement != STAKE + 5 * 10**9
+    assert ledger_of(node).staking_requirement == STAKE + 5 * 10**9
+    assert len(ledger_of(node).nodes) == 1
+    state_hash = ledger_of(node).state_hash
+    node.store.close()
+    reopened = open_node(chain, tmp_path)
+    assert ledger_of(reopened).state_hash == state_hash
+    assert ledger_of(reopened).staking_requirement == STAKE + 5 * 10**9
+
+
+def test_a_requirement_change_before_the_first_block_starts_from_the_profiles(
+    tmp_path: Path,
+) -> None:
+    """The value before a StakingRequirementUpdated is unknown without history: the ledger
+    starts from the profile's, and the confirmed event sets the new one."""
+    chain = FakeChain()
+    chain.state.staking_requirement = STAKE
+    chain.set_requirement(STAKE * 2)
+    chain.mine()
+    node = open_node(chain, tmp_path)
+    node.step()
+    assert ledger_of(node).staking_requirement == TEST_PROFILE.staking_requirement
+    steps(node, 6)
+    assert ledger_of(node).staking_requirement == STAKE * 2

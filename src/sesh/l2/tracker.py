@@ -58,6 +58,7 @@ from sesh.l2.views import (
     REWARD_RATE,
     SERVICE_NODE_IDS_PAGE,
     SERVICE_NODES,
+    STAKING_REQUIREMENT,
     call_data,
     decode_address,
     decode_ids_page,
@@ -375,6 +376,18 @@ class Tracker:
     def reward_rate(self, at: BlockRef) -> int:
         """``rewardRate()`` of the pool at block ``at`` (normally a ``PollResult.safe_block``)."""
         return self.providers.run(lambda reader: self._reward_rate(reader, at))
+
+    def staking_requirement(self, at: BlockRef) -> int:
+        """``stakingRequirement()`` of the rewards contract at block ``at``: the value a new
+        ledger starts from (``initialize`` sets it without an event)."""
+
+        def read(reader: L2Reader) -> int:
+            (answer,) = reader.calls(
+                [(self.config.rewards_contract, call_data(STAKING_REQUIREMENT))], at.hash
+            )
+            return decode_uint256(answer, STAKING_REQUIREMENT)
+
+        return self.providers.run(read)
 
     def contract_nodes(self, at: BlockRef) -> dict[int, tuple[int, int]]:
         """The contract's node list at block ``at``: id → BLS key, read in pages of

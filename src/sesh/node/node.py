@@ -38,7 +38,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from sesh.l2.errors import AllProvidersFailed, ChainIdMismatch, ChainMoved, ReorgTooDeep
-from sesh.l2.events import L2Event, ServiceNodeExit, event_id
+from sesh.l2.events import L2Event, ServiceNodeExit, StakingRequirementUpdated, event_id
 from sesh.l2.position import BlockRef, TrackerPosition
 from sesh.ledger import (
     ROLLBACK_DEPTH,
@@ -228,11 +228,13 @@ class Node:
             if stored is None or stored.state_hash != ledger.state_hash:
                 raise NodeError(f"the snapshot at block {height} does not match its block")
         else:
+            requirement = genesis.get("stakingRequirement")
             ledger = Ledger(
                 self.profile,
                 height=int(genesis["height"]),
                 l2_height=int(genesis["l2Height"]),
                 initial_reward_rate=int(genesis["initialRewardRate"]),
+                staking_requirement=None if requirement is None else int(requirement),
             )
         for stored in self.store.blocks(ledger.height + 1, top):
             receipt = ledger.apply(stored.block())
@@ -296,8 +298,13 @@ class Node:
             if polled.reward_rate is None or polled.safe_block is None:
                 log.info("waiting for the L2 chain before the first block (%s)", polled.error)
                 return None
-            self.ledger = Ledger(self.profile, initial_reward_rate=polled.reward_rate)
-            genesis_meta = self._genesis_meta(polled.reward_rate)
+            requirement = self._genesis_requirement(polled)
+            self.ledger = Ledger(
+                self.profile,
+                initial_reward_rate=polled.reward_rate,
+                staking_requirement=requirement,
+            )
+            genesis_meta = self._genesis_meta(polled.reward_rate, requirement)
         ledger = self.ledger
         if polled.safe_block is not None:
             self.safe_block = polled.safe_block
@@ -356,7 +363,27 @@ class Node:
         self._log_block(receipt, polled)
         return StepResult(block, receipt, polled.reported, polled.retracted, polled.error)
 
-    def _genesis_meta(self, rate: int) -> dict[str, Any]:
+    def _genesis_requirement(self, polled: _Poll) -> int | None:
+        """The staking requirement the ledger starts from: the contract's at the first safe
+        block, since `initialize` sets it without an event. When a StakingRequirementUpdated is
+        among the events seen so far, the value before it is unknown without reading history
+        (which providers may not keep): start from the profile's and say so. None means the
+        profile's."""
+        if any(isinstance(e, StakingRequirementUpdated) for e in polled.seen.values()):
+            log.warning(
+                "the staking requirement changed before the first block; starting from the "
+                "profile's (%s atomic units)",
+                self.profile.staking_requirement,
+            )
+            return None
+        assert polled.safe_block is not None
+        try:
+            return self.tracker.staking_requirement(polled.safe_block)
+        except AllProvidersFailed as error:
+            log.warning("could not read the staking requirement (%s); using the profile's", error)
+            return None
+
+    def _genesis_meta(self, rate: int, requirement: int | None) -> dict[str, Any]:
         start = self.config.start_block
         anchor: list[Any] | None = None
         try:
@@ -367,7 +394,12 @@ class Node:
             pass
         return {
             **self._expected_meta(),
-            "genesis": {"height": 0, "l2Height": 0, "initialRewardRate": rate},
+            "genesis": {
+                "height": 0,
+                "l2Height": 0,
+                "initialRewardRate": rate,
+                "stakingRequirement": requirement,
+            },
             "startBlock": start,
             "l2Anchor": anchor,
             "producer": "0x" + self.config.producer.hex(),
