@@ -22,7 +22,8 @@ fails where the token pulls the payment (``pull_failure``, or a revert traced to
 ``reverted_in``) gets the approval, then the call.
 
 ``run_verb`` is the shell around each verb: whatever goes wrong becomes one line on stderr and
-a non-zero exit code; a contract's refusal reads as its custom error in words.
+a non-zero exit code; a contract's refusal reads as its custom error in words. ``add_verb``
+gives a verb's parser the options above and runs its action inside ``run_verb``.
 """
 
 from __future__ import annotations
@@ -91,6 +92,27 @@ def add_connection_options(parser: argparse.ArgumentParser, *, signs: bool) -> N
     )
     if signs:
         add_signer_options(parser)
+
+
+def add_actions(
+    parser: argparse.ArgumentParser, dest: str
+) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+    """The actions of a command that has several (`sesh contribution create`, …); one is
+    required."""
+    sub = parser.add_subparsers(dest=dest, metavar="ACTION")
+    sub.required = True
+    return sub
+
+
+def add_verb(
+    parser: argparse.ArgumentParser, action: Callable[[argparse.Namespace], int], *, signs: bool
+) -> None:
+    """Make ``parser`` a verb: the connection options (``add_connection_options``), and its
+    ``run`` calls ``action(args)`` inside ``run_verb``, under the verb's name as typed (the
+    parser's prog without the program: ``stake``, ``contribution create``)."""
+    add_connection_options(parser, signs=signs)
+    verb = " ".join(parser.prog.split()[1:])
+    parser.set_defaults(run=lambda args: run_verb(verb, lambda: action(args)))
 
 
 @dataclass

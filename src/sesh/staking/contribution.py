@@ -18,21 +18,20 @@ import argparse
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from sesh.evm.signer_options import CommandError
-from sesh.keys import NodeKeys, default_key_dir
+from sesh.keys import NodeKeys
 from sesh.staking.connection import (
     Connection,
-    add_connection_options,
+    add_actions,
+    add_verb,
     address_option,
     connect,
     parse_option,
-    run_verb,
 )
 from sesh.staking.rules import CONTRIBUTION_STATUS, OpenStake
-from sesh.staking.stake import describe_node, load_keys, new_node_id
+from sesh.staking.stake import add_keys_option, describe_node, load_keys, new_node_id
 from sesh.staking.units import (
     format_amount,
     format_fee,
@@ -338,8 +337,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    sub = parser.add_subparsers(dest="contribution_command", metavar="ACTION")
-    sub.required = True
+    sub = add_actions(parser, "contribution_command")
 
     create = sub.add_parser(
         "create",
@@ -348,12 +346,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "contract for the node whose keys are in --keys; the signer becomes its operator. The "
         "node's keys sign the registration for the signer now; the contract checks it.",
     )
-    create.add_argument(
-        "--keys",
-        type=Path,
-        metavar="DIR",
-        help=f"the node's key directory, from `sesh keys new` (default: {default_key_dir()})",
-    )
+    add_keys_option(create, "the node's key directory, from `sesh keys new`")
     create.add_argument(
         "--fee",
         default="0",
@@ -385,7 +378,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="ADDR",
         help="with --amount: where the operator's rewards are signed to (default: the signer)",
     )
-    _common(create, signs=True, action=_create)
+    add_verb(create, _create, signs=True)
 
     reserve = sub.add_parser(
         "reserve",
@@ -402,7 +395,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="reserve a slot for ADDR of SESH; repeat for more",
     )
     reserve.add_argument("--clear", action="store_true", help="remove every reservation")
-    _common(reserve, signs=True, action=_reserve)
+    add_verb(reserve, _reserve, signs=True)
 
     contribute_parser = sub.add_parser(
         "contribute",
@@ -420,7 +413,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="ADDR",
         help="where the contributor's rewards are signed to (default: the signer)",
     )
-    _common(contribute_parser, signs=True, action=_contribute)
+    add_verb(contribute_parser, _contribute, signs=True)
 
     for name, help_text, description, action in (
         (
@@ -447,7 +440,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     ):
         verb = sub.add_parser(name, help=help_text, description=description)
         _contract_argument(verb)
-        _common(verb, signs=True, action=action)
+        add_verb(verb, action, signs=True)
 
     show = sub.add_parser(
         "show",
@@ -458,17 +451,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     _contract_argument(show)
     show.add_argument("--json", action="store_true", help="print one JSON object")
-    _common(show, signs=False, action=_show)
+    add_verb(show, _show, signs=False)
 
 
 def _contract_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("contract", metavar="CONTRACT", help="the contribution contract's address")
-
-
-def _common(parser: argparse.ArgumentParser, *, signs: bool, action: Any) -> None:
-    add_connection_options(parser, signs=signs)
-    verb = f"contribution {parser.prog.split()[-1]}"
-    parser.set_defaults(run=lambda args: run_verb(verb, lambda: action(args)))
 
 
 def _reservations(args: argparse.Namespace) -> list[tuple[str, int]]:

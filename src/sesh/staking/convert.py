@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 
-from sesh.staking.connection import add_connection_options, connect, parse_option, run_verb
+from sesh.staking.connection import add_verb, connect, parse_option
 from sesh.staking.units import format_amount, parse_amount
 
 _DESCRIPTION = """\
@@ -38,8 +38,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--amount", required=True, metavar="WOXEN", help="how much wOXEN to convert, e.g. 1000"
     )
-    add_connection_options(parser, signs=True)
-    parser.set_defaults(run=lambda args: run_verb("convert", lambda: _run(args)))
+    add_verb(parser, _run, signs=True)
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -23,11 +23,10 @@ from sesh.evm.signer_options import CommandError
 from sesh.keys import NodeKeys, Registration, default_key_dir
 from sesh.staking.connection import (
     Connection,
-    add_connection_options,
+    add_verb,
     address_option,
     connect,
     parse_option,
-    run_verb,
 )
 from sesh.staking.units import format_amount, parse_amount
 
@@ -76,6 +75,13 @@ def load_keys(directory: Path | None) -> tuple[NodeKeys, Path]:
     return NodeKeys.load(path), path
 
 
+def add_keys_option(parser: argparse.ArgumentParser, what: str) -> None:
+    """--keys DIR, the node's key directory for ``load_keys``; ``what`` begins its help."""
+    parser.add_argument(
+        "--keys", type=Path, metavar="DIR", help=f"{what} (default: {default_key_dir()})"
+    )
+
+
 def describe_node(keys: NodeKeys | Registration) -> str:
     """A node's keys, for the line that says it was registered."""
     return f"BLS key {keys.bls_public_key.to_hex()}, Ed25519 key 0x{keys.ed25519_public_key.hex()}"
@@ -110,12 +116,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "--keys",
-        type=Path,
-        metavar="DIR",
-        help=f"the node's key directory, from `sesh keys new` (default: {default_key_dir()})",
-    )
+    add_keys_option(parser, "the node's key directory, from `sesh keys new`")
     parser.add_argument(
         "--contract",
         metavar="ADDR",
@@ -130,8 +131,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="ADDR",
         help="where the node's rewards are signed to (default: the signer)",
     )
-    add_connection_options(parser, signs=True)
-    parser.set_defaults(run=lambda args: run_verb("stake", lambda: _run(args)))
+    add_verb(parser, _run, signs=True)
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -15,22 +15,27 @@ from __future__ import annotations
 import argparse
 import json
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from sesh.evm.signer_options import CommandError
-from sesh.keys import NodeKeys, default_key_dir
+from sesh.keys import NodeKeys
 from sesh.staking.connection import (
     Connection,
-    add_connection_options,
+    add_actions,
+    add_verb,
     address_option,
     connect,
     parse_option,
-    run_verb,
 )
 from sesh.staking.contribution import report_progress
 from sesh.staking.rules import releasable_no_staking_lock, releasable_staking_lock
-from sesh.staking.stake import Registered, describe_node, load_keys, new_node_id
+from sesh.staking.stake import (
+    Registered,
+    add_keys_option,
+    describe_node,
+    load_keys,
+    new_node_id,
+)
 from sesh.staking.units import (
     format_amount,
     format_duration,
@@ -246,8 +251,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    sub = parser.add_subparsers(dest="vesting_command", metavar="ACTION")
-    sub.required = True
+    sub = add_actions(parser, "vesting_command")
 
     create = sub.add_parser(
         "create",
@@ -288,7 +292,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="store_true",
         help="a TokenVestingNoStaking lock: a fifth at the cliff (--start), the rest linearly",
     )
-    _common(create, signs=True, action=_create)
+    add_verb(create, _create, signs=True)
 
     show = sub.add_parser(
         "show",
@@ -298,7 +302,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     _lock_argument(show)
     show.add_argument("--json", action="store_true", help="print one JSON object")
-    _common(show, signs=False, action=_show)
+    add_verb(show, _show, signs=False)
 
     release = sub.add_parser(
         "release",
@@ -307,7 +311,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "the end on (staking lock), or what has vested and not been released (no-staking).",
     )
     _lock_argument(release)
-    _common(release, signs=True, action=_release)
+    add_verb(release, _release, signs=True)
 
     stake = sub.add_parser(
         "stake",
@@ -318,12 +322,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--amount contribute to a ServiceNodeContribution made by the factory.",
     )
     _lock_argument(stake)
-    stake.add_argument(
-        "--keys",
-        type=Path,
-        metavar="DIR",
-        help=f"the node's key directory for a solo node (default: {default_key_dir()})",
-    )
+    add_keys_option(stake, "the node's key directory for a solo node")
     stake.add_argument(
         "--contract", metavar="ADDR", help="contribute to this contribution contract instead"
     )
@@ -334,17 +333,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="where the node's rewards are signed to (default: the signer); they are paid "
         "out to that address, not into the lock",
     )
-    _common(stake, signs=True, action=_stake)
+    add_verb(stake, _stake, signs=True)
 
 
 def _lock_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("lock", metavar="LOCK", help="the vesting contract's address")
-
-
-def _common(parser: argparse.ArgumentParser, *, signs: bool, action: Any) -> None:
-    add_connection_options(parser, signs=signs)
-    verb = f"vesting {parser.prog.split()[-1]}"
-    parser.set_defaults(run=lambda args: run_verb(verb, lambda: action(args)))
 
 
 def _lock(conn: Connection, text: str) -> tuple[str, Any]:
