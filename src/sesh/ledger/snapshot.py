@@ -39,6 +39,7 @@ from sesh.ledger.records import (
 from sesh.ledger.state import (
     ACCOUNTS,
     CONFIRMED,
+    COUNTERS,
     NODES,
     PAYMENTS,
     PENDING,
@@ -174,16 +175,7 @@ def encode_snapshot(state: LedgerState) -> bytes:
     w.num(s.height)
     w.fixed(s.block_hash, 32)
     for value in (
-        s.l2_height,
-        s.staking_requirement,
-        s.acc,
-        s.payable_count,
-        s.snapshot_sum,
-        s.issued,
-        s.dust_units,
-        s.share_carry,
-        s.credited_units,
-        s.stake_credited,
+        *(getattr(s, name) for name in COUNTERS),
         len(s.reward_window),
         *s.reward_window,
         s.reward_carry,
@@ -346,18 +338,7 @@ def _restore(profile: NetworkProfile, data: bytes) -> Ledger:
     initial_reward_rate = r.num()
     height = r.num()
     block_hash = r.take(32)
-    (
-        l2_height,
-        requirement,
-        acc,
-        payable_count,
-        snapshot_sum,
-        issued,
-        dust_units,
-        share_carry,
-        credited_units,
-        stake_credited,
-    ) = (r.num() for _ in range(10))
+    counters: dict[str, Any] = {name: r.num() for name in COUNTERS}
     window = tuple(r.num() for _ in range(r.count()))
     if len(window) != profile.reward_window:
         raise SnapshotError("the reward window does not match the profile")
@@ -391,16 +372,7 @@ def _restore(profile: NetworkProfile, data: bytes) -> Ledger:
         Scalars(
             height=height,
             block_hash=block_hash,
-            l2_height=l2_height,
-            staking_requirement=requirement,
-            acc=acc,
-            payable_count=payable_count,
-            snapshot_sum=snapshot_sum,
-            issued=issued,
-            dust_units=dust_units,
-            share_carry=share_carry,
-            credited_units=credited_units,
-            stake_credited=stake_credited,
+            **counters,
             reward_window=window,
             reward_carry=reward_carry,
             records_hash=ledger.records_hash & _MASK,

@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any, Final
 
 from sesh.bls.tags import keccak256
@@ -83,6 +83,13 @@ class Scalars:
     reward_carry: int
     records_hash: int
     state_hash: bytes
+
+
+SCALARS: Final = tuple(field.name for field in fields(Scalars))
+"""The names of the scalar fields, in `Scalars`' order: the state's attributes of those names."""
+COUNTERS: Final = SCALARS[SCALARS.index("l2_height") : SCALARS.index("reward_window")]
+"""The integer scalars from `l2_height` to `stake_credited`, in `Scalars`' order: the state
+hash and a snapshot take them in this order."""
 
 
 @dataclass(slots=True)
@@ -194,42 +201,11 @@ class LedgerState:
     # -- scalars -------------------------------------------------------------------------------
 
     def scalars(self) -> Scalars:
-        return Scalars(
-            self.height,
-            self.block_hash,
-            self.l2_height,
-            self.staking_requirement,
-            self.acc,
-            self.payable_count,
-            self.snapshot_sum,
-            self.issued,
-            self.dust_units,
-            self.share_carry,
-            self.credited_units,
-            self.stake_credited,
-            self.reward_window,
-            self.reward_carry,
-            self.records_hash,
-            self.state_hash,
-        )
+        return Scalars(*(getattr(self, name) for name in SCALARS))
 
     def _restore(self, s: Scalars) -> None:
-        self.height = s.height
-        self.block_hash = s.block_hash
-        self.l2_height = s.l2_height
-        self.staking_requirement = s.staking_requirement
-        self.acc = s.acc
-        self.payable_count = s.payable_count
-        self.snapshot_sum = s.snapshot_sum
-        self.issued = s.issued
-        self.dust_units = s.dust_units
-        self.share_carry = s.share_carry
-        self.credited_units = s.credited_units
-        self.stake_credited = s.stake_credited
-        self.reward_window = s.reward_window
-        self.reward_carry = s.reward_carry
-        self.records_hash = s.records_hash
-        self.state_hash = s.state_hash
+        for name in SCALARS:
+            setattr(self, name, getattr(s, name))
 
     def compute_state_hash(self) -> bytes:
         """blake2b over the profile, every scalar and the records' digest sum."""
@@ -241,16 +217,7 @@ class LedgerState:
             self.genesis_height,
             self.initial_reward_rate,
             self.height,
-            self.l2_height,
-            self.staking_requirement,
-            self.acc,
-            self.payable_count,
-            self.snapshot_sum,
-            self.issued,
-            self.dust_units,
-            self.share_carry,
-            self.credited_units,
-            self.stake_credited,
+            *(getattr(self, name) for name in COUNTERS),
             self.reward_carry,
             *self.reward_window,
         ):
