@@ -36,6 +36,7 @@ from eth_abi.abi import encode as abi_encode
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
+from sesh.evm.abi_types import split_type_list
 from sesh.evm.compiler import CONTRACTS_DIR, Artifact, compile_vyper, default_search_paths
 
 ERRORS_MODULE = CONTRACTS_DIR / "lib" / "errors.vy"
@@ -66,17 +67,8 @@ def _split_types(inner: str) -> list[str]:
     """Split a comma-separated type list at depth 0 (tuples nest in parentheses)."""
     if inner == "":
         return []
-    types, depth, start = [], 0, 0
-    for index, char in enumerate(inner):
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "," and depth == 0:
-            types.append(inner[start:index])
-            start = index + 1
-    types.append(inner[start:])
-    if depth != 0 or any(not t or " " in t for t in types):
+    types = split_type_list(inner)
+    if any(" " in t for t in types):
         raise ValueError(f"not a canonical type list: {inner!r}")
     return types
 

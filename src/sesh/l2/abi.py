@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from sesh.evm.abi_types import split_type_list
+
 WORD = 32
 _ZERO_12 = bytes(12)
 
@@ -79,22 +81,6 @@ def _read_bool(data: bytes, position: int) -> tuple[Any, int]:
     return bool(value), end
 
 
-def _split(inner: str) -> list[str]:
-    parts, depth, start = [], 0, 0
-    for index, char in enumerate(inner):
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "," and depth == 0:
-            parts.append(inner[start:index])
-            start = index + 1
-    parts.append(inner[start:])
-    if depth != 0 or any(not part for part in parts):
-        raise ValueError(f"not a canonical type list: {inner!r}")
-    return parts
-
-
 @cache
 def compile_type(canonical: str) -> _Type:
     """The compiled form of one canonical type string (cached: compile once, decode often)."""
@@ -102,7 +88,7 @@ def compile_type(canonical: str) -> _Type:
         return _array(canonical, compile_type(canonical[:-2]))
     if canonical.startswith("(") and canonical.endswith(")"):
         inner = canonical[1:-1]
-        return _tuple(canonical, [compile_type(t) for t in _split(inner)] if inner else [])
+        return _tuple(canonical, [compile_type(t) for t in split_type_list(inner)] if inner else [])
     if canonical == "address":
         return _Type(canonical, False, 1, _read_address)
     if canonical == "bool":
