@@ -11,19 +11,17 @@ from __future__ import annotations
 import hashlib
 import itertools
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from nacl.signing import SigningKey
-from web3.types import TxReceipt
 
-from sesh.bls import DomainTags, SecretKey, exit_message, liquidate_message
-from sesh.bls.params import R as CURVE_ORDER
+from sesh.bls import SecretKey
 from sesh.evm.anvil import Anvil
 from sesh.evm.chain import Chain
-from sesh.evm.deploy import PROFILES, ContractArtifacts, Deployment, deploy, load_artifacts
+from sesh.evm.deploy import PROFILES, ContractArtifacts, load_artifacts
 from sesh.keys import NodeKeys
 from sesh.l2.providers import Providers
 from sesh.l2.tracker import Tracker, TrackerConfig
@@ -31,11 +29,11 @@ from sesh.ledger import DEVNET, NetworkProfile
 from sesh.node.node import Node, NodeConfig
 from sesh.node.store import Store
 
+from ..support.network import RewardsNetwork
+
 SESH = 10**9
 STAKE = 120 * SESH
 CHAIN_ID = 31337
-WAIT = 30 * 86_400 + 1
-"""exitBLSPublicKeyAfterWaitTime's wait after the leave request, and a second."""
 PRODUCER = b"\x42" * 32
 
 TEST_PROFILE: NetworkProfile = replace(
@@ -86,41 +84,25 @@ class Member:
     id: int = 0
 
     @property
-    def key(self) -> tuple[int, int]:
+    def xy(self) -> tuple[int, int]:
         return self.keys.bls_public_key.to_contract()
+
+    @property
+    def secret(self) -> SecretKey:
+        return self.keys.bls
 
     @property
     def pubkey(self) -> bytes:
         return self.keys.ed25519_public_key
 
 
-@dataclass
-class Network:
+class Network(RewardsNetwork[Member]):
     """The deployed set and the nodes registered on it (see the module docstring)."""
-
-    chain: Chain
-    deployment: Deployment
-    rewards: Any
-    token: Any
-    pool: Any
-    tags: DomainTags
-    owner: str
-    nodes: dict[int, Member] = field(default_factory=dict)
-
-    def fund(self, stakers: Sequence[str]) -> None:
-        for staker in stakers:
-            self.chain.transact(self.token.functions.transfer(staker, 10_000 * SESH), self.owner)
-            self.chain.transact(
-                self.token.functions.approve(self.rewards.address, 2**256 - 1), staker
-            )
-
-    def _new_id(self) -> int:
-        return int(self.rewards.functions.nextServiceNodeID().call()) - 1
 
     def seed(self, contributors: Sequence[tuple[str, str, int]]) -> Member:
         node = Member(fresh_keys())
         entry = (
-            node.key,
+            node.xy,
             int.from_bytes(node.pubkey, "big"),
             self.chain.timestamp(),
             [((a, b), n) for a, b, n in contributors],
@@ -129,9 +111,6 @@ class Network:
         node.id = self._new_id()
         self.nodes[node.id] = node
         return node
-
-    def start(self) -> None:
-        self.chain.transact(self.rewards.functions.start(), self.owner)
 
     def register(
         self,
@@ -144,7 +123,7 @@ class Network:
         operator = contributors[0][0] if contributors else sender
         signed = node.keys.sign_registration(operator, CHAIN_ID, self.rewards.address)
         call = self.rewards.functions.addBLSPublicKey(
-            node.key,
+            node.xy,
             signed.proof_of_possession.to_contract(),
             signed.service_node_params(fee),
             [((a, b), n) for a, b, n in contributors],
@@ -154,44 +133,6 @@ class Network:
         self.nodes[node.id] = node
         return node
 
-    def request_exit(self, node: Member, sender: str) -> TxReceipt:
-        return self.chain.transact(self.rewards.functions.initiateExitBLSPublicKey(node.id), sender)
-
-    def exit_after_wait(self, node: Member, sender: str) -> TxReceipt:
-        self.chain.mine(self.chain.timestamp() + WAIT)  # estimates run at the latest block
-        call = self.rewards.functions.exitBLSPublicKeyAfterWaitTime(node.id)
-        receipt = self.chain.transact(call, sender)
-        del self.nodes[node.id]
-        return receipt
-
-    def _network_signature(self, message: bytes) -> tuple[int, int, int, int]:
-        total = sum(n.keys.bls.scalar for n in self.nodes.values()) % CURVE_ORDER
-        return SecretKey.from_int(total).sign(message, self.tags.hash_to_g2).to_contract()
-
-    def exit_with_signature(self, node: Member, sender: str) -> TxReceipt:
-        timestamp = self.chain.timestamp()
-        message = exit_message(self.tags, node.keys.bls_public_key, timestamp)
-        call = self.rewards.functions.exitBLSPublicKeyWithSignature(
-            node.key, timestamp, self._network_signature(message), []
-        )
-        receipt = self.chain.transact(call, sender)
-        del self.nodes[node.id]
-        return receipt
-
-    def liquidate(self, node: Member, sender: str) -> TxReceipt:
-        timestamp = self.chain.timestamp()
-        message = liquidate_message(self.tags, node.keys.bls_public_key, timestamp)
-        call = self.rewards.functions.liquidateBLSPublicKeyWithSignature(
-            node.key, timestamp, self._network_signature(message), []
-        )
-        receipt = self.chain.transact(call, sender)
-        del self.nodes[node.id]
-        return receipt
-
-    def set_requirement(self, requirement: int) -> TxReceipt:
-        call = self.rewards.functions.setStakingRequirement(requirement)
-        return self.chain.transact(call, self.owner)
-
     def contract_keys(self) -> set[tuple[int, int]]:
         _, keys = self.rewards.functions.allServiceNodeIDs().call()
         return {(k[0], k[1]) if not isinstance(k, dict) else (k["X"], k["Y"]) for k in keys}
@@ -200,17 +141,7 @@ class Network:
 @pytest.fixture(scope="module")
 def network(chain: Chain, artifacts: ContractArtifacts) -> Network:
     """The `local` set, not started, stakers 1-5 funded."""
-    deployment = deploy(chain, PROFILES["local"], artifacts)
-    w3 = chain.w3
-    rewards = w3.eth.contract(
-        address=deployment.service_node_rewards, abi=artifacts.service_node_rewards.abi
-    )
-    token = w3.eth.contract(address=deployment.sesh, abi=artifacts.sesh.abi)
-    pool = w3.eth.contract(address=deployment.reward_rate_pool, abi=artifacts.reward_rate_pool.abi)
-    tags = DomainTags.for_contract(int(w3.eth.chain_id), rewards.address)
-    net = Network(chain, deployment, rewards, token, pool, tags, chain.accounts[0])
-    net.fund(chain.accounts[1:6])
-    return net
+    return Network.deployed(chain, PROFILES["local"], artifacts)
 
 
 def make_tracker(net: Network, urls: Sequence[str] = ()) -> Tracker:

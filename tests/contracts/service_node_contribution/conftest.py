@@ -10,7 +10,6 @@ stranger (7). More contributors are impersonated addresses (``System.extra_accou
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,11 +19,13 @@ import pytest
 from web3 import Web3
 from web3.logs import DISCARD
 
-from sesh.bls import DomainTags, G1Point, SecretKey, proof_of_possession_message
+from sesh.bls import DomainTags
 from sesh.evm.artifacts import compile_contract, decode_revert
 from sesh.evm.chain import Chain, revert_data
 from sesh.evm.compiler import Artifact
 from sesh.evm.deploy import ContractArtifacts, Profile, deploy, load_artifacts
+
+from ...support.nodes import Node, node_maker, pop
 
 CONTRACTS = Path(__file__).resolve().parents[3] / "contracts"
 SESH = 10**9
@@ -65,29 +66,7 @@ def factory_artifact() -> Artifact:
     return compile_contract(CONTRACTS / "ServiceNodeContributionFactory.vy")
 
 
-@dataclass
-class Node:
-    """A node's keys as the test knows them."""
-
-    secret: SecretKey
-    ed25519: int
-
-    @property
-    def pubkey(self) -> G1Point:
-        return self.secret.public_key()
-
-    @property
-    def xy(self) -> tuple[int, int]:
-        return self.pubkey.to_contract()
-
-
-_key_counter = itertools.count(1)
-
-
-def fresh_node() -> Node:
-    """A node with keys never used before in this test session."""
-    n = next(_key_counter)
-    return Node(SecretKey.from_int(0xC0_0000 + 104_729 * n), ed25519=0xC0ED_0000 + n)
+fresh_node = node_maker(0xC0_0000, 104_729, 0xC0ED_0000)
 
 
 @dataclass
@@ -108,8 +87,7 @@ class System:
     # -- keys --------------------------------------------------------------------------------
 
     def pop(self, node: Node, operator: str) -> tuple[int, int, int, int]:
-        message = proof_of_possession_message(self.tags, node.pubkey, operator, node.ed25519)
-        return node.secret.sign(message, self.tags.hash_to_g2).to_contract()
+        return pop(self.tags, node, operator)
 
     @staticmethod
     def params(node: Node, fee: int = 0) -> tuple[int, int, int, int]:

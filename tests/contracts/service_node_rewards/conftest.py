@@ -11,7 +11,6 @@ signers' secret keys, which is what aggregating their shares gives.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,18 +21,16 @@ from web3.logs import DISCARD
 
 from sesh.bls import (
     DomainTags,
-    G1Point,
-    SecretKey,
     exit_message,
     liquidate_message,
-    proof_of_possession_message,
     reward_message,
 )
-from sesh.bls.params import R as CURVE_ORDER
 from sesh.evm.artifacts import decode_revert
 from sesh.evm.chain import Chain, revert_data
 from sesh.evm.compiler import Artifact
 from sesh.evm.deploy import ContractArtifacts, Deployment, Profile, deploy, load_artifacts
+
+from ...support.nodes import Node, network_signature, node_maker, pop
 
 SESH = 10**9
 STAKE = 120 * SESH
@@ -132,30 +129,7 @@ def tags(chain: Chain, rewards: Any) -> DomainTags:
     return DomainTags.for_contract(chain.w3.eth.chain_id, rewards.address)
 
 
-@dataclass
-class Node:
-    """A registered node as the test knows it."""
-
-    secret: SecretKey
-    ed25519: int
-    id: int = 0
-
-    @property
-    def pubkey(self) -> G1Point:
-        return self.secret.public_key()
-
-    @property
-    def xy(self) -> tuple[int, int]:
-        return self.pubkey.to_contract()
-
-
-_key_counter = itertools.count(1)
-
-
-def fresh_node() -> Node:
-    """A node with keys never used before in this test session."""
-    n = next(_key_counter)
-    return Node(SecretKey.from_int(0x5E55_0000 + 7919 * n), ed25519=0xED_0000 + n)
+fresh_node = node_maker(0x5E55_0000, 7919, 0xED_0000)
 
 
 @dataclass
@@ -172,11 +146,10 @@ class Network:
     # -- keys and proofs ---------------------------------------------------------------------
 
     def pop(self, node: Node, operator: str) -> tuple[int, int, int, int]:
-        message = proof_of_possession_message(self.tags, node.pubkey, operator, node.ed25519)
-        return node.secret.sign(message, self.tags.hash_to_g2).to_contract()
+        return pop(self.tags, node, operator)
 
     def params(self, node: Node, fee: int = 0) -> tuple[int, int, int, int]:
-        return (node.ed25519, 1, 2, fee)
+        return node.params(fee)
 
     # -- registration ------------------------------------------------------------------------
 
@@ -237,11 +210,8 @@ class Network:
 
     def sign(self, message: bytes, non_signers: Sequence[int] = ()) -> tuple[int, int, int, int]:
         """The aggregate signature of every live node except ``non_signers`` (ids)."""
-        total = (
-            sum(n.secret.scalar for i, n in self.nodes.items() if i not in set(non_signers))
-            % CURVE_ORDER
-        )
-        return SecretKey.from_int(total).sign(message, self.tags.hash_to_g2).to_contract()
+        signers = (n for i, n in self.nodes.items() if i not in set(non_signers))
+        return network_signature(self.tags, signers, message)
 
     def reward_signature(
         self, recipient: str, amount: int, non_signers: Sequence[int] = ()

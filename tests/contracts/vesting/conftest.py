@@ -16,9 +16,7 @@ every test starts from the module's state and clock (snapshots).
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,12 +24,13 @@ import pytest
 from web3 import Web3
 from web3.logs import DISCARD
 
-from sesh.bls import DomainTags, G1Point, SecretKey, proof_of_possession_message
-from sesh.bls.params import R as CURVE_ORDER
+from sesh.bls import DomainTags
 from sesh.evm.artifacts import compile_contract, decode_revert
 from sesh.evm.chain import Chain, revert_data
 from sesh.evm.compiler import CONTRACTS_DIR, Artifact
 from sesh.evm.deploy import ContractArtifacts, Deployment, Profile, deploy, load_artifacts
+
+from ...support.nodes import Node, node_maker, pop
 
 SESH = 10**9
 STAKE = 120 * SESH
@@ -147,46 +146,7 @@ def _isolated(chain: Chain, deployed: Deployment) -> Iterator[None]:
 # -- nodes and signatures ----------------------------------------------------------------------
 
 
-@dataclass
-class Node:
-    """A node's keys, as its operator holds them."""
-
-    secret: SecretKey
-    ed25519: int
-
-    @property
-    def pubkey(self) -> G1Point:
-        return self.secret.public_key()
-
-    @property
-    def xy(self) -> tuple[int, int]:
-        return self.pubkey.to_contract()
-
-    def params(self) -> tuple[int, int, int, int]:
-        """ServiceNodeParams: the Ed25519 key, a (not checked) signature, fee 0."""
-        return (self.ed25519, 1, 2, 0)
-
-
-_keys = itertools.count(1)
-
-
-def fresh_node() -> Node:
-    n = next(_keys)
-    return Node(SecretKey.from_int(0x7E57_0000 + 7_919 * n), ed25519=0xED_7000 + n)
-
-
-def pop(tags: DomainTags, node: Node, operator: str) -> tuple[int, int, int, int]:
-    """The node's proof of possession for ``operator``."""
-    message = proof_of_possession_message(tags, node.pubkey, operator, node.ed25519)
-    return node.secret.sign(message, tags.hash_to_g2).to_contract()
-
-
-def network_signature(
-    tags: DomainTags, nodes: Sequence[Node], message: bytes
-) -> tuple[int, int, int, int]:
-    """The signature of every node in ``nodes`` together (no non-signers)."""
-    total = sum(n.secret.scalar for n in nodes) % CURVE_ORDER
-    return SecretKey.from_int(total).sign(message, tags.hash_to_g2).to_contract()
+fresh_node = node_maker(0x7E57_0000, 7_919, 0xED_7000)
 
 
 def new_node_id(rewards: Any, receipt: Any) -> int:

@@ -18,6 +18,7 @@ from sesh.evm.artifacts import compile_contract
 from sesh.evm.chain import Chain
 from sesh.evm.compiler import CONTRACTS_DIR, Artifact
 
+from ...support.nodes import pop
 from .conftest import (
     DAY,
     GRANT,
@@ -28,7 +29,6 @@ from .conftest import (
     error_of,
     fresh_node,
     new_node_id,
-    pop,
     reason_of,
 )
 

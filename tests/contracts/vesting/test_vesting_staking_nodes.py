@@ -18,18 +18,16 @@ from sesh.evm.chain import Chain
 from sesh.evm.compiler import Artifact
 from sesh.evm.deploy import ContractArtifacts
 
+from ...support.nodes import Node, network_signature, pop
 from .conftest import (
     GRANT,
     SESH,
     STAKE,
-    Node,
     at,
     deploy_staking_lock,
     error_of,
     fresh_node,
-    network_signature,
     new_node_id,
-    pop,
     reason_of,
     register_through,
     send_at,
