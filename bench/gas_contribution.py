@@ -1,8 +1,8 @@
 """bench/gas.py section `contribution`: ServiceNodeContribution and its factory.
 
 The scenario is the reference benchmark's (reference/gas.md §2): the contract set as the
-testnet profile deploys it (requirement 20,000 SESH, 10 contributors), started, plus the
-contribution implementation and the factory behind its proxy; contribution contracts made by
+testnet profile deploys it (requirement 20,000 SESH, 10 contributors, the contribution factory
+behind its proxy), started; contribution contracts made by
 the factory with a real proof of possession; the operator opens with 25 %, a public contributor
 adds 25 %, a third fills the last 50 %, registering a node with three contributors. Every
 figure is ``receipt.gasUsed`` on anvil, hardfork cancun, including the 21,000 base and calldata.
@@ -17,20 +17,16 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from web3.logs import DISCARD
 
-from gas_table import Section
+from gas_table import Section, fmt, high
 from sesh.bls import DomainTags, SecretKey, proof_of_possession_message
 from sesh.evm.anvil import Anvil
-from sesh.evm.artifacts import compile_contract
 from sesh.evm.chain import Chain
 from sesh.evm.deploy import PROFILES, deploy, load_artifacts
 
-ROOT = Path(__file__).resolve().parents[1]
-CONTRACTS = ROOT / "contracts"
 SESH = 10**9
 PROFILE = PROFILES["testnet"]
 STAKE = PROFILE.staking_requirement
@@ -76,13 +72,10 @@ class Bench:
             deployment.service_node_rewards, artifacts.service_node_rewards
         )
         self.token = chain.contract(deployment.sesh, artifacts.sesh)
-        self.contribution = compile_contract(CONTRACTS / "ServiceNodeContribution.vy")
-        implementation = chain.deploy(self.contribution, self.rewards.address)
-        self.factory, _ = chain.deploy_upgradeable(
-            compile_contract(CONTRACTS / "ServiceNodeContributionFactory.vy"),
-            "initialize",
-            [self.rewards.address],
-            constructor_args=[implementation.address],
+        self.contribution = artifacts.service_node_contribution
+        assert deployment.contribution_factory is not None
+        self.factory = chain.contract(
+            deployment.contribution_factory, artifacts.contribution_factory
         )
         self.tags = DomainTags.for_contract(chain.w3.eth.chain_id, self.rewards.address)
         self.keys = 0
@@ -153,26 +146,13 @@ def measure(chain: Chain) -> list[Row]:
     return [Row(name, case, REFERENCE[(name, case)], ours[(name, case)]) for name, case in names]
 
 
-def _fmt(value: Gas) -> str:
-    if isinstance(value, tuple):
-        low, high = value
-        return f"{low:,}" if low == high else f"{low:,}–{high:,}"
-    return f"{value:,}"
-
-
-def _high(value: Gas) -> int:
-    return value[1] if isinstance(value, tuple) else value
-
-
 def table(rows: Sequence[Row]) -> tuple[str, list[str]]:
     """The markdown table, and the rows above the reference."""
     lines = ["| operation | case | reference | ours |", "|---|---|---|---|"]
     over = []
     for row in rows:
-        lines.append(
-            f"| `{row.name}` | {row.case} | {_fmt(row.reference)} | **{_fmt(row.ours)}** |"
-        )
-        if _high(row.ours) > _high(row.reference):
+        lines.append(f"| `{row.name}` | {row.case} | {fmt(row.reference)} | **{fmt(row.ours)}** |")
+        if high(row.ours) > high(row.reference):
             over.append(f"{row.name} ({row.case})")
     return "\n".join(lines), over
 

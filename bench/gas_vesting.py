@@ -1,9 +1,9 @@
 """bench/gas.py section `vesting`: TokenConverter and the vesting contracts, reference/gas.md §3.
 
 The set is deployed as bench/gas_rewards.py deploys it (the testnet profile: stake 20,000 SESH,
-ratios 3/17/9980, the 2-hour minimum exit age) on a fresh anvil (hardfork cancun) and started;
-the converter, the locks and (when the contribution contracts are in the tree) the
-contribution factory are deployed beside it. Every figure is ``receipt.gasUsed`` of a real
+ratios 3/17/9980, the 2-hour minimum exit age, the contribution factory) on a fresh anvil
+(hardfork cancun) and started; a converter of its own and the locks are deployed beside it.
+Every figure is ``receipt.gasUsed`` of a real
 transaction, so it includes the 21,000 base and the calldata.
 
 The reference figures come from its own test suite (hardhat-gas-reporter, min–max over the
@@ -30,7 +30,6 @@ from sesh.bls import DomainTags, SecretKey, proof_of_possession_message
 from sesh.evm.anvil import Anvil
 from sesh.evm.artifacts import compile_contract
 from sesh.evm.chain import Chain
-from sesh.evm.compiler import CompileError
 from sesh.evm.deploy import PROFILES, deploy, load_artifacts
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,7 +60,6 @@ def measure() -> list[Row]:
     converter_artifact = compile_contract(CONTRACTS / "TokenConverter.vy")
     staking_artifact = compile_contract(CONTRACTS / "TokenVestingStaking.vy")
     no_staking_artifact = compile_contract(CONTRACTS / "TokenVestingNoStaking.vy")
-    contribution_artifacts = _contribution_artifacts()
     rows: list[Row] = []
     with Anvil(port=0) as node:
         chain = Chain(node.rpc_url)
@@ -131,8 +129,9 @@ def measure() -> list[Row]:
             )
             return secret.sign(message, tags.hash_to_g2).to_contract()
 
-        factory = _contribution_factory(chain, rewards, contribution_artifacts)
-        lock = staking_lock(2 * STAKE, factory.address if factory else owner)
+        assert deployment.contribution_factory is not None
+        factory = chain.contract(deployment.contribution_factory, artifacts.contribution_factory)
+        lock = staking_lock(2 * STAKE, factory.address)
         no_staking = chain.deploy(no_staking_artifact, beneficiary, owner, start, end, True)
         chain.transact(token.functions.transfer(no_staking.address, 1_000 * SESH), owner)
         chain.mine(start)
@@ -154,12 +153,18 @@ def measure() -> list[Row]:
             )
         )
 
-        if factory is not None:
-            rows.extend(
-                _contribution_rows(
-                    chain, factory, contribution_artifacts, token, lock, pop_for, operator, gas
-                )
+        rows.extend(
+            _contribution_rows(
+                chain,
+                factory,
+                artifacts.service_node_contribution,
+                token,
+                lock,
+                pop_for,
+                operator,
+                gas,
             )
+        )
 
         chain.mine(start + (end - start) // 2)
         rows.append(
@@ -192,36 +197,10 @@ def measure() -> list[Row]:
     return rows
 
 
-def _contribution_artifacts() -> tuple[Any, Any] | None:
-    """(contribution, factory) artifacts, or None when those contracts are not in the tree."""
-    paths = [
-        CONTRACTS / "ServiceNodeContribution.vy",
-        CONTRACTS / "ServiceNodeContributionFactory.vy",
-    ]
-    if not all(p.is_file() for p in paths):
-        return None
-    try:
-        return compile_contract(paths[0]), compile_contract(paths[1])
-    except CompileError:
-        return None
-
-
-def _contribution_factory(chain: Chain, rewards: Any, built: tuple[Any, Any] | None) -> Any:
-    """The factory behind its proxy, made as the contribution tests make it; None without it."""
-    if built is None:
-        return None
-    contribution_artifact, factory_artifact = built
-    implementation = chain.deploy(contribution_artifact, rewards.address)
-    factory, _ = chain.deploy_upgradeable(
-        factory_artifact, "initialize", [rewards.address], constructor_args=[implementation.address]
-    )
-    return factory
-
-
 def _contribution_rows(
     chain: Chain,
     factory: Any,
-    built: tuple[Any, Any] | None,
+    contribution_artifact: Any,
     token: Any,
     lock: Any,
     pop_for: Callable[[SecretKey, int, str], Any],
@@ -229,8 +208,6 @@ def _contribution_rows(
     gas: Callable[[Any, str], int],
 ) -> list[Row]:
     """contributeFunds from the lock: a public share, then one that fills the node."""
-    assert built is not None
-    contribution_artifact = built[0]
     owner = chain.accounts[0]
     chain.transact(token.functions.transfer(operator, STAKE), owner)
     secret, ed25519 = SecretKey.from_int(0xC0_4C_0001), 0xED_C0_0001
