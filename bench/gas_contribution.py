@@ -25,7 +25,9 @@ from gas_table import Section, fmt, high
 from sesh.bls import DomainTags, SecretKey, proof_of_possession_message
 from sesh.evm.anvil import Anvil
 from sesh.evm.chain import Chain
-from sesh.evm.deploy import PROFILES, deploy, load_artifacts
+from sesh.evm.contract_set import load_artifacts
+from sesh.evm.deploy import deploy
+from sesh.evm.profiles import PROFILES
 
 SESH = 10**9
 PROFILE = PROFILES["testnet"]

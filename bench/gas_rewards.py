@@ -31,7 +31,9 @@ from sesh.bls.messages import exit_message, liquidate_message
 from sesh.bls.params import R
 from sesh.evm.anvil import Anvil
 from sesh.evm.chain import Chain
-from sesh.evm.deploy import PROFILES, deploy, load_artifacts
+from sesh.evm.contract_set import load_artifacts
+from sesh.evm.deploy import deploy
+from sesh.evm.profiles import PROFILES
 
 ROOT = Path(__file__).resolve().parents[1]
 SESH = 10**9

@@ -30,7 +30,9 @@ from sesh.bls import DomainTags, SecretKey, proof_of_possession_message
 from sesh.evm.anvil import Anvil
 from sesh.evm.artifacts import compile_contract
 from sesh.evm.chain import Chain
-from sesh.evm.deploy import PROFILES, deploy, load_artifacts
+from sesh.evm.contract_set import load_artifacts
+from sesh.evm.deploy import deploy
+from sesh.evm.profiles import PROFILES
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTRACTS = ROOT / "contracts"

@@ -44,7 +44,10 @@ from sesh.bls import proof_of_possession_message as pop_message
 from sesh.bls.params import R as CURVE_ORDER
 from sesh.evm.anvil import Anvil
 from sesh.evm.chain import Chain
-from sesh.evm.deploy import Deployment, Profile, deploy, load_artifacts
+from sesh.evm.contract_set import load_artifacts
+from sesh.evm.deploy import deploy
+from sesh.evm.profiles import Profile
+from sesh.evm.record import Deployment
 from sesh.keys import sesh_home
 from sesh.l2.decode import NEW_SEEDED_SERVICE_NODE, NEW_SERVICE_NODE_V2, decode_log, parse_log
 from sesh.l2.events import L2Event

@@ -10,5 +10,7 @@ echo "== ruff"
 .venv/bin/ruff format --check src tests bench
 echo "== mypy"
 .venv/bin/mypy
+echo "== import-linter (the layers)"
+.venv/bin/lint-imports --no-cache
 echo "== pytest"
 exec .venv/bin/pytest "$@"

@@ -46,24 +46,17 @@ from sesh.evm.anvil import (
     StateFileInUseError,
     dev_keys,
 )
-from sesh.evm.deploy import (
+from sesh.evm.contract_set import (
     CONTRACT_SOURCES,
-    PROFILES,
-    SESH_UNIT,
     ContractArtifacts,
-    DeployError,
-    Deployment,
-    complete,
     contract_loader,
-    deploy,
-    format_sesh,
-    format_units,
     load_artifacts,
-    missing_contracts,
-    read_deployment,
-    write_deployment,
 )
+from sesh.evm.deploy import DeployError, complete, deploy
+from sesh.evm.profiles import PROFILES
+from sesh.evm.record import Deployment, missing_contracts, read_deployment, write_deployment
 from sesh.keys import BLS_FILE, ED25519_FILE, KeyFileError, NodeKeys
+from sesh.units import SESH, format_amount, format_time, plain_amount
 
 if TYPE_CHECKING:
     from sesh.evm.chain import Chain
@@ -83,10 +76,10 @@ NODES_DIR = "nodes"
 """Node keys the devnet made (``nodes/open-node/``: the open example node's)."""
 
 DEVNET_PROFILE = "local"
-DEV_ACCOUNT_SESH = 1_000_000 * SESH_UNIT
+DEV_ACCOUNT_SESH = 1_000_000 * SESH
 """What each dev account but the deployer (account 0, which keeps the rest) gets: enough for
 thousands of local stakes at 120 SESH."""
-DEV_ACCOUNT_WOXEN = 100_000 * SESH_UNIT
+DEV_ACCOUNT_WOXEN = 100_000 * SESH
 """wOXEN (the stand-in, 9 decimals) each dev account but the deployer gets, to convert."""
 
 OPEN_NODE_OPERATOR = 1
@@ -95,13 +88,13 @@ OPEN_NODE_RESERVED_FOR = 2
 """...and the one its reserved slot is for."""
 OPEN_NODE_FEE = 500
 """Its operator's fee: 5 %, in the contract's 1/100 of a percent."""
-OPEN_NODE_OPERATOR_STAKE = 30 * SESH_UNIT
+OPEN_NODE_OPERATOR_STAKE = 30 * SESH
 """The operator's stake in it: a quarter of the local 120 SESH, the least allowed..."""
-OPEN_NODE_RESERVED_STAKE = 20 * SESH_UNIT
+OPEN_NODE_RESERVED_STAKE = 20 * SESH
 """...and the reserved slot's (at least 90/9 = 10 SESH, the slot's minimum)."""
 VESTING_BENEFICIARY = 3
 """The dev account the example lock is for; dev account 0 funds it and may revoke it."""
-VESTING_AMOUNT = 1_000 * SESH_UNIT
+VESTING_AMOUNT = 1_000 * SESH
 """What the example lock holds: eight local stakes."""
 VESTING_START_DELAY = 60
 """Seconds from now to the lock's start (its constructor wants a start in the future); the
@@ -562,10 +555,11 @@ def make_examples(
     by dev account 0), whose start the chain's clock is then moved to."""
     from web3 import Web3
 
+    from sesh.evm.addresses import ZERO_ADDRESS
     from sesh.evm.chain import Chain as ChainType
     from sesh.evm.signing import UnlockedAccount
     from sesh.staking.connection import Connection
-    from sesh.staking.contribution import ZERO_ADDRESS, create_contribution
+    from sesh.staking.contribution import create_contribution
     from sesh.staking.vesting import create_lock
 
     accounts = [Web3.to_checksum_address(key.address) for key in dev_keys()]
@@ -648,23 +642,12 @@ def _describe(
                 # Strings: 10,000 ETH in wei does not fit a JavaScript number.
                 "balance_wei": str(account.balance_wei),
                 "balance_eth": format(account.balance_eth.normalize(), "f"),
-                "balance_sesh": _sesh_text(contracts.sesh_balances.get(account.address, 0)),
-                "balance_woxen": _sesh_text(contracts.woxen_balances.get(account.address, 0)),
+                "balance_sesh": plain_amount(contracts.sesh_balances.get(account.address, 0)),
+                "balance_woxen": plain_amount(contracts.woxen_balances.get(account.address, 0)),
             }
             for account in accounts
         ],
     }
-
-
-def _sesh_text(units: int) -> str:
-    """``1000000000000000`` → ``"1000000"``: exact, in SESH, as a string like ``balance_eth``."""
-    return format((Decimal(units) / SESH_UNIT).normalize(), "f")
-
-
-def _utc(timestamp: int) -> str:
-    from datetime import UTC, datetime
-
-    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _print_human(info: dict[str, Any], accounts: list[DevAccount], out: TextIO) -> None:
@@ -712,22 +695,22 @@ def _print_human(info: dict[str, Any], accounts: list[DevAccount], out: TextIO) 
     print(
         f"  open node     {node['address']}  ServiceNodeContribution, open for contributions\n"
         f"{indent}operator {node['operator']} (account {OPEN_NODE_OPERATOR}) has put in "
-        f"{format_sesh(OPEN_NODE_OPERATOR_STAKE)}\n"
-        f"{indent}{format_sesh(OPEN_NODE_RESERVED_STAKE)} reserved for {node['reserved_for']} "
+        f"{format_amount(OPEN_NODE_OPERATOR_STAKE)}\n"
+        f"{indent}{format_amount(OPEN_NODE_RESERVED_STAKE)} reserved for {node['reserved_for']} "
         f"(account {OPEN_NODE_RESERVED_FOR})\n"
         f"{indent}sesh contribution show {node['address']}",
         file=out,
     )
     print(
         f"  vesting lock  {lock['address']}  TokenVestingStaking, "
-        f"{format_sesh(VESTING_AMOUNT)} for {lock['beneficiary']} (account "
+        f"{format_amount(VESTING_AMOUNT)} for {lock['beneficiary']} (account "
         f"{VESTING_BENEFICIARY})\n"
-        f"{indent}staking open now; everything released at its end, {_utc(lock['end'])}\n"
+        f"{indent}staking open now; everything released at its end, {format_time(lock['end'])}\n"
         f"{indent}sesh vesting show {lock['address']}",
         file=out,
     )
     print(
-        f"  wOXEN         accounts 1 to 9 hold {format_units(DEV_ACCOUNT_WOXEN, 'wOXEN')} each: "
+        f"  wOXEN         accounts 1 to 9 hold {format_amount(DEV_ACCOUNT_WOXEN, 'wOXEN')} each: "
         "sesh convert --amount 1000 --key-env VAR",
         file=out,
     )

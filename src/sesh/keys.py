@@ -1,4 +1,4 @@
-"""A node's two keys and the `sesh keys` command.
+"""A node's two keys, as files: the key-file library the node, the devnet and the verbs use.
 
 A Session node has a BLS key (it signs rewards, exits and liquidations, and the contract knows it
 by its G1 public key) and an Ed25519 key (it identifies the node on the network; its public key is
@@ -8,15 +8,13 @@ the contracts' ``ed25519Pubkey``). Both live as small text files in a key direct
 * ``key_ed25519``: ``0x`` and the 64-hex-digit seed (the reference node's raw 64-byte
   seed ‖ public key file is read too).
 
-Losing a key file loses the node, so ``sesh keys new`` never overwrites one.
+Losing a key file loses the node, so ``NodeKeys.save`` never overwrites one. The `sesh keys`
+command is ``sesh.cli.commands.keys``.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -126,7 +124,7 @@ class NodeKeys:
             "chainId": chain_id,
             "contract": contract,
             "proofOfPossession": {
-                "sigs": [hex(v) for v in pop.to_contract()],
+                "sigs": [f"0x{v:064x}" for v in pop.to_contract()],
                 "hex": pop.to_hex(),
             },
             "ed25519Signature": {
@@ -139,7 +137,7 @@ class NodeKeys:
         pk = self.bls_public_key
         return {
             "blsPublicKey": pk.to_hex(),
-            "blsPublicKeyXY": [hex(pk.x), hex(pk.y)],
+            "blsPublicKeyXY": [f"0x{pk.x:064x}", f"0x{pk.y:064x}"],
             "ed25519PublicKey": "0x" + self.ed25519_public_key.hex(),
         }
 
@@ -179,120 +177,3 @@ def _read_ed25519(path: Path) -> SigningKey:
     if len(seed) != 32:
         raise KeyFileError(f"{path}: an Ed25519 seed is 32 bytes")
     return SigningKey(seed)
-
-
-# -- the `sesh keys` command ------------------------------------------------------------------
-
-
-def register(subparsers: Any) -> None:
-    keys = subparsers.add_parser(
-        "keys",
-        help="make and show a node's BLS and Ed25519 keys",
-        description=(
-            "A node has two keys: a BLS key, which signs rewards, exits and liquidations "
-            "(the rewards contract knows the node by its public key), and an Ed25519 key, which "
-            "identifies the node on the network. These commands make and show them."
-        ),
-    )
-    sub = keys.add_subparsers(dest="keys_command", metavar="ACTION")
-    sub.required = True
-
-    new = sub.add_parser(
-        "new",
-        help="make a new pair of keys",
-        description="Make a new BLS key and a new Ed25519 key and write them to the key "
-        "directory (key_bls, key_ed25519, mode 0600). Never overwrites existing keys.",
-    )
-    _add_common(new)
-    new.set_defaults(run=_run_new)
-
-    show = sub.add_parser(
-        "show",
-        help="show the public keys, and the proof of possession for a registration",
-        description="Print both public keys. Given --operator, --chain-id and --contract, also "
-        "print the BLS proof of possession and the Ed25519 signature that a registration "
-        "(addBLSPublicKey) with that operator on that ServiceNodeRewards contract needs.",
-    )
-    _add_common(show)
-    show.add_argument("--operator", help="the operator's Ethereum address (the first contributor)")
-    show.add_argument("--chain-id", type=int, help="the chain id of the rewards contract")
-    show.add_argument("--contract", help="the ServiceNodeRewards (proxy) address")
-    show.set_defaults(run=_run_show)
-
-
-def _add_common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--dir",
-        type=Path,
-        default=None,
-        help=f"the key directory (default: {default_key_dir()}, or $SESH_HOME/keys)",
-    )
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
-
-
-def _emit(args: argparse.Namespace, info: dict[str, Any], lines: list[str]) -> None:
-    if args.json:
-        print(json.dumps(info, indent=2))
-    else:
-        print("\n".join(lines))
-
-
-def _run_new(args: argparse.Namespace) -> int:
-    directory = args.dir or default_key_dir()
-    keys = NodeKeys.generate()
-    try:
-        keys.save(directory)
-    except KeyFileError as exc:
-        print(f"sesh keys new: {exc}", file=sys.stderr)
-        return 1
-    info = {"directory": str(directory), **keys.describe()}
-    _emit(
-        args,
-        info,
-        [
-            f"new keys written to {directory}",
-            f"  BLS public key      {info['blsPublicKey']}",
-            f"  Ed25519 public key  {info['ed25519PublicKey']}",
-            "keep these files safe: they are the node",
-        ],
-    )
-    return 0
-
-
-def _run_show(args: argparse.Namespace) -> int:
-    directory = args.dir or default_key_dir()
-    try:
-        keys = NodeKeys.load(directory)
-    except KeyFileError as exc:
-        print(f"sesh keys show: {exc}", file=sys.stderr)
-        return 1
-    info = keys.describe()
-    lines = [
-        f"BLS public key      {info['blsPublicKey']}",
-        f"Ed25519 public key  {info['ed25519PublicKey']}",
-    ]
-    wanted = (args.operator, args.chain_id, args.contract)
-    if any(v is not None for v in wanted):
-        if any(v is None for v in wanted):
-            print(
-                "sesh keys show: a proof of possession needs all of --operator, --chain-id "
-                "and --contract",
-                file=sys.stderr,
-            )
-            return 2
-        try:
-            reg = keys.registration(args.operator, args.chain_id, args.contract)
-        except ValueError as exc:
-            print(f"sesh keys show: {exc}", file=sys.stderr)
-            return 2
-        info["registration"] = reg
-        lines += [
-            f"proof of possession for operator {args.operator} on chain {args.chain_id}, "
-            f"contract {args.contract}:",
-            f"  sigs0..3            {', '.join(reg['proofOfPossession']['sigs'])}",
-            f"  128-byte form       {reg['proofOfPossession']['hex']}",
-            f"  Ed25519 signature   {reg['ed25519Signature']['serviceNodeSignature1']}",
-            f"                      {reg['ed25519Signature']['serviceNodeSignature2']}",
-        ]
-    _emit(args, info, lines)
-    return 0

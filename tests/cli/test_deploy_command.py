@@ -17,7 +17,9 @@ from sesh.cli import main
 from sesh.evm import deploy as deploy_module
 from sesh.evm.anvil import Anvil, dev_keys
 from sesh.evm.chain import Chain
-from sesh.evm.deploy import SESH_UNIT, ContractArtifacts, Profile, load_artifacts
+from sesh.evm.contract_set import ContractArtifacts, load_artifacts
+from sesh.evm.profiles import Profile
+from sesh.units import SESH
 
 pytestmark = pytest.mark.anvil
 
@@ -83,7 +85,7 @@ def test_an_unlocked_deployment_writes_the_record_and_leaves_rewards_unstarted(
     rewards = rewards_of(node, artifacts, record)
     assert rewards.isStarted().call() is False
     assert rewards.owner().call() == dev_keys()[0].address
-    assert rewards.stakingRequirement().call() == 120 * SESH_UNIT
+    assert rewards.stakingRequirement().call() == 120 * SESH
 
 
 def test_a_key_from_the_environment_deploys_and_starts(
@@ -106,7 +108,7 @@ def test_a_key_from_the_environment_deploys_and_starts(
     rewards = rewards_of(node, artifacts, record)
     assert rewards.isStarted().call() is True
     assert rewards.owner().call() == dev_keys()[6].address
-    assert rewards.stakingRequirement().call() == 20_000 * SESH_UNIT
+    assert rewards.stakingRequirement().call() == 20_000 * SESH
 
 
 def test_a_keystore_deploys_around_an_existing_token(
@@ -136,7 +138,7 @@ def test_a_keystore_deploys_around_an_existing_token(
     assert "ServiceNodeContributionFactory" in record["contracts"]
     rewards = rewards_of(node, artifacts, record)
     assert rewards.designatedToken().call() == token.address
-    assert rewards.stakingRequirement().call() == 25_000 * SESH_UNIT
+    assert rewards.stakingRequirement().call() == 25_000 * SESH
     assert token.functions.balanceOf(record["contracts"]["RewardRatePool"]).call() == 0
 
 
@@ -220,7 +222,7 @@ def test_a_refused_transaction_is_one_line_naming_the_error(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A profile whose liquidation penalties exceed a quarter: initialize refuses it."""
-    greedy = Profile("testnet", 120 * SESH_UNIT, 10, 1_000, 1_000, 10, 0)
+    greedy = Profile("testnet", 120 * SESH, 10, 1_000, 1_000, 10, 0)
     monkeypatch.setitem(deploy_module.PROFILES, "testnet", greedy)  # type: ignore[index]
     out_file = tmp_path / "x.json"
     code, _, err = sesh_deploy(
@@ -246,7 +248,7 @@ def test_usage_mistakes_are_refused_before_anything_is_sent(
         ([*base, "--out", str(tmp_path / "a.json"), "--unlocked", "--token", "0x12"],
          "is not an address"),
         ([*base, "--out", str(tmp_path / "a.json"), "--unlocked", "--old-token", "wOXEN"],
-         "--old-token wOXEN is not an address"),
+         "--old-token 'wOXEN' is not an address"),
         ([*base, "--out", str(tmp_path / "a.json"), "--unlocked", "--tge", "-5"],
          "--tge -5 is not a unix time"),
     ]  # fmt: skip

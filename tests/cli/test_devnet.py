@@ -25,7 +25,7 @@ from sesh.cli import main
 from sesh.devnet import devnet_contract_names
 from sesh.evm.anvil import WEI_PER_ETH, dev_keys, json_rpc
 from sesh.evm.chain import Chain
-from sesh.evm.deploy import ContractArtifacts, contract_loader, load_artifacts
+from sesh.evm.contract_set import ContractArtifacts, contract_loader, load_artifacts
 
 pytestmark = [pytest.mark.anvil, pytest.mark.slow]
 

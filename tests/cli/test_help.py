@@ -6,7 +6,8 @@ import argparse
 
 import pytest
 
-from sesh.cli import build_parser, main
+from sesh.cli import main
+from sesh.cli.commands import build_parser
 
 
 def _walk(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]

@@ -97,4 +97,4 @@ def test_show_with_a_bad_operator_address_is_refused(tmp_path: Path) -> None:
         "--operator", "0x1234", "--chain-id", "1", "--contract", CONTRACT,
     )  # fmt: skip
     assert result.returncode == 2
-    assert "20 bytes" in result.stderr
+    assert "is not an address (0x and 40 hex digits)" in result.stderr

@@ -29,7 +29,7 @@ from sesh.cli import main
 from sesh.devnet import DevnetContracts, ensure_contracts
 from sesh.evm.anvil import Anvil, dev_keys
 from sesh.evm.chain import Chain
-from sesh.evm.deploy import contract_loader
+from sesh.evm.contract_set import contract_loader
 from sesh.keys import NodeKeys
 
 pytestmark = pytest.mark.anvil
@@ -748,3 +748,82 @@ def test_the_real_command_shows_and_refuses_in_one_line(net: Net) -> None:
     )
     assert "Traceback" not in refused.stderr
     assert dev_keys()[STAKER].private_key[2:] not in refused.stdout + refused.stderr
+
+
+# -- refusals that used to send something, or say it in codes ----------------------------------
+
+
+def test_create_with_a_registered_key_is_refused_before_anything_is_sent(
+    net: Net, sesh: Sesh, node_keys: Callable[[], Path]
+) -> None:
+    keys = str(node_keys())
+    assert sesh("stake", "--keys", keys, signer=STAKER).code == 0
+    before = footprint(net, OPERATOR_B, net.contracts.deployment.contribution_factory or "")
+    result = sesh("contribution", "create", "--keys", keys, "--amount", "30", signer=OPERATOR_B)
+    result.refused("contribution create", "is already registered in ServiceNodeRewards as node 1")
+    assert "created" not in result.out
+    assert footprint(net, OPERATOR_B, net.contracts.deployment.contribution_factory or "") == before
+
+
+def test_contributing_to_a_node_registered_by_other_means_is_refused(
+    net: Net, sesh: Sesh, node_keys: Callable[[], Path]
+) -> None:
+    keys = str(node_keys())
+    created = sesh("contribution", "create", "--keys", keys, "--amount", "30", signer=OPERATOR_B)
+    address = created.created()
+    assert sesh("stake", "--keys", keys, signer=STAKER).code == 0  # the same BLS key, solo
+    before = footprint(net, STAKER_B, address)
+    result = sesh("contribution", "contribute", address, "--amount", "20", signer=STAKER_B)
+    result.refused("contribution contribute", f"contract {address} could never complete")
+    assert footprint(net, STAKER_B, address) == before
+
+
+def test_zero_amounts_are_refused_in_one_line(net: Net, sesh: Sesh) -> None:
+    node = net.example_node.address
+    for verb, args in (
+        ("contribution contribute", ["contribution", "contribute", node, "--amount", "0"]),
+        ("stake", ["stake", "--contract", node, "--amount", "0.000"]),
+        ("convert", ["convert", "--amount", "0"]),
+        ("vesting create", ["vesting", "create", "--beneficiary", ACCOUNTS[STAKER],
+                            "--amount", "0", "--end", "+1d"]),
+    ):  # fmt: skip
+        before = footprint(net, STAKER, node)
+        sesh(*args, signer=STAKER).usage_error(verb, "the amount must be more than 0")
+        assert footprint(net, STAKER, node) == before
+
+
+def test_the_zero_address_and_a_wrong_checksum_are_refused(net: Net, sesh: Sesh) -> None:
+    node = net.example_node.address
+    zero = "0x" + "0" * 40
+    sesh(
+        "contribution", "contribute", node, "--amount", "10", "--beneficiary", zero,
+        signer=STAKER,
+    ).usage_error("contribution contribute", "--beneficiary is the zero address")  # fmt: skip
+    address = ACCOUNTS[STAKER_B]
+    miscased = address[:2] + address[2:].swapcase()
+    sesh(
+        "contribution", "contribute", node, "--amount", "10", "--beneficiary", miscased,
+        signer=STAKER,
+    ).usage_error("contribution contribute", f"with these digits is {address}")  # fmt: skip
+    # All lower case carries no checksum: accepted, and recorded checksummed.
+    result = sesh(
+        "contribution", "contribute", node, "--amount", "10", "--beneficiary", address.lower(),
+        signer=STAKER,
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    assert f"rewards to {address}" in result.out
+
+
+def test_a_refusal_by_status_says_the_state_and_what_to_do(net: Net, sesh: Sesh) -> None:
+    node = net.example_node.address
+    line = sesh("contribution", "finalize", node, signer=OPERATOR).refused(
+        "contribution finalize", "FinalizeNotPossible(status=1)"
+    )
+    assert "cannot be finalized while open for contributions" in line
+    assert "it needs more contributions first" in line
+
+
+def test_another_kind_of_contract_is_named_as_the_wrong_one(net: Net, sesh: Sesh) -> None:
+    sesh("contribution", "show", net.token.address).refused(
+        "contribution show", f"{net.token.address} is not a ServiceNodeContribution"
+    )

@@ -11,29 +11,20 @@ from web3 import Web3
 from sesh.evm.anvil import Anvil, dev_keys
 from sesh.evm.chain import Chain, TransactionRefused
 from sesh.evm.compiler import ERC1967_IMPLEMENTATION_SLOT
-from sesh.evm.deploy import (
+from sesh.evm.contract_set import ContractArtifacts, load_artifacts
+from sesh.evm.deploy import DeployError, complete, deploy, format_rate
+from sesh.evm.profiles import (
     CONVERTER_FUNDING,
     LATE_RATE_DELAY,
     OLD_TOKEN_STAND_IN_SUPPLY,
     POOL_FUNDING,
     PROFILES,
-    SESH_UNIT,
     TOTAL_SUPPLY,
-    ContractArtifacts,
-    DeployError,
-    Deployment,
     Profile,
     check_chain,
-    complete,
-    deploy,
-    format_rate,
-    format_sesh,
-    format_units,
-    load_artifacts,
-    missing_contracts,
-    read_deployment,
-    write_deployment,
 )
+from sesh.evm.record import Deployment, missing_contracts, read_deployment, write_deployment
+from sesh.units import SESH, format_amount
 
 needs_anvil = pytest.mark.anvil
 
@@ -97,7 +88,7 @@ def test_the_profiles_carry_the_reference_parameters() -> None:
     assert set(PROFILES) == set(EXPECTED)
     for name, (stake, exit_age) in EXPECTED.items():
         profile = PROFILES[name]
-        assert profile.staking_requirement == stake * SESH_UNIT
+        assert profile.staking_requirement == stake * SESH
         assert profile.max_contributors == 10
         assert (
             profile.liquidator_reward_ratio,
@@ -105,7 +96,7 @@ def test_the_profiles_carry_the_reference_parameters() -> None:
             profile.recipient_ratio,
         ) == (3, 17, 9_980)
         assert profile.minimum_exit_age == exit_age
-        assert profile.pool_funding == 40_000_000 * SESH_UNIT
+        assert profile.pool_funding == 40_000_000 * SESH
         assert profile.token is None
         assert profile.conversion_rate == (1, 2)  # the reference's deploy script
         assert profile.tge is None  # the time of deployment
@@ -117,7 +108,7 @@ def test_test_chains_get_a_stocked_converter_from_a_woxen_stand_in() -> None:
         profile = PROFILES[name]
         assert profile.deploys_converter and profile.old_token_stand_in
         assert profile.late_conversion_rate == (1, 4)
-        assert profile.converter_funding == CONVERTER_FUNDING == 10_000_000 * SESH_UNIT
+        assert profile.converter_funding == CONVERTER_FUNDING == 10_000_000 * SESH
     mainnet = PROFILES["mainnet"]
     assert not mainnet.deploys_converter  # only for a wOXEN it is given
     assert mainnet.late_conversion_rate == mainnet.conversion_rate
@@ -191,10 +182,10 @@ def test_a_record_from_before_the_factory_still_reads_and_names_what_it_lacks() 
 
 
 def test_amounts_read_in_sesh() -> None:
-    assert format_sesh(120 * SESH_UNIT) == "120 SESH"
-    assert format_sesh(40_000_000 * SESH_UNIT) == "40,000,000 SESH"
-    assert format_sesh(1_500_000_000) == "1.5 SESH"
-    assert format_units(1_500_000_000, "wOXEN") == "1.5 wOXEN"
+    assert format_amount(120 * SESH) == "120 SESH"
+    assert format_amount(40_000_000 * SESH) == "40,000,000 SESH"
+    assert format_amount(1_500_000_000) == "1.5 SESH"
+    assert format_amount(1_500_000_000, "wOXEN") == "1.5 wOXEN"
     assert format_rate((1, 2)) == "1 SESH per 2 wOXEN"
 
 
@@ -214,7 +205,7 @@ def test_every_profile_deploys_and_reads_back(
     deployer = chain.sender
 
     assert deployment.chain_id == 31337 and deployment.profile == name
-    assert rewards.stakingRequirement().call() == stake * SESH_UNIT
+    assert rewards.stakingRequirement().call() == stake * SESH
     assert rewards.maxContributors().call() == 10
     assert rewards.liquidatorRewardRatio().call() == 3
     assert rewards.poolShareOfLiquidationRatio().call() == 17
@@ -320,7 +311,7 @@ def test_a_refused_step_names_the_step_the_error_and_what_is_deployed(
     chain: Chain, artifacts: ContractArtifacts
 ) -> None:
     """Ratios whose penalties exceed a quarter: ServiceNodeRewards.initialize refuses them."""
-    greedy = Profile("greedy", 120 * SESH_UNIT, 10, 1_000, 1_000, 10, 0)
+    greedy = Profile("greedy", 120 * SESH, 10, 1_000, 1_000, 10, 0)
     with pytest.raises(DeployError) as failed:
         deploy(chain, greedy, artifacts)
     message = str(failed.value)

@@ -14,7 +14,10 @@ from sesh.evm.anvil import Anvil
 from sesh.evm.artifacts import DecodedRevert, decode_revert, encode_error
 from sesh.evm.chain import Chain, TransactionRefused, revert_data
 from sesh.evm.compiler import compile_vyper
-from sesh.evm.deploy import PROFILES, SESH_UNIT, ContractArtifacts, deploy, load_artifacts
+from sesh.evm.contract_set import ContractArtifacts, load_artifacts
+from sesh.evm.deploy import deploy
+from sesh.evm.profiles import PROFILES
+from sesh.units import SESH
 
 PULLER = Path(__file__).parent / "contracts" / "pulls_tokens.vy"
 HOLDER = "0x" + "11" * 20
@@ -46,7 +49,7 @@ ABI = [
 
 
 def test_a_custom_error_reads_as_its_name_and_named_arguments() -> None:
-    data = encode_error("ContributionTotalMismatch(uint256,uint256)", 120 * SESH_UNIT, 1)
+    data = encode_error("ContributionTotalMismatch(uint256,uint256)", 120 * SESH, 1)
     decoded = decode_revert(ABI, data)
     assert decoded.arg_names == ("required", "provided")
     assert decoded.describe() == "ContributionTotalMismatch(required=120000000000, provided=1)"
@@ -109,7 +112,7 @@ def test_an_estimate_that_reverts_names_the_error(chain: Chain, rewards: Any) ->
         chain.transact(_mismatched_registration(rewards, operator), operator)
     assert str(refused.value) == EXPECTED
     assert refused.value.receipt is None
-    assert refused.value.error is not None and refused.value.error.args == (120 * SESH_UNIT, 1)
+    assert refused.value.error is not None and refused.value.error.args == (120 * SESH, 1)
 
 
 @needs_anvil
@@ -160,4 +163,4 @@ def test_code_written_against_web3s_exceptions_still_works(chain: Chain, rewards
     with pytest.raises(ContractCustomError):
         chain.transact(call, operator)
     data = revert_data(lambda: chain.transact(call, operator))
-    assert data == encode_error("ContributionTotalMismatch(uint256,uint256)", 120 * SESH_UNIT, 1)
+    assert data == encode_error("ContributionTotalMismatch(uint256,uint256)", 120 * SESH, 1)

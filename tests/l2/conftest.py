@@ -16,7 +16,8 @@ from web3.types import TxReceipt
 
 from sesh.evm.anvil import Anvil
 from sesh.evm.chain import Chain
-from sesh.evm.deploy import ContractArtifacts, Profile, load_artifacts
+from sesh.evm.contract_set import ContractArtifacts, load_artifacts
+from sesh.evm.profiles import Profile
 
 from ..support.network import RewardsNetwork
 from ..support.nodes import Node, node_maker, pop

@@ -18,7 +18,7 @@ from web3.types import TxReceipt
 from sesh.evm.anvil import Anvil
 from sesh.evm.artifacts import canonical_type
 from sesh.evm.chain import Chain
-from sesh.evm.deploy import ContractArtifacts
+from sesh.evm.contract_set import ContractArtifacts
 from sesh.l2.decode import EVENTS
 from sesh.l2.errors import ChainIdMismatch
 from sesh.l2.events import (

@@ -21,7 +21,8 @@ from nacl.signing import SigningKey
 from sesh.bls import SecretKey
 from sesh.evm.anvil import Anvil
 from sesh.evm.chain import Chain
-from sesh.evm.deploy import PROFILES, ContractArtifacts, load_artifacts
+from sesh.evm.contract_set import ContractArtifacts, load_artifacts
+from sesh.evm.profiles import PROFILES
 from sesh.keys import NodeKeys
 from sesh.l2.providers import Providers
 from sesh.l2.tracker import Tracker, TrackerConfig

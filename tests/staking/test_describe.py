@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from sesh import devnet
-from sesh.staking.connection import DEFAULT_RPC, DEVNET_DEPLOYMENT
+from sesh.cli.shell.defaults import DEFAULT_RPC, DEVNET_DEPLOYMENT
 from sesh.staking.contribution import (
     ContributionState,
     Contributor,

@@ -16,7 +16,10 @@ from web3.types import TxReceipt
 
 from sesh.bls import DomainTags, exit_message, liquidate_message
 from sesh.evm.chain import Chain
-from sesh.evm.deploy import ContractArtifacts, Deployment, Profile, deploy
+from sesh.evm.contract_set import ContractArtifacts
+from sesh.evm.deploy import deploy
+from sesh.evm.profiles import Profile
+from sesh.evm.record import Deployment
 
 from .nodes import Keyed, network_signature
 

@@ -241,6 +241,52 @@ class Chain:
             return Web3.to_checksum_address(sender)
         return self.default_sender or self.accounts[0]
 
+    # -- reading -----------------------------------------------------------------------------
+
+    def reachable(self) -> bool:
+        """Whether a JSON-RPC node answers at ``rpc_url``."""
+        return bool(self.w3.is_connected())
+
+    def chain_id(self) -> int:
+        return int(self.w3.eth.chain_id)
+
+    def eth_balance(self, address: str) -> int:
+        """``address``'s ether, in wei."""
+        return int(self.w3.eth.get_balance(Web3.to_checksum_address(address)))
+
+    def dry_run(self, call: ContractFunction, sender: str) -> bytes | None:
+        """Run ``call`` from ``sender`` as an ``eth_call`` on the latest block, sending nothing:
+        None when it would go through, else its revert data (empty for a revert without a
+        word). Use ``refusal_of`` to word it."""
+        try:
+            revert = revert_data(lambda: self.w3.eth.call(self.call_params(call, sender), "latest"))
+        except NoRevert:
+            return None
+        return revert
+
+    def call_params(self, call: ContractFunction, sender: str) -> TxParams:
+        """``call`` as the parameters of an ``eth_call`` from ``sender`` (as ``transact`` encodes
+        it: web3's public ``build_transaction`` would estimate gas, and fail on a revert)."""
+        return {
+            "from": Web3.to_checksum_address(sender),
+            "to": call.address,
+            "data": call._encode_transaction_data(),
+        }
+
+    def refusal_of(self, call: ContractFunction, sender: str, data: bytes) -> TransactionRefused:
+        """The ``TransactionRefused`` that ``call`` from ``sender``, reverting with ``data``,
+        would raise if sent: worded exactly as a sent transaction's refusal."""
+        abi = cast(Sequence[dict[str, Any]], call.contract_abi)
+        return self.refusal(self.call_params(call, sender), None, abi, data)
+
+    def events(self, contract: Contract, event: str, receipt: TxReceipt) -> list[dict[str, Any]]:
+        """The arguments of every ``event`` that ``contract`` logged in ``receipt``, decoded, in
+        order (logs of other contracts and events are skipped)."""
+        from web3.logs import DISCARD
+
+        decoded = getattr(contract.events, event)().process_receipt(receipt, errors=DISCARD)
+        return [dict(entry["args"]) for entry in decoded]
+
     # -- refusals ----------------------------------------------------------------------------
 
     def refusal(

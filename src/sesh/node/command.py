@@ -6,27 +6,26 @@ import argparse
 import fcntl
 import json
 import logging
-import signal
 import sqlite3
 import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from types import FrameType
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING
 
-from sesh.evm.anvil import DEFAULT_PORT
-from sesh.evm.signer_options import CommandError, add_signer_options, check_signer_options, one_line
+from sesh.cli.shell.defaults import DEFAULT_RPC, DEVNET_DEPLOYMENT
+from sesh.cli.shell.errors import CommandError, one_line
+from sesh.cli.shell.options import add_signer_options, check_signer_options
+from sesh.cli.shell.records import read_record
+from sesh.cli.shell.signals import stop_on_signals
 
 if TYPE_CHECKING:
-    from sesh.evm.deploy import Deployment
+    from sesh.evm.record import Deployment
     from sesh.ledger import NetworkProfile
     from sesh.node.funding import Funding
 
 DEFAULT_DATA_DIR = Path("node-data")
-DEFAULT_RPC = f"http://127.0.0.1:{DEFAULT_PORT}"
-DEVNET_DEPLOYMENT = Path("devnet-data") / "contracts.json"
 KEYS_DIR = "keys"
 
 _RUN_DESCRIPTION = """\
@@ -240,23 +239,6 @@ def _profile(args: argparse.Namespace, deployment: Deployment, path: Path) -> Ne
     )
 
 
-def _read_deployment(args: argparse.Namespace) -> tuple[Deployment, Path]:
-    from sesh.evm.deploy import read_deployment
-
-    path: Path = args.deployment or DEVNET_DEPLOYMENT
-    try:
-        return read_deployment(path), path
-    except FileNotFoundError:
-        hint = (
-            ": start `sesh devnet` in this directory, or name a record with --deployment FILE"
-            if args.deployment is None
-            else ""
-        )
-        raise CommandError(f"no deployment record at {path}{hint}", 2) from None
-    except (OSError, ValueError) as error:
-        raise CommandError(f"{path}: {one_line(error)}", 2) from None
-
-
 def _check_numbers(args: argparse.Namespace) -> None:
     for option, value, least in (
         ("--confirmations", args.confirmations, 0),
@@ -305,8 +287,8 @@ def _funding(args: argparse.Namespace, deployment: Deployment) -> tuple[Funding,
     payer = None
     how = "no signer: funding is checked, not paid"
     if args.keystore is not None or args.key_env is not None or args.unlocked:
+        from sesh.cli.shell.options import open_signer
         from sesh.evm.chain import Chain
-        from sesh.evm.signer_options import open_signer
 
         chain = Chain(args.rpc[0])
         signer, how = open_signer(args, chain)
@@ -330,8 +312,8 @@ def _run(args: argparse.Namespace) -> int:
 
     check_signer_options(args)
     _check_numbers(args)
-    args.rpc = args.rpc or [DEFAULT_RPC]
-    deployment, path = _read_deployment(args)
+    deployment, path = read_record(args.deployment)
+    args.rpc = args.rpc or [deployment.rpc_url or DEFAULT_RPC]
     profile = _profile(args, deployment, path)
     confirmations = args.confirmations
     if confirmations is None:
@@ -377,13 +359,8 @@ def _run(args: argparse.Namespace) -> int:
                 f"{node.height}; {funding_how}",
                 flush=True,
             )
-            stop = threading.Event()
-            previous = _install_stop_handlers(stop)
-            try:
+            with stop_on_signals(threading.Event()) as stop:
                 node.run(stop)
-            finally:
-                for signum, handler in previous.items():
-                    signal.signal(signum, handler)
             print(f"sesh node: stopped at block {node.height}", flush=True)
     return 0
 
@@ -406,10 +383,3 @@ def _configure_logging() -> None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
         root.addHandler(handler)
         root.setLevel(logging.INFO)
-
-
-def _install_stop_handlers(stop: threading.Event) -> dict[int, Any]:
-    def handle(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    return {signum: signal.signal(signum, handle) for signum in (signal.SIGINT, signal.SIGTERM)}

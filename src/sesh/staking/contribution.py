@@ -15,12 +15,12 @@ Reading a contract (``read_contribution``) and explaining it (``describe_contrib
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sesh.evm.signer_options import CommandError
+from sesh.cli.shell.errors import CommandError
+from sesh.evm.addresses import ZERO_ADDRESS, to_checksum
 from sesh.keys import NodeKeys
 from sesh.staking.connection import (
     Connection,
@@ -30,18 +30,22 @@ from sesh.staking.connection import (
     connect,
     parse_option,
 )
-from sesh.staking.rules import CONTRIBUTION_STATUS, OpenStake
-from sesh.staking.stake import add_keys_option, describe_node, load_keys, new_node_id
-from sesh.staking.units import (
+from sesh.staking.nodes import (
+    add_keys_option,
+    describe_node,
+    load_keys,
+    new_node_id,
+    refuse_registered,
+)
+from sesh.staking.rules import CONTRIBUTION_STATUS, OpenStake, parse_reservation
+from sesh.units import (
     format_amount,
     format_fee,
-    parse_amount,
     parse_fee,
-    parse_reservation,
+    parse_positive_amount,
     plain_amount,
 )
 
-ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 FINALIZED = 3
 
 
@@ -108,14 +112,12 @@ class ContributionState:
 
 def read_contribution(contract: Any) -> ContributionState:
     """The state of the ServiceNodeContribution bound in ``contract``."""
-    from web3 import Web3
-
     f = contract.functions
     addresses, beneficiaries, amounts = f.getContributions().call()
     reserved_addresses, reserved_amounts, received = f.getReserved().call()
     x, y = f.blsPubkey().call()
     params = f.serviceNodeParams().call()
-    checksum = Web3.to_checksum_address
+    checksum = to_checksum
     return ContributionState(
         address=contract.address,
         status=int(f.status().call()),
@@ -245,8 +247,6 @@ def create_contribution(
 ) -> Any:
     """Ask the factory for a contribution contract for ``keys``' node, the signer as operator;
     the new contract, bound."""
-    from web3.logs import DISCARD
-
     assert conn.sender is not None
     factory = conn.factory
     # The clone's errors (a bad reservation, a bad fee) surface through the factory's call:
@@ -266,38 +266,52 @@ def create_contribution(
             manual_finalize,
         )
     )
-    (event,) = factory.events.NewServiceNodeContributionContract().process_receipt(
-        receipt, errors=DISCARD
-    )
-    return conn.bind("ServiceNodeContribution", event["args"]["contributorContract"])
+    (event,) = conn.chain.events(factory, "NewServiceNodeContributionContract", receipt)
+    return conn.bind("ServiceNodeContribution", event["contributorContract"])
 
 
-def contribute(conn: Connection, contract: Any, amount: int, beneficiary: str | None) -> None:
+def contribute(
+    conn: Connection, contract: Any, amount: int, beneficiary: str | None
+) -> dict[str, Any]:
     """Approve and contribute ``amount`` from the signer, rewards to ``beneficiary`` (default:
-    the signer); print what happened, and the node's id if this completed and registered it.
-    A contribution the contract refuses is reported before the approval is sent."""
+    the signer); print what happened, and the node's id if this completed and registered it;
+    the outcome for ``--json``.
+    A contribution the contract refuses is reported before the approval is sent, and so is one
+    to a contract whose node is already registered by other means (it could never finalize)."""
+    state = read_contribution(contract)
+    if state.status != FINALIZED:
+        refuse_registered(conn, state.bls_public_key, f"contract {contract.address}")
     call = contract.functions.contributeFunds(amount, beneficiary or ZERO_ADDRESS)
     receipt = conn.pay(conn.token, contract, amount, call, "ServiceNodeContribution")
     print(
         f"  contributed {format_amount(amount)} to {contract.address} "
         f"(rewards to {beneficiary or conn.sender})"
     )
-    report_progress(conn, contract, receipt)
+    return {
+        "contract": contract.address,
+        "contributor": conn.sender,
+        "amount": amount,
+        "beneficiary": beneficiary or conn.sender,
+        **report_progress(conn, contract, receipt),
+    }
 
 
-def report_progress(conn: Connection, contract: Any, receipt: Any) -> None:
-    """The contract's state after ``receipt``, in a line or two."""
+def report_progress(conn: Connection, contract: Any, receipt: Any) -> dict[str, Any]:
+    """The contract's state after ``receipt``, in a line or two; as JSON, its status and the
+    id of the node it registered (None if it did not)."""
     state = read_contribution(contract)
-    node_id = new_node_id(conn.rewards, receipt)
+    node_id = new_node_id(conn, receipt)
+    progress = {"status": state.status, "node_id": node_id if node_id >= 0 else None}
     if node_id >= 0:
         print(f"  the stake is complete: node {node_id} is registered in ServiceNodeRewards")
-        return
+        return progress
     print(f"  status: {state.status_text}; {describe_open(state)}")
     if state.status == 2:
         print(
             f"  the operator ({state.operator}) registers the node with `sesh contribution "
             f"finalize {contract.address}`"
         )
+    return progress
 
 
 # -- the command -------------------------------------------------------------------------------
@@ -450,7 +464,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "contribution. Sends nothing, so needs no signer.",
     )
     _contract_argument(show)
-    show.add_argument("--json", action="store_true", help="print one JSON object")
     add_verb(show, _show, signs=False)
 
 
@@ -467,16 +480,21 @@ def _open(args: argparse.Namespace, *, signs: bool = True) -> tuple[Connection, 
     return conn, conn.contract_at("ServiceNodeContribution", args.contract)
 
 
-def _create(args: argparse.Namespace) -> int:
+def _create(args: argparse.Namespace) -> dict[str, Any]:
 
     fee = parse_option("--fee", args.fee, parse_fee)
     reserved = _reservations(args)
-    amount = None if args.amount is None else parse_option("--amount", args.amount, parse_amount)
+    amount = (
+        None
+        if args.amount is None
+        else parse_option("--amount", args.amount, parse_positive_amount)
+    )
     beneficiary = address_option("--beneficiary", args.beneficiary)
     if beneficiary is not None and amount is None:
         raise CommandError("--beneficiary goes with --amount", 2)
     keys, key_dir = load_keys(args.keys)
     conn = connect(args, signs=True)
+    refuse_registered(conn, keys.bls_public_key.to_contract(), "a contribution contract for it")
     if amount is not None:  # before the contract is made, not after
         conn.check_balance(conn.token, amount)
     print(
@@ -495,8 +513,17 @@ def _create(args: argparse.Namespace) -> int:
         f"  fee {format_fee(state.fee)}; reserved: {shown or 'none'}; finalize: "
         f"{'manual' if state.manual_finalize else 'automatic'}"
     )
+    outcome = {
+        "contract": contract.address,
+        "operator": state.operator,
+        "bls_public_key": keys.bls_public_key.to_hex(),
+        "fee": state.fee,
+        "reserved": [{"address": r.address, "amount": r.amount} for r in state.reservations],
+        "manual_finalize": state.manual_finalize,
+        "contribution": None,
+    }
     if amount is not None:
-        contribute(conn, contract, amount, beneficiary)
+        outcome["contribution"] = contribute(conn, contract, amount, beneficiary)
     else:
         own = state.reservation_of(state.operator)
         least = own.amount if own else state.stake.minimum_contribution
@@ -504,10 +531,10 @@ def _create(args: argparse.Namespace) -> int:
             f"  next, the operator's contribution (at least {format_amount(least or 0)}): "
             f"sesh contribution contribute {contract.address} --amount …"
         )
-    return 0
+    return outcome
 
 
-def _reserve(args: argparse.Namespace) -> int:
+def _reserve(args: argparse.Namespace) -> dict[str, Any]:
 
     reserved = _reservations(args)
     if bool(reserved) == bool(args.clear):
@@ -521,39 +548,38 @@ def _reserve(args: argparse.Namespace) -> int:
         for address, amount in reserved:
             print(f"  {address}  {format_amount(amount)}")
     print(f"  {describe_open(read_contribution(contract))}")
-    return 0
+    return {
+        "contract": contract.address,
+        "reserved": [{"address": address, "amount": amount} for address, amount in reserved],
+    }
 
 
-def _contribute(args: argparse.Namespace) -> int:
-    amount = parse_option("--amount", args.amount, parse_amount)
+def _contribute(args: argparse.Namespace) -> dict[str, Any]:
+    amount = parse_option("--amount", args.amount, parse_positive_amount)
     beneficiary = address_option("--beneficiary", args.beneficiary)
     conn, contract = _open(args)
     print(f"contributing from {conn.sender} ({conn.how}) on chain {conn.chain_id}", flush=True)
-    contribute(conn, contract, amount, beneficiary)
-    return 0
+    return contribute(conn, contract, amount, beneficiary)
 
 
-def _finalize(args: argparse.Namespace) -> int:
+def _finalize(args: argparse.Namespace) -> dict[str, Any]:
     conn, contract = _open(args)
     receipt = conn.chain.transact(contract.functions.finalize())
     print(f"finalized {contract.address}")
-    report_progress(conn, contract, receipt)
-    return 0
+    return {"contract": contract.address, **report_progress(conn, contract, receipt)}
 
 
-def _withdraw(args: argparse.Namespace) -> int:
-    from web3.logs import DISCARD
-
+def _withdraw(args: argparse.Namespace) -> dict[str, Any]:
     conn, contract = _open(args)
     before = read_contribution(contract)
     receipt = conn.chain.transact(contract.functions.withdrawContribution())
+    outcome: dict[str, Any] = {"contract": contract.address, "withdrawn": 0, "reset": False}
     if conn.sender == before.operator:
         print(f"the operator withdrew: {contract.address} was reset")
-        _print_refunds(before)
-        return 0
-    events = contract.events.WithdrawContribution().process_receipt(receipt, errors=DISCARD)
+        return {**outcome, "reset": True, "refunded": _print_refunds(before)}
+    events = conn.chain.events(contract, "WithdrawContribution", receipt)
     if events:
-        amount = int(events[0]["args"]["amount"])
+        amount = outcome["withdrawn"] = int(events[0]["amount"])
         print(f"withdrew {format_amount(amount)} from {contract.address} to {conn.sender}")
     elif any(c.address == conn.sender for c in before.contributors):
         print(
@@ -562,31 +588,32 @@ def _withdraw(args: argparse.Namespace) -> int:
         )
     else:
         print(f"{conn.sender} has no contribution in {contract.address}: nothing to withdraw")
-    print(f"  status: {read_contribution(contract).status_text}")
-    return 0
+    after = read_contribution(contract)
+    print(f"  status: {after.status_text}")
+    return {**outcome, "status": after.status}
 
 
-def _reset(args: argparse.Namespace) -> int:
+def _reset(args: argparse.Namespace) -> dict[str, Any]:
     conn, contract = _open(args)
     before = read_contribution(contract)
     conn.chain.transact(contract.functions.reset())
     print(f"reset {contract.address}: it waits for the operator's contribution again")
-    _print_refunds(before)
-    return 0
+    return {"contract": contract.address, "refunded": _print_refunds(before)}
 
 
-def _print_refunds(before: ContributionState) -> None:
+def _print_refunds(before: ContributionState) -> list[dict[str, Any]]:
+    """Say who got what back when the contract was reset; the same as JSON."""
     if before.status == FINALIZED:
         print("  nothing refunded: the node is registered, its stake is in ServiceNodeRewards")
-    for c in before.contributors if before.status != FINALIZED else ():
+        return []
+    for c in before.contributors:
         print(f"  refunded {format_amount(c.amount)} to {c.address}")
+    return [{"address": c.address, "amount": c.amount} for c in before.contributors]
 
 
-def _show(args: argparse.Namespace) -> int:
+def _show(args: argparse.Namespace) -> dict[str, Any]:
     _, contract = _open(args, signs=False)
     state = read_contribution(contract)
-    if args.json:
-        print(json.dumps(contribution_json(state), indent=2))
-    else:
+    if not args.json:
         print("\n".join(describe_contribution(state)))
-    return 0
+    return contribution_json(state)

@@ -11,9 +11,10 @@ back (the ``Conversion`` event, not a recomputation, so it is what the contract 
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from sesh.staking.connection import add_verb, connect, parse_option
-from sesh.staking.units import format_amount, parse_amount
+from sesh.units import format_amount, parse_positive_amount
 
 _DESCRIPTION = """\
 Convert wOXEN (the old token; a stand-in on the devnet) into SESH through the deployment's
@@ -41,15 +42,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_verb(parser, _run, signs=True)
 
 
-def _run(args: argparse.Namespace) -> int:
-    from web3.logs import DISCARD
-
+def _run(args: argparse.Namespace) -> dict[str, Any]:
     conn = connect(args, signs=True)
     converter = conn.converter
     old = conn.bind("WrappedOxen", converter.functions.tokenA().call())
     symbol = str(old.functions.symbol().call())
     decimals = int(old.functions.decimals().call())
-    amount = parse_option("--amount", args.amount, lambda t: parse_amount(t, decimals, symbol))
+    amount = parse_option(
+        "--amount", args.amount, lambda t: parse_positive_amount(t, decimals, symbol)
+    )
     numerator = int(converter.functions.conversionRateNumerator().call())
     denominator = int(converter.functions.conversionRateDenominator().call())
     print(f"converting {symbol} from {conn.sender} ({conn.how}) on chain {conn.chain_id}")
@@ -57,9 +58,9 @@ def _run(args: argparse.Namespace) -> int:
     receipt = conn.pay(
         old, converter, amount, converter.functions.convertTokens(amount), "TokenConverter"
     )
-    (event,) = converter.events.Conversion().process_receipt(receipt, errors=DISCARD)
-    received = int(event["args"]["amountB"])
+    (event,) = conn.chain.events(converter, "Conversion", receipt)
+    received = int(event["amountB"])
     print(f"  converted {format_amount(amount, symbol, decimals)} into {format_amount(received)}")
     balance = int(conn.token.functions.balanceOf(conn.sender).call())
     print(f"  {conn.sender} now holds {format_amount(balance)}")
-    return 0
+    return {"from": conn.sender, "converted": amount, "received": received, "balance": balance}

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sesh.evm.addresses import nonzero
+from sesh.units import parse_positive_amount
+
 CONTRIBUTION_STATUS = {
     0: "waiting for the operator's contribution",
     1: "open for contributions",
@@ -19,6 +22,36 @@ CONTRIBUTION_STATUS = {
     3: "finalized: the node is registered",
 }
 """ServiceNodeContribution's status values (the reference's Status enum), in words."""
+
+_STATUS_ADVICE = {
+    0: "the operator contributes first (`sesh contribution contribute`)",
+    1: "it needs more contributions first (`sesh contribution show` says how much is open)",
+    2: "the operator finalizes it (`sesh contribution finalize`)",
+    3: "nothing more can happen to it: its node is registered",
+}
+"""What to do next in each status, for a refusal that only gives the status."""
+
+_STATUS_ERRORS = {
+    "FinalizeNotPossible": "cannot be finalized",
+    "ContributeFundsNotPossible": "takes no contributions",
+    "RequireWaitForOperatorContribStatus": "cannot change its reservations or manual finalize",
+    "RescueNotPossible": "holds nothing to rescue",
+}
+"""ServiceNodeContribution's errors whose only argument is its status, and what was refused."""
+
+
+def explain_refusal(name: str, args: tuple[object, ...]) -> str | None:
+    """What a contract's refusal means and what to do, in words, for errors that only give a
+    code; None for errors that read on their own."""
+    if name in _STATUS_ERRORS and len(args) == 1 and isinstance(args[0], int):
+        status = args[0]
+        state = CONTRIBUTION_STATUS.get(status, f"in status {status}")
+        advice = _STATUS_ADVICE.get(status, "")
+        return f"the contract {_STATUS_ERRORS[name]} while {state}" + (
+            f"; {advice}" if advice else ""
+        )
+    return None
+
 
 CLIFF_DENOMINATOR = 5
 """TokenVestingNoStaking vests 1/5 of the grant at the cliff."""
@@ -98,3 +131,16 @@ def releasable_no_staking_lock(
     at_cliff = grant // CLIFF_DENOMINATOR
     vested = at_cliff + (grant - at_cliff) * (now - cliff) // (end - cliff)
     return vested - released
+
+
+# -- reservations ------------------------------------------------------------------------------
+
+
+def parse_reservation(text: str) -> tuple[str, int]:
+    """``"0xAbC…:20"`` (or ``=``) → (checksummed address, 20·10⁹): a reserved contribution.
+    Neither the zero address nor a zero amount: the contract would hold a slot for nobody or
+    for nothing."""
+    address, separator, amount = text.strip().replace("=", ":").partition(":")
+    if not separator:
+        raise ValueError(f"{text!r} is not ADDRESS:AMOUNT (e.g. 0x…:20 for 20 SESH)")
+    return nonzero(address.strip(), "the reserved address"), parse_positive_amount(amount)

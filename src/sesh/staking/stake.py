@@ -16,19 +16,14 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from sesh.evm.signer_options import CommandError
-from sesh.keys import NodeKeys, Registration, default_key_dir
-from sesh.staking.connection import (
-    Connection,
-    add_verb,
-    address_option,
-    connect,
-    parse_option,
-)
-from sesh.staking.units import format_amount, parse_amount
+from sesh.cli.shell.errors import CommandError
+from sesh.keys import NodeKeys, Registration
+from sesh.staking.connection import Connection, add_verb, address_option, connect, parse_option
+from sesh.staking.contribution import contribute
+from sesh.staking.nodes import add_keys_option, describe_node, load_keys, new_node_id
+from sesh.units import format_amount, parse_positive_amount
 
 
 @dataclass(frozen=True)
@@ -58,33 +53,7 @@ def register_solo(conn: Connection, keys: NodeKeys, beneficiary: str | None = No
         contributors,
     )
     receipt = conn.pay(conn.token, rewards, requirement, call, "ServiceNodeRewards")
-    return Registered(new_node_id(rewards, receipt), signed, requirement, receipt)
-
-
-def new_node_id(rewards: Any, receipt: Any) -> int:
-    """The id of the node ``receipt`` registered (its NewServiceNodeV2 event); -1 if none."""
-    from web3.logs import DISCARD
-
-    events = rewards.events.NewServiceNodeV2().process_receipt(receipt, errors=DISCARD)
-    return int(events[0]["args"]["serviceNodeID"]) if events else -1
-
-
-def load_keys(directory: Path | None) -> tuple[NodeKeys, Path]:
-    """The node keys in ``directory`` (default: ``sesh keys``' directory)."""
-    path = directory or default_key_dir()
-    return NodeKeys.load(path), path
-
-
-def add_keys_option(parser: argparse.ArgumentParser, what: str) -> None:
-    """--keys DIR, the node's key directory for ``load_keys``; ``what`` begins its help."""
-    parser.add_argument(
-        "--keys", type=Path, metavar="DIR", help=f"{what} (default: {default_key_dir()})"
-    )
-
-
-def describe_node(keys: NodeKeys | Registration) -> str:
-    """A node's keys, for the line that says it was registered."""
-    return f"BLS key {keys.bls_public_key.to_hex()}, Ed25519 key 0x{keys.ed25519_public_key.hex()}"
+    return Registered(new_node_id(conn, receipt), signed, requirement, receipt)
 
 
 # -- the command -------------------------------------------------------------------------------
@@ -134,9 +103,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_verb(parser, _run, signs=True)
 
 
-def _run(args: argparse.Namespace) -> int:
-    from sesh.staking.contribution import contribute  # it builds on this module
-
+def _run(args: argparse.Namespace) -> dict[str, Any]:
     beneficiary = address_option("--beneficiary", args.beneficiary)
     if args.contract is None:
         if args.amount is not None:
@@ -156,14 +123,20 @@ def _run(args: argparse.Namespace) -> int:
             f"  staked {format_amount(done.stake)} from {conn.sender}; rewards to "
             f"{beneficiary or conn.sender}"
         )
-        return 0
+        return {
+            "node_id": done.node_id,
+            "bls_public_key": done.registration.bls_public_key.to_hex(),
+            "ed25519_public_key": "0x" + done.registration.ed25519_public_key.hex(),
+            "operator": conn.sender,
+            "stake": done.stake,
+            "beneficiary": beneficiary or conn.sender,
+        }
     if args.keys is not None:
         raise CommandError("--keys is for a solo node; a contribution needs no node keys", 2)
     if args.amount is None:
         raise CommandError("--contract needs --amount (how much SESH to contribute)", 2)
-    amount = parse_option("--amount", args.amount, parse_amount)
+    amount = parse_option("--amount", args.amount, parse_positive_amount)
     conn = connect(args, signs=True)
     contract = conn.contract_at("ServiceNodeContribution", args.contract, "--contract")
     print(f"contributing from {conn.sender} ({conn.how}) on chain {conn.chain_id}", flush=True)
-    contribute(conn, contract, amount, beneficiary)
-    return 0
+    return contribute(conn, contract, amount, beneficiary)

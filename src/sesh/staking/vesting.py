@@ -13,11 +13,11 @@ pays the beneficiary what is due; ``stake`` stakes from a staking lock.
 from __future__ import annotations
 
 import argparse
-import json
 from dataclasses import dataclass
 from typing import Any
 
-from sesh.evm.signer_options import CommandError
+from sesh.cli.shell.errors import CommandError
+from sesh.evm.addresses import ZERO_ADDRESS, to_checksum
 from sesh.keys import NodeKeys
 from sesh.staking.connection import (
     Connection,
@@ -28,26 +28,20 @@ from sesh.staking.connection import (
     parse_option,
 )
 from sesh.staking.contribution import report_progress
+from sesh.staking.nodes import add_keys_option, describe_node, load_keys, new_node_id
 from sesh.staking.rules import releasable_no_staking_lock, releasable_staking_lock
-from sesh.staking.stake import (
-    Registered,
-    add_keys_option,
-    describe_node,
-    load_keys,
-    new_node_id,
-)
-from sesh.staking.units import (
+from sesh.staking.stake import Registered
+from sesh.units import (
     format_amount,
     format_duration,
     format_time,
-    parse_amount,
+    parse_positive_amount,
     parse_time,
     plain_amount,
 )
 
 STAKING = "TokenVestingStaking"
 NO_STAKING = "TokenVestingNoStaking"
-ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 
 
 # -- a lock's state ----------------------------------------------------------------------------
@@ -85,21 +79,19 @@ class VestingState:
 def lock_kind(conn: Connection, address: str) -> str:
     """Which kind of lock lives at ``address`` (the staking lock has ``rewardsContract()``,
     the other ``cliff()``); ValueError if neither answers."""
-    from web3.exceptions import Web3Exception
+    from sesh.evm.failures import chain_errors
 
     for kind, probe in ((STAKING, "rewardsContract"), (NO_STAKING, "cliff")):
         try:
             getattr(conn.bind(kind, address).functions, probe)().call()
             return kind
-        except (Web3Exception, ValueError):
+        except chain_errors():
             continue
     raise ValueError(f"{address} is not a vesting contract (TokenVesting[No]Staking)")
 
 
 def read_lock(conn: Connection, address: str) -> VestingState:
     """The state of the lock at ``address``, now."""
-    from web3 import Web3
-
     kind = lock_kind(conn, address)
     lock = conn.bind(kind, address)
     f = lock.functions
@@ -109,11 +101,11 @@ def read_lock(conn: Connection, address: str) -> VestingState:
     else:
         beneficiary, revoker = f.getBeneficiary(), f.getRevoker()
         opens, released = f.cliff(), f.released(sesh)
-    revoker_address = Web3.to_checksum_address(revoker.call())
+    revoker_address = to_checksum(revoker.call())
     return VestingState(
         kind=kind,
         address=lock.address,
-        beneficiary=Web3.to_checksum_address(beneficiary.call()),
+        beneficiary=to_checksum(beneficiary.call()),
         revoker=None if revoker_address == ZERO_ADDRESS else revoker_address,
         revoked=bool(f.revoked().call()),
         transferable=bool(f.transferableBeneficiary().call()),
@@ -301,7 +293,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "releasable now. Sends nothing, so needs no signer.",
     )
     _lock_argument(show)
-    show.add_argument("--json", action="store_true", help="print one JSON object")
     add_verb(show, _show, signs=False)
 
     release = sub.add_parser(
@@ -351,11 +342,11 @@ def _lock(conn: Connection, text: str) -> tuple[str, Any]:
     return kind, conn.bind(kind, address)
 
 
-def _create(args: argparse.Namespace) -> int:
+def _create(args: argparse.Namespace) -> dict[str, Any]:
 
     beneficiary = address_option("--beneficiary", args.beneficiary)
     revoker = address_option("--revoker", args.revoker)
-    amount = parse_option("--amount", args.amount, parse_amount)
+    amount = parse_option("--amount", args.amount, parse_positive_amount)
     assert beneficiary is not None
     conn = connect(args, signs=True)
     now = conn.timestamp()
@@ -382,35 +373,33 @@ def _create(args: argparse.Namespace) -> int:
     )
     print(f"  deployed {kind} {lock.address}")
     print(f"  locked {format_amount(amount)} in it for {beneficiary}")
-    print("\n".join(describe_lock(read_lock(conn, lock.address))[1:]))
-    return 0
+    state = read_lock(conn, lock.address)
+    print("\n".join(describe_lock(state)[1:]))
+    return lock_json(state)
 
 
-def _show(args: argparse.Namespace) -> int:
+def _show(args: argparse.Namespace) -> dict[str, Any]:
     conn = connect(args, signs=False)
     _, lock = _lock(conn, args.lock)
     state = read_lock(conn, lock.address)
-    if args.json:
-        print(json.dumps(lock_json(state), indent=2))
-    else:
+    if not args.json:
         print("\n".join(describe_lock(state)))
-    return 0
+    return lock_json(state)
 
 
-def _release(args: argparse.Namespace) -> int:
-    from web3.logs import DISCARD
-
+def _release(args: argparse.Namespace) -> dict[str, Any]:
     conn = connect(args, signs=True)
     _, lock = _lock(conn, args.lock)
     receipt = conn.chain.transact(lock.functions.release(conn.deployment.sesh))
-    events = lock.events.TokensReleased().process_receipt(receipt, errors=DISCARD)
-    amount = int(events[0]["args"]["amount"]) if events else 0
+    events = conn.chain.events(lock, "TokensReleased", receipt)
+    amount = int(events[0]["amount"]) if events else 0
     print(f"released {format_amount(amount)} from {lock.address} to {conn.sender}")
-    print(f"  the lock now holds {format_amount(read_lock(conn, lock.address).balance)}")
-    return 0
+    balance = read_lock(conn, lock.address).balance
+    print(f"  the lock now holds {format_amount(balance)}")
+    return {"lock": lock.address, "released": amount, "to": conn.sender, "balance": balance}
 
 
-def _stake(args: argparse.Namespace) -> int:
+def _stake(args: argparse.Namespace) -> dict[str, Any]:
 
     beneficiary = address_option("--beneficiary", args.beneficiary)
     if args.contract is None:
@@ -432,12 +421,18 @@ def _stake(args: argparse.Namespace) -> int:
             f"  staked {format_amount(done.stake)} of the lock's SESH; rewards to "
             f"{beneficiary or conn.sender}"
         )
-        return 0
+        return {
+            "lock": lock.address,
+            "node_id": done.node_id,
+            "bls_public_key": done.registration.bls_public_key.to_hex(),
+            "stake": done.stake,
+            "beneficiary": beneficiary or conn.sender,
+        }
     if args.amount is None:
         raise CommandError("--contract needs --amount (how much SESH to contribute)", 2)
     if args.keys is not None:
         raise CommandError("--keys is for a solo node; a contribution needs no node keys", 2)
-    amount = parse_option("--amount", args.amount, parse_amount)
+    amount = parse_option("--amount", args.amount, parse_positive_amount)
     conn = connect(args, signs=True)
     kind, lock = _lock(conn, args.lock)
     if kind != STAKING:
@@ -450,8 +445,13 @@ def _stake(args: argparse.Namespace) -> int:
         f"contributed {format_amount(amount)} from lock {lock.address} to {contract.address} "
         f"(rewards to {beneficiary or conn.sender})"
     )
-    report_progress(conn, contract, receipt)
-    return 0
+    return {
+        "lock": lock.address,
+        "contract": contract.address,
+        "amount": amount,
+        "beneficiary": beneficiary or conn.sender,
+        **report_progress(conn, contract, receipt),
+    }
 
 
 def stake_solo_from_lock(
@@ -470,4 +470,4 @@ def stake_solo_from_lock(
             beneficiary,
         )
     )
-    return Registered(new_node_id(rewards, receipt), signed, requirement, receipt)
+    return Registered(new_node_id(conn, receipt), signed, requirement, receipt)

@@ -23,7 +23,9 @@ from sesh.bls import DomainTags
 from sesh.evm.artifacts import compile_contract, decode_revert
 from sesh.evm.chain import Chain, revert_data
 from sesh.evm.compiler import Artifact
-from sesh.evm.deploy import ContractArtifacts, Profile, deploy, load_artifacts
+from sesh.evm.contract_set import ContractArtifacts, load_artifacts
+from sesh.evm.deploy import deploy
+from sesh.evm.profiles import Profile
 
 from ...support.nodes import Node, node_maker, pop
 

@@ -20,7 +20,7 @@ from web3 import Web3
 from sesh.evm.artifacts import compile_contract, decode_revert
 from sesh.evm.chain import Chain, revert_data
 from sesh.evm.compiler import CONTRACTS_DIR, Artifact
-from sesh.evm.deploy import TOTAL_SUPPLY
+from sesh.evm.profiles import TOTAL_SUPPLY
 
 SESH = 10**9
 DAY = 86_400

@@ -28,7 +28,10 @@ from sesh.bls import DomainTags
 from sesh.evm.artifacts import compile_contract, decode_revert
 from sesh.evm.chain import Chain, revert_data
 from sesh.evm.compiler import CONTRACTS_DIR, Artifact
-from sesh.evm.deploy import ContractArtifacts, Deployment, Profile, deploy, load_artifacts
+from sesh.evm.contract_set import ContractArtifacts, load_artifacts
+from sesh.evm.deploy import deploy
+from sesh.evm.profiles import Profile
+from sesh.evm.record import Deployment
 
 from ...support.nodes import Node, node_maker, pop
 

@@ -16,7 +16,7 @@ from web3.logs import DISCARD
 from sesh.bls import DomainTags, exit_message, reward_message
 from sesh.evm.chain import Chain
 from sesh.evm.compiler import Artifact
-from sesh.evm.deploy import ContractArtifacts
+from sesh.evm.contract_set import ContractArtifacts
 
 from ...support.nodes import Node, network_signature, pop
 from .conftest import (

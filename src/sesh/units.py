@@ -1,10 +1,14 @@
-"""What people type and read, and what the contracts count: amounts, fees, times, reservations.
+"""Amounts and times as people type and read them, and as the contracts and the ledger count them.
 
-The contracts count SESH in 10**-9 units, fees in 1/100 of a percent and time in unix seconds;
-people type "5000.5", "5 %" and "+30d". Reading both ways is done here, as pure functions (no
-chain, no clock: "now" is an argument), so that every verb reads its input the same way and the
-rules are tested on their own. A bad value raises ``ValueError`` whose message says what was
-expected, ready to print after the option's name.
+The contracts count SESH (and wOXEN) in atoms of 10**-9, fees in 1/100 of a percent and time in
+unix seconds; people type "5000.5", "5 %" and "+30d" and read "5,000.5 SESH" and
+"2026-01-01 00:00:00 UTC (in 23 h)". Both directions live here, once, as pure functions (no
+chain, no clock: "now" is always an argument), so that every verb, the node's status and the
+devnet read and print the same way, and the rules are tested on their own. This module sits at
+the bottom of the layers: the ledger takes ``SESH`` from here too.
+
+A bad value raises ``ValueError`` whose message says what was expected, ready to print after
+the option's name.
 """
 
 from __future__ import annotations
@@ -13,10 +17,13 @@ import re
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
-from sesh.evm.deploy import SESH_DECIMALS, format_units
+SESH_DECIMALS = 9
+"""SESH's decimals (and wOXEN's): amounts on chain are in atoms of 10**-9 SESH."""
+SESH = 10**SESH_DECIMALS
+"""One SESH in atoms."""
 
 MAX_FEE = 10_000
-"""The contribution contract's MAX_FEE: fees are in 1/100 of a percent, 10,000 is 100 %."""
+"""Fees are in 1/100 of a percent: 10,000 is 100 % (the contribution contract's MAX_FEE)."""
 
 _DURATIONS = {"s": 1, "m": 60, "h": 3_600, "d": 86_400, "w": 7 * 86_400, "y": 365 * 86_400}
 """The units of a relative time (``+30d``); a year is 365 days, as the contracts count it."""
@@ -27,7 +34,7 @@ _DURATIONS = {"s": 1, "m": 60, "h": 3_600, "d": 86_400, "w": 7 * 86_400, "y": 36
 
 def parse_amount(text: str, decimals: int = SESH_DECIMALS, symbol: str = "SESH") -> int:
     """``"5000"`` → 5000·10⁹, ``"5,000.5"`` → 5000.5·10⁹: a token amount in whole tokens, to
-    the token's units. Thousands separators (``,`` or ``_``) and the symbol are allowed; more
+    the token's atoms. Thousands separators (``,`` or ``_``) and the symbol are allowed; more
     digits after the point than the token has are not (they would be silently lost)."""
     cleaned = text.strip()
     if cleaned.upper().endswith(symbol.upper()):
@@ -43,15 +50,29 @@ def parse_amount(text: str, decimals: int = SESH_DECIMALS, symbol: str = "SESH")
     return int(whole or "0") * scale + int(fraction.ljust(decimals, "0") or "0")
 
 
-def format_amount(units: int, symbol: str = "SESH", decimals: int = SESH_DECIMALS) -> str:
-    """``120000000000`` → ``"120 SESH"``, ``8750000000`` → ``"8.75 SESH"``: digits grouped,
-    fractions exact (``sesh deploy``'s own rule)."""
-    return format_units(units, symbol, decimals)
+def parse_positive_amount(text: str, decimals: int = SESH_DECIMALS, symbol: str = "SESH") -> int:
+    """``parse_amount``, refusing zero: an amount to send, lock or stake (a transaction that
+    moves nothing is always a mistake, and some contracts would accept it)."""
+    amount = parse_amount(text, decimals, symbol)
+    if amount == 0:
+        raise ValueError(f"{text!r}: the amount must be more than 0 {symbol}")
+    return amount
 
 
-def plain_amount(units: int, decimals: int = SESH_DECIMALS) -> str:
-    """``8750000000`` → ``"8.75"``: exact, ungrouped, for JSON (as the devnet's balances)."""
-    return format((Decimal(units) / 10**decimals).normalize(), "f")
+def format_amount(atoms: int, symbol: str = "SESH", decimals: int = SESH_DECIMALS) -> str:
+    """``120000000000`` → ``"120 SESH"``, ``8750000000`` → ``"8.75 SESH"``: whole tokens,
+    digits grouped, the fraction exact (never rounded)."""
+    sign = "-" if atoms < 0 else ""
+    whole, fraction = divmod(abs(atoms), 10**decimals)
+    text = f"{sign}{whole:,}"
+    if fraction:
+        text += "." + f"{fraction:0{decimals}d}".rstrip("0")
+    return f"{text} {symbol}"
+
+
+def plain_amount(atoms: int, decimals: int = SESH_DECIMALS) -> str:
+    """``8750000000`` → ``"8.75"``: exact and ungrouped, for JSON beside the atoms."""
+    return format((Decimal(atoms) / 10**decimals).normalize(), "f")
 
 
 # -- fees --------------------------------------------------------------------------------------
@@ -86,9 +107,9 @@ def parse_time(text: str, now: int) -> int:
     ``+1y`` (after ``now``, the chain's time), a unix time (``1767225600``), or an ISO 8601
     date or date and time (``2026-01-01``, ``2026-01-01T12:00``; UTC unless it says)."""
     cleaned = text.strip()
-    relative = re.fullmatch(r"\+(\d+)([smhdwy])", cleaned)
-    if relative:
-        return now + int(relative.group(1)) * _DURATIONS[relative.group(2)]
+    relative = parse_relative(cleaned)
+    if relative is not None:
+        return now + relative
     if re.fullmatch(r"\d+", cleaned):
         return int(cleaned)
     try:
@@ -102,13 +123,23 @@ def parse_time(text: str, now: int) -> int:
     return int(moment.timestamp())
 
 
-def format_time(timestamp: int) -> str:
+def parse_relative(text: str) -> int | None:
+    """``"+24h"`` → 86,400: a span in seconds; None when ``text`` is not ``+N`` and a unit
+    (s, m, h, d, w, y)."""
+    relative = re.fullmatch(r"\+(\d+)([smhdwy])", text.strip())
+    if relative is None:
+        return None
+    return int(relative.group(1)) * _DURATIONS[relative.group(2)]
+
+
+def format_time(timestamp: int | float) -> str:
     """1767225600 → ``"2026-01-01 00:00:00 UTC"``."""
-    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return datetime.fromtimestamp(int(timestamp), UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-def format_duration(seconds: int) -> str:
-    """3 × 86,400 + 7,200 → ``"3 d 2 h"``: a wait in the two largest units."""
+def format_duration(seconds: int | float) -> str:
+    """3 × 86,400 + 7,200 → ``"3 d 2 h"``: a span in its two largest units; "now" for none."""
+    seconds = int(seconds)
     if seconds <= 0:
         return "now"
     parts = []
@@ -119,16 +150,16 @@ def format_duration(seconds: int) -> str:
     return " ".join(parts[:2])
 
 
-# -- reservations ------------------------------------------------------------------------------
+def format_relative(timestamp: int | float, now: int | float) -> str:
+    """``"in 23 h"``, ``"5 min ago"`` or ``"now"``: a moment seen from ``now``."""
+    delta = int(timestamp) - int(now)
+    if delta > 0:
+        return f"in {format_duration(delta)}"
+    if delta < 0:
+        return f"{format_duration(-delta)} ago"
+    return "now"
 
 
-def parse_reservation(text: str) -> tuple[str, int]:
-    """``"0xAbC…:20"`` (or ``=``) → (checksummed address, 20·10⁹): a reserved contribution."""
-    from eth_utils.address import is_address, to_checksum_address
-
-    address, separator, amount = text.strip().replace("=", ":").partition(":")
-    if not separator:
-        raise ValueError(f"{text!r} is not ADDRESS:AMOUNT (e.g. 0x…:20 for 20 SESH)")
-    if not is_address(address.strip()):
-        raise ValueError(f"{address.strip()!r} is not an address (0x and 40 hex digits)")
-    return to_checksum_address(address.strip()), parse_amount(amount)
+def format_moment(timestamp: int | float, now: int | float) -> str:
+    """``"2026-01-01 00:00:00 UTC (in 23 h)"``: a moment as a date, and how far it is."""
+    return f"{format_time(timestamp)} ({format_relative(timestamp, now)})"

@@ -1,17 +1,17 @@
-"""sesh.staking.units: what people type, read the way the contracts count."""
+"""sesh.units: what people type, read the way the contracts count."""
 
 from __future__ import annotations
 
 import pytest
 
-from sesh.staking.units import (
+from sesh.staking.rules import parse_reservation
+from sesh.units import (
     format_amount,
     format_duration,
     format_fee,
     format_time,
     parse_amount,
     parse_fee,
-    parse_reservation,
     parse_time,
     plain_amount,
 )

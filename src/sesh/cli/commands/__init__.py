@@ -1,7 +1,9 @@
-"""The `sesh` command: one entry point, one sub-command per verb.
+"""The `sesh` command tree: one entry point, one sub-command per verb.
 
-Each sub-command lives in the module that owns its work and registers itself here through a
-``register(subparsers)`` function, so this file stays a table of contents.
+Each sub-command registers itself here through a ``register(subparsers)`` function: the verbs
+that are only command line (`sesh deploy`, `sesh keys`) from this package, the others from the
+package that owns their work (``sesh.devnet``, ``sesh.node``, ``sesh.staking``), so this file
+stays a table of contents.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from sesh import __version__
 
 def build_parser() -> argparse.ArgumentParser:
     """The whole command tree; tests walk it to check that every command explains itself."""
-    from sesh import devnet, keys, node, staking
-    from sesh.evm import deploy
+    from sesh import devnet, node, staking
+    from sesh.cli.commands import deploy, keys
 
     parser = argparse.ArgumentParser(
         prog="sesh",

@@ -1,4 +1,4 @@
-"""sesh.staking.connection's reading of a simulated call's revert, before any approval: is it the
+"""sesh.evm.payment's reading of a simulated call's revert, before any approval: is it the
 token refusing to let the contract pull the payment (approve, then send), or anything else (the
 contract's refusal, reported and nothing sent)? The end-to-end cases are in
 tests/cli/test_staking_commands.py; these are the ones a devnet cannot stage."""
@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from sesh.evm.artifacts import encode_error
-from sesh.staking.connection import pull_failure, reverted_in
+from sesh.evm.payment import pull_failure, reverted_in
 
 TOKEN = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
 SPENDER = "0x6F1216D1BFe15c98520CA1434FC1d9D57AC95321"

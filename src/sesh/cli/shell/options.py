@@ -1,17 +1,18 @@
-"""The signing options every transacting `sesh` command shares, and its one-line failures.
-
-`sesh deploy` and the staking verbs (`sesh stake`, `sesh contribution`, `sesh vesting`,
-`sesh convert`) all send transactions, so they all need the same answer to "who signs?":
-exactly one of
-
-* ``--keystore FILE`` (with ``--password-env VAR``, or the password asked on the terminal),
-* ``--key-env VAR`` (the private key in an environment variable),
-* ``--unlocked`` (the node signs for its first unlocked account: anvil's dev account 0).
+"""The options every `sesh` verb shares: the deployment and chain, who signs, and ``--json``.
 
 Defined once here, so that the options read and behave the same everywhere, and a fix to one
-is a fix to all. The key is read before the node is contacted (a bad key is reported even when
-the node is down), the unlocked account after (only the node knows it). Every failure is a
-``CommandError``: one line, an exit code, never a key.
+is a fix to all:
+
+* ``--deployment FILE`` and ``--rpc URL`` (``add_connection_options``): the record `sesh deploy`
+  wrote (default: the devnet's) and the chain (default: the one the record names, else the
+  devnet's);
+* the signing options of every verb that sends (``add_signer_options``), exactly one of
+  ``--keystore FILE`` (with ``--password-env VAR``, or the password asked on the terminal),
+  ``--key-env VAR`` (the private key in an environment variable) or ``--unlocked`` (the node
+  signs for its first unlocked account: anvil's dev account 0). The key is read before the node
+  is contacted (a bad key is reported even when the node is down), the unlocked account after
+  (only the node knows it). Every failure is a ``CommandError``: one line, never a key;
+* ``--json`` (``add_json_option``): one JSON object on stdout instead of lines for people.
 """
 
 from __future__ import annotations
@@ -20,23 +21,43 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sesh.cli.shell.defaults import DEFAULT_RPC, DEVNET_DEPLOYMENT
+from sesh.cli.shell.errors import CommandError, one_line
+
 if TYPE_CHECKING:
     from sesh.evm.chain import Chain
     from sesh.evm.signing import Signer
 
 
-class CommandError(Exception):
-    """A failure to report as one line, with the exit code to return (2: a usage mistake,
-    found before anything was sent; 1: anything else)."""
+def add_connection_options(parser: argparse.ArgumentParser, *, signs: bool) -> None:
+    """--deployment and --rpc; with ``signs``, the signing options too (required)."""
+    chain = parser.add_argument_group("the deployment and the chain")
+    chain.add_argument(
+        "--deployment",
+        type=Path,
+        metavar="FILE",
+        default=None,
+        help="the deployment record `sesh deploy --out` wrote (default: the devnet's, "
+        f"{DEVNET_DEPLOYMENT})",
+    )
+    chain.add_argument(
+        "--rpc",
+        metavar="URL",
+        default=None,
+        help="the chain's JSON-RPC endpoint (default: the one the deployment record names, "
+        f"else the devnet's, {DEFAULT_RPC})",
+    )
+    if signs:
+        add_signer_options(parser)
 
-    def __init__(self, message: str, code: int = 1) -> None:
-        super().__init__(message)
-        self.code = code
 
-
-def one_line(error: BaseException) -> str:
-    """An exception's message on one line (some web3 and requests messages span several)."""
-    return " ".join(str(error).split()) or type(error).__name__
+def add_json_option(parser: argparse.ArgumentParser) -> None:
+    """--json: print one JSON object (amounts in atoms, times in unix seconds) instead of text."""
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON object for scripts (amounts in atoms, times in unix seconds)",
+    )
 
 
 def add_signer_options(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
@@ -83,8 +104,7 @@ def open_signer(args: argparse.Namespace, chain: Chain) -> tuple[Signer, str]:
     Also checks that the node answers: ``CommandError`` if it does not, or if the key cannot be
     used.
     """
-    from web3.exceptions import Web3Exception
-
+    from sesh.evm.failures import node_unreachable
     from sesh.evm.signing import (
         SignerError,
         first_unlocked_account,
@@ -109,7 +129,7 @@ def open_signer(args: argparse.Namespace, chain: Chain) -> tuple[Signer, str]:
             signer = first_unlocked_account(chain.w3)
     except SignerError as error:
         raise CommandError(str(error)) from None
-    except (OSError, Web3Exception) as error:
+    except node_unreachable() as error:
         raise CommandError(f"cannot use the node at {chain.rpc_url}: {one_line(error)}") from None
     chain.add_signer(signer, default=True)
     return signer, how

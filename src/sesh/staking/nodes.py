@@ -1,0 +1,62 @@
+"""A node as the staking verbs see it: its key files, whether the contract knows it, its id.
+
+Shared by `sesh stake`, `sesh contribution` and `sesh vesting stake`, which all register a node
+one way or another; kept apart so that those verbs build on this and not on each other.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sesh.cli.shell.errors import CommandError
+from sesh.keys import NodeKeys, Registration, default_key_dir
+
+if TYPE_CHECKING:
+    from sesh.staking.connection import Connection
+
+
+def load_keys(directory: Path | None) -> tuple[NodeKeys, Path]:
+    """The node keys in ``directory`` (default: ``sesh keys``' directory)."""
+    path = directory or default_key_dir()
+    return NodeKeys.load(path), path
+
+
+def add_keys_option(parser: argparse.ArgumentParser, what: str) -> None:
+    """--keys DIR, the node's key directory for ``load_keys``; ``what`` begins its help."""
+    parser.add_argument(
+        "--keys", type=Path, metavar="DIR", help=f"{what} (default: {default_key_dir()})"
+    )
+
+
+def describe_node(keys: NodeKeys | Registration) -> str:
+    """A node's keys, for the line that says it was registered."""
+    return f"BLS key {keys.bls_public_key.to_hex()}, Ed25519 key 0x{keys.ed25519_public_key.hex()}"
+
+
+def registered_id(conn: Connection, bls_public_key: tuple[int, int]) -> int:
+    """ServiceNodeRewards' id of the node with this BLS key (X, Y); 0 when none is registered
+    (ids start at 1)."""
+    x, y = bls_public_key
+    encoded = x.to_bytes(32, "big") + y.to_bytes(32, "big")
+    return int(conn.rewards.functions.serviceNodeIDs(encoded).call())
+
+
+def refuse_registered(conn: Connection, bls_public_key: tuple[int, int], what: str) -> None:
+    """A CommandError when a node with this BLS key is already registered: ``what`` (a
+    contribution contract, a registration) could never complete, and the contributors' SESH
+    would wait in it for nothing."""
+    node_id = registered_id(conn, bls_public_key)
+    if node_id:
+        x, y = bls_public_key
+        raise CommandError(
+            f"the BLS key 0x{x:064x}{y:064x} is already registered in ServiceNodeRewards as "
+            f"node {node_id}: {what} could never complete (make new keys with `sesh keys new`)"
+        )
+
+
+def new_node_id(conn: Connection, receipt: Any) -> int:
+    """The id of the node ``receipt`` registered (its NewServiceNodeV2 event); -1 if none."""
+    events = conn.chain.events(conn.rewards, "NewServiceNodeV2", receipt)
+    return int(events[0]["serviceNodeID"]) if events else -1
