@@ -827,3 +827,77 @@ def test_another_kind_of_contract_is_named_as_the_wrong_one(net: Net, sesh: Sesh
     sesh("contribution", "show", net.token.address).refused(
         "contribution show", f"{net.token.address} is not a ServiceNodeContribution"
     )
+
+
+# -- --json, balance, revoke -------------------------------------------------------------------
+
+
+def test_every_acting_verb_prints_one_json_object_with_json(
+    net: Net, sesh: Sesh, node_keys: Callable[[], Path]
+) -> None:
+    created = sesh(
+        "contribution", "create", "--keys", str(node_keys()), "--amount", "30", "--json",
+        signer=OPERATOR_B,
+    )  # fmt: skip
+    assert created.code == 0, created.err
+    outcome = json.loads(created.out)  # stdout is the JSON object alone
+    assert outcome["operator"] == ACCOUNTS[OPERATOR_B]
+    assert outcome["contribution"]["amount"] == 30 * SESH
+    assert outcome["contribution"]["node_id"] is None
+    assert "created ServiceNodeContribution" in created.err  # people's lines on stderr
+    address = outcome["contract"]
+    filled = sesh("contribution", "contribute", address, "--amount", "90", "--json", signer=STAKER)
+    done = json.loads(filled.out)
+    assert done["node_id"] == 1 and done["status"] == 3
+    assert done["contributor"] == ACCOUNTS[STAKER]
+    converted = json.loads(sesh("convert", "--amount", "10", "--json", signer=STAKER).out)
+    assert converted["converted"] == 10 * SESH and converted["received"] == 5 * SESH
+
+
+def test_balance_shows_sesh_woxen_eth_and_rewards(net: Net, sesh: Sesh) -> None:
+    address = ACCOUNTS[STAKER]
+    shown = sesh("balance", address)
+    assert shown.code == 0, shown.err
+    assert "SESH     1,000,000 SESH" in shown.out
+    assert "wOXEN    100,000 wOXEN" in shown.out
+    assert "rewards  0 SESH claimable" in shown.out
+    held = json.loads(sesh("balance", address.lower(), "--json").out)
+    assert held["address"] == address
+    assert held["sesh"] == net.token.functions.balanceOf(address).call()
+    assert held["woxen"] == 100_000 * SESH
+    assert held["eth_wei"] == net.chain.w3.eth.get_balance(address)
+    assert held["rewards_claimable"] == 0
+
+
+def test_revoke_is_for_the_revoker_and_takes_the_lock(net: Net, sesh: Sesh) -> None:
+    created = sesh(
+        "vesting", "create", "--beneficiary", ACCOUNTS[STAKER], "--amount", "500",
+        "--end", "+30d", "--revoker", ACCOUNTS[STAKER_B], "--json", signer=0,
+    )  # fmt: skip
+    lock = json.loads(created.out)["address"]
+    sesh("vesting", "revoke", lock, signer=STAKER).refused(
+        "vesting revoke", f"only the lock's revoker, {ACCOUNTS[STAKER_B]}, may revoke it"
+    )
+    before = net.token.functions.balanceOf(ACCOUNTS[STAKER_B]).call()
+    revoked = sesh("vesting", "revoke", lock, "--json", signer=STAKER_B)
+    assert revoked.code == 0, revoked.err
+    outcome = json.loads(revoked.out)
+    assert outcome["revoked"] is True
+    # A staking lock's balance goes to the revoker from the lock's end on, all at once.
+    assert outcome["taken"] == 0 and outcome["balance"] == 500 * SESH
+    assert "run this again then" in revoked.err
+    net.chain.mine(net.bind("TokenVestingStaking", lock).functions.end().call() + 1)
+    collected = json.loads(sesh("vesting", "revoke", lock, "--json", signer=STAKER_B).out)
+    assert collected["taken"] == 500 * SESH and collected["balance"] == 0
+    assert net.token.functions.balanceOf(ACCOUNTS[STAKER_B]).call() == before + 500 * SESH
+
+
+def test_an_irrevocable_lock_says_so(net: Net, sesh: Sesh) -> None:
+    lock = net.example_lock.address
+    revoker = net.example_lock.functions.revoker().call()
+    if int(revoker, 16) == 0:
+        sesh("vesting", "revoke", lock, signer=0).refused("vesting revoke", "it is irrevocable")
+    else:
+        sesh("vesting", "revoke", lock, signer=STAKER).refused(
+            "vesting revoke", "only the lock's revoker"
+        )

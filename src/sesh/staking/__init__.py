@@ -1,13 +1,15 @@
-"""The stakers' verbs: `sesh stake`, `sesh contribution`, `sesh vesting`, `sesh convert`.
+"""The stakers' verbs: `sesh stake`, `sesh contribution`, `sesh vesting`, `sesh convert`,
+`sesh balance`.
 
 What the staking portal lets a wallet do, from the command line: register a solo node,
 run or join a multi-contributor node, stake from a vesting lock, convert wOXEN. Each verb sends
 ordinary transactions signed like `sesh deploy`'s; none needs the network's BLS signatures
 (claims and exits, which do, come with the aggregator).
 
-Layout: ``units`` and ``rules`` are pure (reading amounts, fees and times; the contracts'
-arithmetic for display); ``connection`` is what every verb shares (options, the deployment,
-the chain, one-line failures); one module per verb.
+Layout: ``rules`` is pure (the contracts' arithmetic for display, reservations, refusals in
+words); ``connection`` is what every verb shares (the deployment, the chain, the signer, the
+verb's shell with ``--json``); ``nodes`` the node helpers the registering verbs share; one
+module per verb. Amounts and times are read and written by ``sesh.units``.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ import argparse
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add every staking verb to the command tree."""
-    from sesh.staking import contribution, convert, stake, vesting
+    from sesh.staking import balance, contribution, convert, stake, vesting
 
     stake.register(subparsers)
     contribution.register(subparsers)
     vesting.register(subparsers)
     convert.register(subparsers)
+    balance.register(subparsers)

@@ -304,6 +304,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     _lock_argument(release)
     add_verb(release, _release, signs=True)
 
+    revoke = sub.add_parser(
+        "revoke",
+        help="revoke a lock (its revoker only)",
+        description="Call revoke(SESH) on a lock, signed by its revoker: the first call (up to "
+        "the lock's end) revokes it, and the revoker then takes the lock's SESH, now and as "
+        "staked SESH comes back (call again to collect it). A lock without a revoker cannot "
+        "be revoked.",
+    )
+    _lock_argument(revoke)
+    add_verb(revoke, _revoke, signs=True)
+
     stake = sub.add_parser(
         "stake",
         help="stake from a staking lock",
@@ -397,6 +408,44 @@ def _release(args: argparse.Namespace) -> dict[str, Any]:
     balance = read_lock(conn, lock.address).balance
     print(f"  the lock now holds {format_amount(balance)}")
     return {"lock": lock.address, "released": amount, "to": conn.sender, "balance": balance}
+
+
+def _revoke(args: argparse.Namespace) -> dict[str, Any]:
+    conn = connect(args, signs=True)
+    _, lock = _lock(conn, args.lock)
+    before = read_lock(conn, lock.address)
+    if before.revoker is None:
+        raise CommandError(f"{lock.address} has no revoker: it is irrevocable")
+    if before.revoker != conn.sender:
+        raise CommandError(
+            f"only the lock's revoker, {before.revoker}, may revoke it (the signer is "
+            f"{conn.sender})"
+        )
+    if not before.revoked and before.now > before.end:
+        raise CommandError(
+            f"{lock.address} ended {format_time(before.end)}: a lock is revoked up to its end, "
+            "and everything in it is its beneficiary's since"
+        )
+    receipt = conn.chain.transact(lock.functions.revoke(conn.deployment.sesh))
+    events = conn.chain.events(lock, "TokensRevokedReleased", receipt)
+    taken = int(events[0]["amount"]) if events else 0
+    after = read_lock(conn, lock.address)
+    print(
+        ("revoked " if not before.revoked else "collected from revoked ")
+        + f"{lock.address}: {format_amount(taken)} to the revoker {conn.sender}"
+    )
+    print(f"  the lock now holds {format_amount(after.balance)}")
+    if after.balance and not taken and after.kind == STAKING:
+        print(
+            f"  a staking lock's SESH goes to the revoker from its end, {format_time(after.end)}:"
+            " run this again then"
+        )
+    return {
+        "lock": lock.address,
+        "revoked": after.revoked,
+        "taken": taken,
+        "balance": after.balance,
+    }
 
 
 def _stake(args: argparse.Namespace) -> dict[str, Any]:
