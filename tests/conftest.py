@@ -24,3 +24,18 @@ def bls_vectors() -> dict[str, Any]:
         pytest.fail(f"the shared BLS vectors are missing: {path} (set SESH_SHARED)")
     data: dict[str, Any] = json.loads(path.read_text())
     return data
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _sesh_home(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Every test, and every command a test starts, keeps sesh's files (keys, the compiled
+    contracts' cache) in a directory of the session's, never in the user's ~/.sesh. Shared by
+    the session, so the contracts compile once for all the tests that deploy through it."""
+    home = tmp_path_factory.mktemp("sesh-home")
+    previous = os.environ.get("SESH_HOME")
+    os.environ["SESH_HOME"] = str(home)
+    yield home
+    if previous is None:
+        os.environ.pop("SESH_HOME", None)
+    else:
+        os.environ["SESH_HOME"] = previous

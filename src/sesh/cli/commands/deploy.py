@@ -20,6 +20,7 @@ from sesh.evm.compiler import CompileError
 from sesh.evm.contract_set import load_artifacts
 from sesh.evm.deploy import DeployError, deploy
 from sesh.evm.profiles import PROFILES, check_chain
+from sesh.keys import sesh_home
 from sesh.units import plain_amount
 
 _DESCRIPTION = "\n\n".join(
@@ -176,8 +177,9 @@ def _run(args: argparse.Namespace) -> int:
     except OSError as error:
         raise CommandError(f"cannot create {out}: {error.strerror}") from None
     try:
-        print("compiling the contracts…", flush=True)
-        artifacts = load_artifacts()
+        cache = sesh_home() / "build"
+        print(f"compiling the contracts (once: cached in {cache})…", flush=True)
+        artifacts = load_artifacts(cache)
         deployment = deploy(
             chain,
             profile,
