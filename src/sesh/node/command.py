@@ -16,7 +16,7 @@ from typing import IO, TYPE_CHECKING
 
 from sesh.cli.shell.defaults import DEFAULT_RPC, DEVNET_DEPLOYMENT
 from sesh.cli.shell.errors import CommandError, one_line
-from sesh.cli.shell.options import add_signer_options, check_signer_options
+from sesh.cli.shell.options import add_command, add_signer_options, check_signer_options
 from sesh.cli.shell.records import read_record
 from sesh.cli.shell.signals import stop_on_signals
 
@@ -51,7 +51,8 @@ examples:
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `sesh node` (run, status) to the command tree."""
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "node",
         help="run a node of the network chain, or show a node's status",
         description="Run a node of the network chain (`run`), or show what a node has stored "
@@ -65,7 +66,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="follow L2, make and store a block every block time",
         description=_RUN_DESCRIPTION,
         epilog=_RUN_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _data_dir_option(run)
     run.add_argument(

@@ -12,6 +12,7 @@ import argparse
 from typing import Any
 
 from sesh.cli.shell.errors import CommandError
+from sesh.cli.shell.options import add_command
 from sesh.staking.connection import add_verb, address_option, connect
 from sesh.units import format_amount
 
@@ -23,11 +24,11 @@ now). Nothing is sent."""
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `sesh balance` to the command tree."""
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "balance",
         help="show an address's SESH, wOXEN, ETH and claimable rewards",
         description=_DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("address", metavar="ADDRESS", help="the address to show")
     add_verb(parser, _run, signs=False)

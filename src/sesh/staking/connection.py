@@ -104,6 +104,27 @@ def _explained(
         raise CommandError(f"{one_line(refused)}: {hint}") from None
 
 
+def add_action(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    action: Callable[[argparse.Namespace], Outcome],
+    *,
+    signs: bool,
+    help: str,
+    description: str,
+    target: tuple[str, str] | None = None,
+) -> argparse.ArgumentParser:
+    """One action of a command (`sesh vesting release`) made a verb (``add_verb``), with its
+    ``target`` positional argument when it acts on one contract: (metavar, help). Its own
+    options are added to the parser it returns."""
+    parser = sub.add_parser(name, help=help, description=description)
+    if target is not None:
+        metavar, what = target
+        parser.add_argument(metavar.lower(), metavar=metavar, help=what)
+    add_verb(parser, action, signs=signs)
+    return parser
+
+
 @dataclass
 class Connection:
     """A deployment on a reachable chain, the contracts bound to their ABIs, and (for verbs

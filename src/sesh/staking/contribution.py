@@ -20,12 +20,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from sesh.cli.shell.errors import CommandError
+from sesh.cli.shell.options import add_command
 from sesh.evm.addresses import ZERO_ADDRESS, to_checksum
 from sesh.keys import NodeKeys
 from sesh.staking.connection import (
     Connection,
+    add_action,
     add_actions,
-    add_verb,
     address_option,
     connect,
     parse_option,
@@ -45,6 +46,9 @@ from sesh.units import (
     parse_positive_amount,
     plain_amount,
 )
+
+CONTRACT = ("CONTRACT", "the ServiceNodeContribution contract's address")
+"""The positional argument of the actions that act on one contract."""
 
 FINALIZED = 3
 
@@ -343,18 +347,21 @@ examples (on the devnet):
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `sesh contribution` and its actions to the command tree."""
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "contribution",
         help="multi-contributor nodes: create, reserve, contribute, finalize, withdraw, reset, "
         "show",
         description=_DESCRIPTION,
         epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = add_actions(parser, "contribution_command")
 
-    create = sub.add_parser(
+    create = add_action(
+        sub,
         "create",
+        _create,
+        signs=True,
         help="make a contribution contract for a node (the signer is its operator)",
         description="Ask the ServiceNodeContributionFactory for a ServiceNodeContribution "
         "contract for the node whose keys are in --keys; the signer becomes its operator. The "
@@ -392,15 +399,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="ADDR",
         help="with --amount: where the operator's rewards are signed to (default: the signer)",
     )
-    add_verb(create, _create, signs=True)
 
-    reserve = sub.add_parser(
+    reserve = add_action(
+        sub,
         "reserve",
+        _reserve,
+        signs=True,
         help="replace the reserved slots (operator)",
         description="Replace a contract's reservations (updateReservedContributors), before "
         "the operator's first contribution. The operator's own reservation comes first.",
+        target=CONTRACT,
     )
-    _contract_argument(reserve)
     reserve.add_argument(
         "--reserve",
         action="append",
@@ -409,16 +418,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="reserve a slot for ADDR of SESH; repeat for more",
     )
     reserve.add_argument("--clear", action="store_true", help="remove every reservation")
-    add_verb(reserve, _reserve, signs=True)
 
-    contribute_parser = sub.add_parser(
+    contribute_parser = add_action(
+        sub,
         "contribute",
+        _contribute,
+        signs=True,
         help="contribute SESH to a contract",
         description="Approve and contribute SESH to a ServiceNodeContribution contract, from "
         "the signer. A newcomer without a reservation gives at least the minimum contribution "
         "(`show` prints it); a reserved contributor gives at least the reservation.",
+        target=CONTRACT,
     )
-    _contract_argument(contribute_parser)
     contribute_parser.add_argument(
         "--amount", required=True, metavar="SESH", help="how much, e.g. 20 or 12.5"
     )
@@ -427,7 +438,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="ADDR",
         help="where the contributor's rewards are signed to (default: the signer)",
     )
-    add_verb(contribute_parser, _contribute, signs=True)
 
     for name, help_text, description, action in (
         (
@@ -452,23 +462,21 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             _reset,
         ),
     ):
-        verb = sub.add_parser(name, help=help_text, description=description)
-        _contract_argument(verb)
-        add_verb(verb, action, signs=True)
+        add_action(
+            sub, name, action, signs=True, help=help_text, description=description, target=CONTRACT
+        )
 
-    show = sub.add_parser(
+    add_action(
+        sub,
         "show",
+        _show,
+        signs=False,
         help="explain a contract's state",
         description="Print a ServiceNodeContribution contract's state: status, operator, node "
         "keys, fee, contributors, reservations, what is still open and the minimum "
         "contribution. Sends nothing, so needs no signer.",
+        target=CONTRACT,
     )
-    _contract_argument(show)
-    add_verb(show, _show, signs=False)
-
-
-def _contract_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("contract", metavar="CONTRACT", help="the contribution contract's address")
 
 
 def _reservations(args: argparse.Namespace) -> list[tuple[str, int]]:

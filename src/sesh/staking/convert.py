@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from sesh.cli.shell.options import add_command
 from sesh.staking.connection import add_verb, connect, parse_option
 from sesh.units import format_amount, parse_positive_amount
 
@@ -29,12 +30,12 @@ example (on the devnet, where every dev account holds 100,000 wOXEN):
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `sesh convert` to the command tree."""
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "convert",
         help="convert wOXEN into SESH through the TokenConverter",
         description=_DESCRIPTION,
         epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "--amount", required=True, metavar="WOXEN", help="how much wOXEN to convert, e.g. 1000"

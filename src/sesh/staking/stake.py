@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sesh.cli.shell.errors import CommandError
+from sesh.cli.shell.options import add_command
 from sesh.keys import NodeKeys, Registration
 from sesh.staking.connection import Connection, add_verb, address_option, connect, parse_option
 from sesh.staking.contribution import contribute
@@ -78,12 +79,12 @@ examples (on the devnet, as dev account 1):
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `sesh stake` to the command tree."""
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "stake",
         help="register a solo node, or contribute to a multi-contributor node",
         description=_DESCRIPTION,
         epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_keys_option(parser, "the node's key directory, from `sesh keys new`")
     parser.add_argument(

@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from sesh.cli.shell.errors import CommandError
+from sesh.cli.shell.options import add_command
 from sesh.evm.addresses import ZERO_ADDRESS, to_checksum
 from sesh.keys import NodeKeys
 from sesh.staking.connection import (
     Connection,
+    add_action,
     add_actions,
-    add_verb,
     address_option,
     connect,
     parse_option,
@@ -39,6 +40,9 @@ from sesh.units import (
     parse_time,
     plain_amount,
 )
+
+LOCK = ("LOCK", "the vesting contract's address")
+"""The positional argument of the actions that act on one contract."""
 
 STAKING = "TokenVestingStaking"
 NO_STAKING = "TokenVestingNoStaking"
@@ -236,17 +240,20 @@ examples (on the devnet):
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `sesh vesting` and its actions to the command tree."""
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "vesting",
         help="locked SESH: create, show, release, stake",
         description=_DESCRIPTION,
         epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = add_actions(parser, "vesting_command")
 
-    create = sub.add_parser(
+    create = add_action(
+        sub,
         "create",
+        _create,
+        signs=True,
         help="deploy and fund a lock",
         description="Deploy a TokenVestingStaking lock (or with --no-staking a "
         "TokenVestingNoStaking one) for --beneficiary and send it --amount SESH from the "
@@ -284,46 +291,54 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="store_true",
         help="a TokenVestingNoStaking lock: a fifth at the cliff (--start), the rest linearly",
     )
-    add_verb(create, _create, signs=True)
 
-    show = sub.add_parser(
+    add_action(
+        sub,
         "show",
+        _show,
+        signs=False,
         help="explain a lock",
         description="Print a lock's beneficiary, revoker, schedule, balance and what is "
         "releasable now. Sends nothing, so needs no signer.",
+        target=LOCK,
     )
-    _lock_argument(show)
-    add_verb(show, _show, signs=False)
 
-    release = sub.add_parser(
+    add_action(
+        sub,
         "release",
+        _release,
+        signs=True,
         help="pay the beneficiary what is due",
         description="Call release(SESH) on a lock, signed by its beneficiary: everything from "
         "the end on (staking lock), or what has vested and not been released (no-staking).",
+        target=LOCK,
     )
-    _lock_argument(release)
-    add_verb(release, _release, signs=True)
 
-    revoke = sub.add_parser(
+    add_action(
+        sub,
         "revoke",
+        _revoke,
+        signs=True,
         help="revoke a lock (its revoker only)",
         description="Call revoke(SESH) on a lock, signed by its revoker: the first call (up to "
         "the lock's end) revokes it, and the revoker then takes the lock's SESH, now and as "
         "staked SESH comes back (call again to collect it). A lock without a revoker cannot "
         "be revoked.",
+        target=LOCK,
     )
-    _lock_argument(revoke)
-    add_verb(revoke, _revoke, signs=True)
 
-    stake = sub.add_parser(
+    stake = add_action(
+        sub,
         "stake",
+        _stake,
+        signs=True,
         help="stake from a staking lock",
         description="Stake a TokenVestingStaking lock's SESH, signed by its beneficiary (from "
         "the lock's start): register the solo node in --keys, the lock as its staker (the "
         "node's keys sign the registration for the lock's address), or with --contract "
         "--amount contribute to a ServiceNodeContribution made by the factory.",
+        target=LOCK,
     )
-    _lock_argument(stake)
     add_keys_option(stake, "the node's key directory for a solo node")
     stake.add_argument(
         "--contract", metavar="ADDR", help="contribute to this contribution contract instead"
@@ -335,11 +350,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="where the node's rewards are signed to (default: the signer); they are paid "
         "out to that address, not into the lock",
     )
-    add_verb(stake, _stake, signs=True)
-
-
-def _lock_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("lock", metavar="LOCK", help="the vesting contract's address")
 
 
 def _lock(conn: Connection, text: str) -> tuple[str, Any]:

@@ -14,7 +14,12 @@ import textwrap
 from pathlib import Path
 
 from sesh.cli.shell.errors import CommandError, one_line
-from sesh.cli.shell.options import add_signer_options, check_signer_options, open_signer
+from sesh.cli.shell.options import (
+    add_command,
+    add_signer_options,
+    check_signer_options,
+    open_signer,
+)
 from sesh.evm.addresses import nonzero
 from sesh.evm.compiler import CompileError
 from sesh.evm.contract_set import load_artifacts
@@ -61,12 +66,12 @@ examples:
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `sesh deploy` to the command tree."""
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "deploy",
         help="deploy the contract set to a chain from a named profile",
         description=_DESCRIPTION,
         epilog=_EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "--rpc", required=True, metavar="URL", help="the chain's JSON-RPC endpoint (HTTP)"

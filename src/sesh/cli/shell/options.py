@@ -51,6 +51,25 @@ def add_connection_options(parser: argparse.ArgumentParser, *, signs: bool) -> N
         add_signer_options(parser)
 
 
+def add_command(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    *,
+    help: str,
+    description: str,
+    epilog: str | None = None,
+) -> argparse.ArgumentParser:
+    """A command (or an action of one) in the tree, its description and examples printed as
+    written: every verb's help keeps its paragraphs and its example lines."""
+    return subparsers.add_parser(
+        name,
+        help=help,
+        description=description,
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
 def add_json_option(parser: argparse.ArgumentParser) -> None:
     """--json: print one JSON object (amounts in atoms, times in unix seconds) instead of text."""
     parser.add_argument(
