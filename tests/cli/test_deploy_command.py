@@ -14,7 +14,7 @@ import pytest
 from eth_account import Account
 
 from sesh.cli import main
-from sesh.evm import deploy as deploy_module
+from sesh.cli.commands import deploy as deploy_command
 from sesh.evm.anvil import Anvil, dev_keys
 from sesh.evm.chain import Chain
 from sesh.evm.contract_set import ContractArtifacts, load_artifacts
@@ -223,7 +223,7 @@ def test_a_refused_transaction_is_one_line_naming_the_error(
 ) -> None:
     """A profile whose liquidation penalties exceed a quarter: initialize refuses it."""
     greedy = Profile("testnet", 120 * SESH, 10, 1_000, 1_000, 10, 0)
-    monkeypatch.setitem(deploy_module.PROFILES, "testnet", greedy)  # type: ignore[index]
+    monkeypatch.setitem(deploy_command.PROFILES, "testnet", greedy)  # type: ignore[index]
     out_file = tmp_path / "x.json"
     code, _, err = sesh_deploy(
         capsys, "--rpc", node.rpc_url, "--profile", "testnet", "--out", str(out_file), "--unlocked"
@@ -232,7 +232,62 @@ def test_a_refused_transaction_is_one_line_naming_the_error(
     line = one_line_error(err)
     assert "ServiceNodeRewards refused: LiquidatorPenaltyTooHigh()" in line
     assert "already deployed: SESH 0x" in line
+    assert f"kept in {out_file}.partial: run the same command again to resume" in line
     assert not out_file.exists()
+
+
+def test_an_interrupted_deployment_resumes_without_deploying_anything_twice(
+    node: Anvil,
+    artifacts: ContractArtifacts,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    out_file = tmp_path / "resumed.json"
+    args = ["--rpc", node.rpc_url, "--profile", "testnet", "--out", str(out_file), "--unlocked"]
+    with monkeypatch.context() as patch:  # the rewards contract's step is refused
+        greedy = Profile("testnet", 120 * SESH, 10, 1_000, 1_000, 10, 0)
+        patch.setitem(deploy_command.PROFILES, "testnet", greedy)  # type: ignore[index]
+        code, _, err = sesh_deploy(capsys, *args)
+    assert code == 1
+    journal = json.loads((tmp_path / "resumed.json.partial").read_text())
+    assert (journal["profile"], journal["chainId"]) == ("testnet", 31337)
+    done = journal["steps"]
+    assert set(done) == {"SESH", "RewardRatePool", "BLSVerifier"}
+    chain = Chain(node.rpc_url)
+    nonce = chain.w3.eth.get_transaction_count(chain.accounts[0])
+
+    code, out, err = sesh_deploy(capsys, *args)
+    assert code == 0, err
+    assert "resuming the deployment kept in" in out and "3 step(s) done" in out
+    record = json.loads(out_file.read_text())
+    assert record["contracts"]["SESH"] == done["SESH"]
+    assert record["contracts"]["RewardRatePool"] == done["RewardRatePool"][0]
+    assert record["contracts"]["BLSVerifier"] == done["BLSVerifier"]
+    assert not (tmp_path / "resumed.json.partial").exists()
+    # Nothing was deployed again: the pool still has the token it was made with, and the
+    # resumed run sent only the remaining steps' transactions.
+    pool = chain.contract(record["contracts"]["RewardRatePool"], artifacts.reward_rate_pool)
+    assert pool.functions.beneficiary().call() == record["contracts"]["ServiceNodeRewards"]
+    sent = chain.w3.eth.get_transaction_count(chain.accounts[0]) - nonce
+    # ServiceNodeRewards (implementation, proxy), the pool's beneficiary and funding, the
+    # contribution implementation and factory (2), wOXEN, the converter, its approval and
+    # deposit; not SESH (1), the pool (2) or the verifier (1) again.
+    assert sent == 11
+
+
+def test_a_journal_for_another_profile_is_refused(
+    node: Anvil, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out_file = tmp_path / "other.json"
+    (tmp_path / "other.json.partial").write_text(
+        json.dumps({"profile": "mainnet", "chainId": 42161, "steps": {"SESH": "0x" + "1" * 40}})
+    )
+    code, _, err = sesh_deploy(
+        capsys, "--rpc", node.rpc_url, "--profile", "testnet", "--out", str(out_file), "--unlocked"
+    )
+    assert code == 2
+    assert "holds an unfinished deployment of profile mainnet to chain 42161" in one_line_error(err)
 
 
 def test_usage_mistakes_are_refused_before_anything_is_sent(

@@ -83,13 +83,30 @@ def format_rate(rate: tuple[int, int], old: str = "wOXEN") -> str:
     return f"{numerator:,} SESH per {denominator:,} {old}"
 
 
+Journal = dict[str, Any]
+"""What a deployment has done so far, step by step: a key per step (``"SESH"``,
+``"pool beneficiary set"``), the address it deployed (proxy and implementation for an
+upgradeable contract) or what it read. JSON, so that `sesh deploy` can keep it on disk after
+every step and resume an interrupted deployment without deploying anything twice."""
+
+
 class _Steps:
     """Runs the steps of a deployment: a failure becomes a ``DeployError`` naming the step and
-    everything deployed so far."""
+    everything deployed so far. A step already in the journal is not run again: its contract
+    is bound where it was deployed, and ``save`` gets the journal after every new step."""
 
-    def __init__(self, progress: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        chain: Chain,
+        progress: Callable[[str], None],
+        journal: Journal | None = None,
+        save: Callable[[Journal], None] = lambda journal: None,
+    ) -> None:
+        self.chain = chain
         self.deployed: dict[str, str] = {}
         self.progress = progress
+        self.journal: Journal = journal if journal is not None else {}
+        self.save = save
 
     @contextmanager
     def step(self, what: str) -> Iterator[None]:
@@ -100,6 +117,47 @@ class _Steps:
         except (Web3Exception, ValueError) as exc:
             raise DeployError(what, exc, self.deployed) from exc
 
+    def _record(self, key: str, value: Any) -> None:
+        self.journal[key] = value
+        self.save(dict(self.journal))
+
+    def contract(self, key: str, artifact: Artifact, deploy: Callable[[], Any]) -> Any:
+        """The contract step ``key`` deploys (``deploy()``), or deployed before."""
+        address = self.journal.get(key)
+        if address is None:
+            with self.step(f"deploying {key}"):
+                address = deploy().address
+            self._record(key, address)
+        self.deployed[key] = address
+        return self.chain.contract(address, artifact)
+
+    def upgradeable(self, key: str, artifact: Artifact, deploy: Callable[[], Any]) -> Any:
+        """The (proxy, implementation) step ``key`` deploys, or deployed before."""
+        done = self.journal.get(key)
+        if done is None:
+            with self.step(f"deploying {key}"):
+                proxy, implementation = deploy()
+            done = [proxy.address, implementation.address]
+            self._record(key, done)
+        self.deployed[key] = done[0]
+        return self.chain.contract(done[0], artifact), self.chain.contract(done[1], artifact)
+
+    def once(self, key: str, what: str, act: Callable[[], object]) -> None:
+        """Run ``act`` (a transaction) unless the journal says step ``key`` was done."""
+        if key not in self.journal:
+            with self.step(what):
+                act()
+            self._record(key, True)
+
+    def reading(self, key: str, what: str, read: Callable[[], int]) -> int:
+        """``read()``, or what it gave when the journal recorded step ``key``: a value later
+        steps depend on (the TGE) must be the same on a resumed run."""
+        if key not in self.journal:
+            with self.step(what):
+                value = read()
+            self._record(key, value)
+        return int(self.journal[key])
+
 
 def deploy(
     chain: Chain,
@@ -108,15 +166,19 @@ def deploy(
     *,
     start: bool = False,
     progress: Callable[[str], None] = _ignore,
+    journal: Journal | None = None,
+    save: Callable[[Journal], None] = lambda journal: None,
 ) -> Deployment:
     """Deploy the set with ``profile`` from ``chain``'s default sender; see the module docstring.
 
     ``start`` calls ``start()`` on the rewards contract at the end. ``progress`` gets one line
-    per step done. Raises ``DeployError`` for a refused step (its cause names the contract's
-    error) and for a profile this chain must not get.
+    per step done. ``journal`` is what an interrupted deployment of the same profile to the
+    same chain did (its steps are not done again); ``save`` gets the journal after every
+    step. Raises ``DeployError`` for a refused step (its cause names the contract's error) and
+    for a profile this chain must not get.
     """
     chain_id = int(chain.w3.eth.chain_id)
-    steps = _Steps(progress)
+    steps = _Steps(chain, progress, journal, save)
     try:
         check_chain(profile, chain_id)
     except ValueError as exc:
@@ -126,9 +188,11 @@ def deploy(
     step = steps.step
 
     if profile.token is None:
-        with step("deploying SESH"):
-            token = chain.deploy(artifacts.sesh, TOTAL_SUPPLY, deployer, deployer, deployer)
-        steps.deployed["SESH"] = token.address
+        token = steps.contract(
+            "SESH",
+            artifacts.sesh,
+            lambda: chain.deploy(artifacts.sesh, TOTAL_SUPPLY, deployer, deployer, deployer),
+        )
         progress(
             f"SESH                {token.address}  {format_amount(TOTAL_SUPPLY)} minted to the "
             "deployer (Arbitrum gateway and router: the deployer)"
@@ -138,29 +202,33 @@ def deploy(
             token = _existing_token(chain, profile.token, artifacts.sesh)
         progress(f"SESH                {token.address}  existing token, not deployed by us")
 
-    with step("deploying RewardRatePool"):
-        pool, pool_impl = chain.deploy_upgradeable(
+    pool, pool_impl = steps.upgradeable(
+        "RewardRatePool",
+        artifacts.reward_rate_pool,
+        lambda: chain.deploy_upgradeable(
             artifacts.reward_rate_pool, "initialize", [deployer, token.address]
-        )
-    steps.deployed["RewardRatePool"] = pool.address
+        ),
+    )
     progress(
         f"RewardRatePool      {pool.address}  proxy (implementation {pool_impl.address}); "
         "beneficiary: the deployer until the rewards contract exists"
     )
 
-    with step("deploying BLSVerifier"):
-        verifier = chain.deploy(artifacts.bls_verifier)
-    steps.deployed["BLSVerifier"] = verifier.address
+    verifier = steps.contract(
+        "BLSVerifier", artifacts.bls_verifier, lambda: chain.deploy(artifacts.bls_verifier)
+    )
     progress(f"BLSVerifier         {verifier.address}")
 
-    with step("deploying ServiceNodeRewards"):
-        rewards, rewards_impl = chain.deploy_upgradeable(
+    rewards, rewards_impl = steps.upgradeable(
+        "ServiceNodeRewards",
+        artifacts.service_node_rewards,
+        lambda: chain.deploy_upgradeable(
             artifacts.service_node_rewards,
             "initialize",
             profile.initialize_args(token.address, pool.address),
             constructor_args=[verifier.address, profile.minimum_exit_age],
-        )
-    steps.deployed["ServiceNodeRewards"] = rewards.address
+        ),
+    )
     progress(
         f"ServiceNodeRewards  {rewards.address}  proxy (implementation {rewards_impl.address}); "
         f"stake {format_amount(profile.staking_requirement)}, "
@@ -170,8 +238,11 @@ def deploy(
         f"minimum exit age {profile.minimum_exit_age} s"
     )
 
-    with step("setting the pool's beneficiary"):
-        chain.transact(pool.functions.setBeneficiary(rewards.address))
+    steps.once(
+        "pool beneficiary set",
+        "setting the pool's beneficiary",
+        lambda: chain.transact(pool.functions.setBeneficiary(rewards.address)),
+    )
     progress("RewardRatePool      beneficiary is now ServiceNodeRewards")
 
     if profile.token is not None:
@@ -180,15 +251,21 @@ def deploy(
             f"with a transfer to {pool.address}"
         )
     elif profile.pool_funding:
-        with step("funding the pool"):
-            chain.transact(token.functions.transfer(pool.address, profile.pool_funding))
+        steps.once(
+            "pool funded",
+            "funding the pool",
+            lambda: chain.transact(token.functions.transfer(pool.address, profile.pool_funding)),
+        )
         progress(f"RewardRatePool      funded with {format_amount(profile.pool_funding)}")
 
     additions = _deploy_additions(chain, profile, artifacts, token, rewards.address, steps)
 
     if start:
-        with step("starting ServiceNodeRewards"):
-            chain.transact(rewards.functions.start())
+        steps.once(
+            "rewards started",
+            "starting ServiceNodeRewards",
+            lambda: chain.transact(rewards.functions.start()),
+        )
         progress("ServiceNodeRewards  started: registrations are open")
     else:
         progress("ServiceNodeRewards  not started: the owner seeds it, then calls start()")
@@ -228,7 +305,7 @@ def complete(
     missing = deployment.missing_parts()
     if not missing:
         return deployment
-    steps = _Steps(progress)
+    steps = _Steps(chain, progress)
     steps.deployed.update(deployment.contracts)
     profile = profile or PROFILES.get(deployment.profile)
     if profile is None:
@@ -295,17 +372,21 @@ def _deploy_additions(
     added = _Additions()
 
     if factory:
-        with step("deploying ServiceNodeContribution"):
-            contribution = chain.deploy(artifacts.service_node_contribution, rewards)
-        steps.deployed["ServiceNodeContribution implementation"] = contribution.address
-        with step("deploying ServiceNodeContributionFactory"):
-            factory_proxy, factory_impl = chain.deploy_upgradeable(
+        contribution = steps.contract(
+            "ServiceNodeContribution implementation",
+            artifacts.service_node_contribution,
+            lambda: chain.deploy(artifacts.service_node_contribution, rewards),
+        )
+        factory_proxy, factory_impl = steps.upgradeable(
+            "ServiceNodeContributionFactory",
+            artifacts.contribution_factory,
+            lambda: chain.deploy_upgradeable(
                 artifacts.contribution_factory,
                 "initialize",
                 [rewards],
                 constructor_args=[contribution.address],
-            )
-        steps.deployed["ServiceNodeContributionFactory"] = factory_proxy.address
+            ),
+        )
         added.contribution_implementation = contribution.address
         added.contribution_factory = factory_proxy.address
         added.contribution_factory_implementation = factory_impl.address
@@ -324,9 +405,11 @@ def _deploy_additions(
         )
         return added
     if profile.old_token is None:
-        with step("deploying the wOXEN stand-in"):
-            old = chain.deploy(artifacts.wrapped_oxen, OLD_TOKEN_STAND_IN_SUPPLY, deployer)
-        steps.deployed["wOXEN"] = old.address
+        old = steps.contract(
+            "wOXEN",
+            artifacts.wrapped_oxen,
+            lambda: chain.deploy(artifacts.wrapped_oxen, OLD_TOKEN_STAND_IN_SUPPLY, deployer),
+        )
         progress(
             f"wOXEN               {old.address}  stand-in (contracts/WrappedOxen.vy), "
             f"{format_amount(OLD_TOKEN_STAND_IN_SUPPLY, 'wOXEN')} minted to the deployer"
@@ -337,18 +420,23 @@ def _deploy_additions(
         progress(f"wOXEN               {old.address}  existing token, not deployed by us")
     added.old_token = old.address
 
-    with step("reading the time of the TGE"):
-        tge = profile.tge if profile.tge is not None else chain.timestamp()
-    with step("deploying TokenConverter"):
-        converter_contract = chain.deploy(
+    tge = steps.reading(
+        "TGE",
+        "reading the time of the TGE",
+        lambda: profile.tge if profile.tge is not None else chain.timestamp(),
+    )
+    converter_contract = steps.contract(
+        "TokenConverter",
+        artifacts.token_converter,
+        lambda: chain.deploy(
             artifacts.token_converter,
             old.address,
             token.address,
             *profile.conversion_rate,
             tge,
             *profile.late_conversion_rate,
-        )
-    steps.deployed["TokenConverter"] = converter_contract.address
+        ),
+    )
     added.token_converter = converter_contract.address
     switch = format_time(tge + LATE_RATE_DELAY)
     if profile.late_conversion_rate == profile.conversion_rate:
@@ -360,10 +448,17 @@ def _deploy_additions(
         )
     progress(f"TokenConverter      {converter_contract.address}  {rates}")
     if profile.token is None and profile.converter_funding:
-        with step("funding TokenConverter"):
-            amount = profile.converter_funding
-            chain.transact(token.functions.approve(converter_contract.address, amount))
-            chain.transact(converter_contract.functions.depositTokenB(amount))
+        amount = profile.converter_funding
+        steps.once(
+            "converter approved",
+            "funding TokenConverter",
+            lambda: chain.transact(token.functions.approve(converter_contract.address, amount)),
+        )
+        steps.once(
+            "converter funded",
+            "funding TokenConverter",
+            lambda: chain.transact(converter_contract.functions.depositTokenB(amount)),
+        )
         progress(f"TokenConverter      funded with {format_amount(profile.converter_funding)}")
     else:
         progress(

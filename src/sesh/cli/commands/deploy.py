@@ -8,6 +8,7 @@ file claimed before any gas is spent, and progress as each contract lands.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import textwrap
@@ -23,7 +24,7 @@ from sesh.cli.shell.options import (
 from sesh.evm.addresses import nonzero
 from sesh.evm.compiler import CompileError
 from sesh.evm.contract_set import load_artifacts
-from sesh.evm.deploy import DeployError, deploy
+from sesh.evm.deploy import DeployError, Journal, deploy
 from sesh.evm.profiles import PROFILES, check_chain
 from sesh.keys import sesh_home
 from sesh.units import plain_amount
@@ -127,8 +128,44 @@ def run(args: argparse.Namespace) -> int:
         print(f"sesh deploy: error: {error}", file=sys.stderr)
         return error.code
     except KeyboardInterrupt:  # at the password prompt, or between two transactions
-        print("\nsesh deploy: interrupted (what was deployed is listed above)", file=sys.stderr)
+        journal = _journal_path(args.out)
+        kept = f"; what was done is kept in {journal}" if journal.exists() else ""
+        print(
+            f"\nsesh deploy: interrupted{kept}: run the same command again to resume",
+            file=sys.stderr,
+        )
         return 130
+
+
+def _journal_path(out: Path) -> Path:
+    """Where an unfinished deployment keeps its steps: beside the record it will write."""
+    return out.with_name(out.name + ".partial")
+
+
+def _read_journal(path: Path, profile: str, chain_id: int) -> Journal:
+    """The steps an interrupted deployment to ``path``'s record did; empty when there is none.
+    A usage error when it was for another profile or chain (resuming it would mix two)."""
+    try:
+        saved = json.loads(path.read_text())
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as error:
+        raise CommandError(f"{path}: {one_line(error)}: remove it to start over", 2) from None
+    if (saved.get("profile"), saved.get("chainId")) != (profile, chain_id):
+        raise CommandError(
+            f"{path} holds an unfinished deployment of profile {saved.get('profile')} to chain "
+            f"{saved.get('chainId')}, not {profile} to {chain_id}: resume it with those, or "
+            "remove it to start over",
+            2,
+        )
+    steps: Journal = saved.get("steps", {})
+    return steps
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    partial = path.with_name(path.name + ".tmp")
+    partial.write_text(text)
+    os.replace(partial, path)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -152,12 +189,14 @@ def _run(args: argparse.Namespace) -> int:
     out: Path = args.out
     if out.exists():
         raise CommandError(f"{out} already exists: a deployment record is never overwritten", 2)
+    if not out.parent.is_dir():
+        raise CommandError(f"cannot write {out}: {out.parent} is not a directory", 2)
 
     chain = Chain(args.rpc)
     signer, how = open_signer(args, chain)
     try:
-        chain_id = int(chain.w3.eth.chain_id)
-        balance = int(chain.w3.eth.get_balance(signer.address))
+        chain_id = chain.chain_id()
+        balance = chain.eth_balance(signer.address)
     except node_unreachable() as error:
         raise CommandError(f"cannot use the node at {args.rpc}: {one_line(error)}") from None
     try:
@@ -169,18 +208,27 @@ def _run(args: argparse.Namespace) -> int:
             f"the deployer {signer.address} has no ETH on chain {chain_id} to pay for gas "
             "(wrong key, or not funded yet?)"
         )
+    journal_path = _journal_path(out)
+    journal = _read_journal(journal_path, profile.name, chain_id)
 
     print(
         f"deploying profile {profile.name} to chain {chain_id} at {args.rpc}\n"
         f"  deployer {signer.address} ({how}), balance {plain_amount(balance, 18)} ETH",
         flush=True,
     )
-    # Claim the output file before spending gas: a deployment whose record cannot be written
-    # would leave contracts on chain that nobody wrote down.
+    if journal:
+        print(f"  resuming the deployment kept in {journal_path}: {len(journal)} step(s) done")
+
+    def save(steps: Journal) -> None:
+        # Before the next step spends gas: contracts on chain that nobody wrote down would be
+        # lost, so a journal that cannot be written stops the deployment.
+        document = {"profile": profile.name, "chainId": chain_id, "steps": steps}
+        _write_atomically(journal_path, json.dumps(document, indent=2) + "\n")
+
     try:
-        reserved = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        save(journal)
     except OSError as error:
-        raise CommandError(f"cannot create {out}: {error.strerror}") from None
+        raise CommandError(f"cannot write {journal_path}: {error.strerror}") from None
     try:
         cache = sesh_home() / "build"
         print(f"compiling the contracts (once: cached in {cache})…", flush=True)
@@ -191,23 +239,35 @@ def _run(args: argparse.Namespace) -> int:
             artifacts,
             start=args.start,
             progress=lambda line: print("  " + line, flush=True),
+            journal=journal,
+            save=save,
         )
-    except BaseException as error:
-        os.close(reserved)
-        out.unlink(missing_ok=True)  # nothing to record: leave no empty file behind
-        if isinstance(error, CompileError | SourceError):
-            raise CommandError(f"the contracts do not compile: {one_line(error)}") from None
-        if isinstance(error, DeployError):
-            raise CommandError(one_line(error)) from None
-        if isinstance(error, node_unreachable()):
-            raise CommandError(f"the node at {args.rpc} failed: {one_line(error)}") from None
-        raise
+    except (CompileError, SourceError) as error:
+        message = f"the contracts do not compile: {one_line(error)}"
+        raise CommandError(_kept(message, journal_path, journal)) from None
+    except DeployError as error:
+        raise CommandError(_kept(one_line(error), journal_path, journal)) from None
+    except node_unreachable() as error:
+        message = f"the node at {args.rpc} failed: {one_line(error)}"
+        raise CommandError(_kept(message, journal_path, journal)) from None
     try:
-        with os.fdopen(reserved, "w") as file:
-            file.write(deployment.dumps())
+        _write_atomically(out, deployment.dumps())
     except OSError as error:
         print(deployment.dumps(), end="")  # the record is not lost: it is on stdout
         message = f"writing {out} failed ({error.strerror}); the record is printed above"
         raise CommandError(message) from None
+    journal_path.unlink(missing_ok=True)
     print(f"deployment record written to {out}")
     return 0
+
+
+def _kept(message: str, journal_path: Path, journal: Journal) -> str:
+    """``message``, and where the steps done so far are kept for a resume; with none done,
+    the journal is removed (there is nothing to resume)."""
+    if not journal:
+        journal_path.unlink(missing_ok=True)
+        return message
+    return (
+        f"{message}; what was deployed is kept in {journal_path}: run the same command again "
+        "to resume"
+    )
