@@ -1,10 +1,12 @@
-"""Our contracts' published ABIs against the reference's canonical signatures.
+"""Our contracts' published ABIs against the reference's canonical signatures and names.
 
 For each contract: every reference function (selector, mutability, return types), event (topic0,
 indexed arguments) and error (selector) is in our published ABI, and we publish nothing more
-than the members docs/compatibility.md lists under "Beyond the reference ABI". Also: every error
-helper in contracts/lib/errors.vy that shares a name with a reference error has its signature,
-so its selector.
+than the members docs/compatibility.md lists under "Beyond the reference ABI". Every member the
+reference has carries the reference's parameter names (inputs, outputs, event and error fields,
+tuple components). Also: every error helper in
+contracts/lib/errors.vy that shares a name with a reference error has its signature, so its
+selector.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from sesh.evm.abi_names import NameTree, member_key, names_of
 from sesh.evm.abi_parity import abi_members, compare
 from sesh.evm.artifacts import compile_contract, load_error_catalogue, module_graph
 
@@ -80,6 +83,85 @@ def test_every_documented_extra_exists(source: str, name: str) -> None:
     # A stale line in the compatibility table would silently allow a future extra member.
     published = {sig for _, sig in abi_members(compile_contract(CONTRACTS / source).abi)}
     assert documented_extras(name) <= published
+
+
+# Names client code reads, which Vyper's own ABI leaves empty or spells otherwise.
+NAMED = [
+    ("ServiceNodeContribution", "function blsPubkey()", "outputs", ["X", "Y"]),
+    (
+        "ServiceNodeContribution",
+        "function getContributions()",
+        "outputs",
+        ["addrs", "beneficiaries", "contribs"],
+    ),
+    (
+        "ServiceNodeContribution",
+        "function reservedContributions(address)",
+        "outputs",
+        ["amount", "received"],
+    ),
+    (
+        "ServiceNodeContribution",
+        "function _blsSignature()",
+        "outputs",
+        ["sigs0", "sigs1", "sigs2", "sigs3"],
+    ),
+    ("ServiceNodeRewards", "function recipients(address)", "outputs", ["rewards", "claimed"]),
+    (
+        "ServiceNodeRewards",
+        "function allServiceNodeIDs()",
+        "outputs",
+        ["ids", ["pubkeys", ["X", "Y"]]],
+    ),
+    ("ServiceNodeRewards", "function serviceNodeIDs(bytes)", "inputs", ["blsPubkey"]),
+    (
+        "ServiceNodeRewards",
+        "error BLSPubkeyDoesNotExist((uint256,uint256))",
+        "inputs",
+        [["pubkey", ["X", "Y"]]],
+    ),
+    (
+        "ServiceNodeContributionFactory",
+        "function deploy((uint256,uint256),(uint256,uint256,uint256,uint256),"
+        "(uint256,uint256,uint256,uint16),(address,uint256)[],bool)",
+        "outputs",
+        ["result"],
+    ),
+    (
+        "SESH",
+        "function eip712Domain()",
+        "outputs",
+        ["fields", "name", "version", "chainId", "verifyingContract", "salt", "extensions"],
+    ),
+    ("SESH", "event Transfer(address,address,uint256)", "inputs", ["from", "to", "value"]),
+    ("SESH", "function transferFrom(address,address,uint256)", "inputs", ["from", "to", "value"]),
+    (
+        "SESH",
+        "constructor(uint256,address,address,address)",
+        "inputs",
+        ["totalSupply_", "receiverGenesisAddress", "_gateway", "_router"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("contract", "key", "part", "names"), NAMED)
+def test_the_names_clients_read_are_published(
+    contract: str, key: str, part: str, names: list[NameTree]
+) -> None:
+    abi = compile_contract(CONTRACTS / f"{contract}.vy").abi
+    (entry,) = [e for e in abi if member_key(e) == key]
+    assert names_of(entry)[part] == names
+
+
+def test_published_events_keep_their_indexed_fields() -> None:
+    # Renaming touches names only: Transfer's from and to stay the indexed ones.
+    abi = compile_contract(CONTRACTS / "SESH.vy").abi
+    (transfer,) = [e for e in abi if member_key(e) == "event Transfer(address,address,uint256)"]
+    assert [(p["name"], p["indexed"]) for p in transfer["inputs"]] == [
+        ("from", True),
+        ("to", True),
+        ("value", False),
+    ]
 
 
 def test_error_helpers_have_the_reference_signatures(reference: dict[str, Any]) -> None:

@@ -15,11 +15,8 @@ from typing import Any
 
 from eth_utils.crypto import keccak
 
-from sesh.evm.artifacts import canonical_type, selector
-
-EVENT_ARGUMENT_ALIASES: Mapping[str, str] = {"from": "sender", "to": "receiver"}
-"""Reference argument names Vyper cannot use (``from`` is a Python keyword), mapped to ours.
-Names do not reach selectors or topics; the positions of indexed arguments do, and are checked."""
+from sesh.evm.abi_types import canonical_type
+from sesh.evm.artifacts import selector
 
 
 @dataclass(frozen=True)
@@ -85,10 +82,10 @@ def compare(
     """Every difference between ``abi`` and a reference entry (empty when compatible).
 
     Checked: each reference function is present with its mutability and return types, each
-    reference event with the same indexed arguments (by position; see
-    ``EVENT_ARGUMENT_ALIASES``), each reference error; and the ABI has no function, event or
-    error beyond the reference unless its signature is in ``allowed_extra``. The constructor's
-    argument types are compared when the reference gives them.
+    reference event with the same indexed arguments (by name, in order), each reference error;
+    and the ABI has no function, event or error beyond the reference unless its signature is in
+    ``allowed_extra``. The constructor's argument types are compared when the reference gives
+    them.
     """
     ours = abi_members(abi)
     theirs = reference_members(reference)
@@ -106,13 +103,11 @@ def compare(
                 f"function {sig}: ours is {actual.mutability} returning {actual.returns}, "
                 f"the reference's {expected.mutability} returning {expected.returns}"
             )
-        elif kind == "event":
-            wanted = tuple(EVENT_ARGUMENT_ALIASES.get(n, n) for n in expected.indexed)
-            if actual.indexed != wanted:
-                problems.append(
-                    f"event {sig}: indexed {list(actual.indexed)}, the reference's "
-                    f"{list(expected.indexed)}"
-                )
+        elif kind == "event" and actual.indexed != expected.indexed:
+            problems.append(
+                f"event {sig}: indexed {list(actual.indexed)}, the reference's "
+                f"{list(expected.indexed)}"
+            )
     for (kind, sig), _ in ours.items():
         if (kind, sig) not in theirs and sig not in allowed_extra:
             problems.append(f"extra {kind} {sig} (not in the reference, not documented)")
