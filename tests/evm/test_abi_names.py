@@ -10,6 +10,7 @@ import pytest
 
 from sesh.evm import abi_names
 from sesh.evm.abi_names import NAMES_FILE, apply_names, member_key, name_tree, names_table, render
+from sesh.evm.abi_parity import compare_names
 
 from ..conftest import shared_dir
 
@@ -118,3 +119,29 @@ def test_a_part_of_another_shape_keeps_our_names() -> None:
 def test_members_the_table_lacks_keep_our_names() -> None:
     abi = [function("proxiableUUID", [], [plain("bytes32", "ours")]), {"type": "fallback"}]
     assert apply_names(abi, {"function other()": {"outputs": ["x"]}}) == abi
+
+
+def test_compare_names_reports_every_difference() -> None:
+    named_pair = {**PAIR, "components": [plain("uint256", "X"), plain("uint256", "Y")]}
+    reference = [
+        function("blsPubkey", [], [plain("uint256", "X"), plain("uint256", "Y")]),
+        function("recipients", [plain("address")], [plain("uint256", "rewards")]),
+        {"type": "error", "name": "E", "inputs": [{**named_pair, "name": "pubkey"}]},
+    ]
+    ours = [
+        function("blsPubkey", [], [plain("uint256"), plain("uint256")]),
+        function("recipients", [plain("address", "arg0")], [plain("uint256", "rewards")]),
+        {"type": "error", "name": "E", "inputs": [{**PAIR, "name": "pubkey"}]},
+        function("extra", [], [plain("uint256")]),  # compare's business, not this check's
+    ]
+    assert compare_names(ours, reference) == [
+        'function blsPubkey(): outputs named ["", ""], the reference\'s ["X", "Y"]',
+        'function recipients(address): inputs named ["arg0"], the reference\'s [""]',
+        'error E((uint256,uint256)): inputs named [["pubkey", ["", ""]]], the reference\'s '
+        '[["pubkey", ["X", "Y"]]]',
+    ]
+    allowed = {"function blsPubkey()", "error E((uint256,uint256))"}
+    assert compare_names(ours, reference, allowed) == [
+        'function recipients(address): inputs named ["arg0"], the reference\'s [""]'
+    ]
+    assert compare_names(reference, reference) == []

@@ -1,20 +1,26 @@
-"""Compare a contract's published ABI with the reference's canonical signatures.
+"""Compare a contract's published ABI with the reference's: signatures, then names.
 
 The reference list (``reference/abi-signatures.json``, one entry per contract) gives functions
 with selector, mutability and return types, events with topic0 and the names of their indexed
 arguments, and errors with selectors. ``compare`` answers with every difference, in words, so a
 failing test reads as a to-do list; an empty list means the ABI is compatible. Members we add on
 purpose are passed in as ``allowed_extra`` (the test reads them from docs/compatibility.md).
+
+``compare_names`` does the same for parameter names against the reference's full ABI
+(``reference/abi-names.json``): the names of function inputs and outputs, event and error
+fields, and tuple components at any depth, member by member.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from eth_utils.crypto import keccak
 
+from sesh.evm.abi_names import member_key, names_of
 from sesh.evm.abi_types import canonical_type
 from sesh.evm.artifacts import selector
 
@@ -118,4 +124,34 @@ def compare(
         types = "(" + ",".join(canonical_type(p) for p in inputs) + ")"
         if types != reference["constructor"]:
             problems.append(f"constructor {types}, the reference's {reference['constructor']}")
+    return problems
+
+
+def compare_names(
+    abi: list[dict[str, Any]],
+    reference_abi: list[dict[str, Any]],
+    allowed: Collection[str] = (),
+) -> list[str]:
+    """Every member of ``abi`` whose parameter names differ from the reference's (empty when
+    all agree).
+
+    ``reference_abi`` is one contract's full JSON ABI (``reference/abi-names.json``). Members
+    are matched by kind and canonical signature (``sesh.evm.abi_names.member_key``); a member
+    only one side has is ``compare``'s business, not this check's. Inputs and outputs are
+    compared name by name, tuple components included; ``allowed`` holds the member keys whose
+    names differ on purpose.
+    """
+    theirs = {key: names_of(e) for e in reference_abi if (key := member_key(e)) is not None}
+    problems: list[str] = []
+    for entry in abi:
+        key = member_key(entry)
+        if key is None or key not in theirs or key in allowed:
+            continue
+        ours = names_of(entry)
+        for part in ("inputs", "outputs"):
+            if ours.get(part, []) != theirs[key].get(part, []):
+                problems.append(
+                    f"{key}: {part} named {json.dumps(ours.get(part, []))}, the reference's "
+                    f"{json.dumps(theirs[key].get(part, []))}"
+                )
     return problems
