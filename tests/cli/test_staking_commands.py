@@ -262,7 +262,7 @@ def test_a_contribution_below_the_minimum_is_refused_in_words(net: Net, sesh: Se
     result.refused(
         "stake",
         "ServiceNodeContribution refused: "
-        "ContributionBelowMinAmount(contributed=1000000000, minimum=8750000000)",
+        "ContributionBelowMinAmount(contributed=1000000000, min=8750000000)",
     )
     assert footprint(net, STAKER, node) == before
 
@@ -373,7 +373,7 @@ def test_reserve_replaces_the_reservations_and_refuses_a_slot_below_its_minimum(
     )  # fmt: skip
     too_small.refused(
         "contribution reserve",
-        "ReservedContributionBelowMinAmount(index=1, contributed=1000000000, minimum=10000000000)",
+        "ReservedContributionBelowMinAmount(index=1, contributed=1000000000, min=10000000000)",
     )
     cleared = sesh("contribution", "reserve", address, "--clear", signer=OPERATOR_B)
     assert cleared.code == 0 and "cleared the reservations" in cleared.out

@@ -3,13 +3,16 @@ changes."""
 
 from __future__ import annotations
 
+import ast
+import importlib.util
 import json
 from pathlib import Path
 
 import pytest
 
-from sesh.evm import artifacts, build_cache
+from sesh.evm import abi_names, artifacts, build_cache
 from sesh.evm.build_cache import (
+    PUBLISHING_MODULES,
     artifact_from_json,
     artifact_to_json,
     build_key,
@@ -71,3 +74,45 @@ def test_the_key_follows_every_source(tmp_path: Path) -> None:
 
 def test_the_projects_key_is_stable() -> None:
     assert build_key(CONTRACTS_DIR) == build_key()
+
+
+def test_the_key_follows_the_names_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # New names mean new published ABIs: a cached ABI with the old names must not be read back.
+    table = tmp_path / "abi_names.json"
+    table.write_bytes(abi_names.NAMES_FILE.read_bytes())
+    before = build_key()
+    monkeypatch.setattr(abi_names, "NAMES_FILE", table)
+    assert build_key() == before
+    table.write_text(table.read_text().replace('["X", "Y"]', '["x", "y"]', 1))
+    assert build_key() != before
+
+
+def _project_imports(path: Path) -> set[str]:
+    """The sesh modules (not packages) a source file imports, anywhere in it."""
+    candidates: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            candidates.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            candidates.add(node.module)
+            candidates.update(f"{node.module}.{alias.name}" for alias in node.names)
+    found = set()
+    for name in candidates:
+        if name.split(".")[0] != "sesh":
+            continue
+        try:
+            spec = importlib.util.find_spec(name)
+        except ModuleNotFoundError:
+            continue  # `from sesh.evm.compiler import Artifact`: a name, not a module
+        if spec is not None and spec.origin and not spec.origin.endswith("__init__.py"):
+            found.add(name)
+    return found
+
+
+def test_every_module_of_the_publishing_step_is_hashed() -> None:
+    # A module compile_contract runs but the key does not hash would let a change to it reuse
+    # artifacts an older version published.
+    hashed = {module.__name__ for module in PUBLISHING_MODULES}
+    assert "sesh.evm.artifacts" in hashed
+    for module in PUBLISHING_MODULES:
+        assert _project_imports(Path(str(module.__file__))) <= hashed, module.__name__

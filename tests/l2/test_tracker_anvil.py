@@ -15,8 +15,8 @@ import pytest
 from web3.exceptions import MismatchedABI
 from web3.types import TxReceipt
 
+from sesh.evm.abi_types import canonical_type
 from sesh.evm.anvil import Anvil
-from sesh.evm.artifacts import canonical_type
 from sesh.evm.chain import Chain
 from sesh.evm.contract_set import ContractArtifacts
 from sesh.l2.decode import EVENTS

@@ -1,25 +1,28 @@
-"""Compare a contract's published ABI with the reference's canonical signatures.
+"""Compare a contract's published ABI with the reference's: signatures, then names.
 
 The reference list (``reference/abi-signatures.json``, one entry per contract) gives functions
 with selector, mutability and return types, events with topic0 and the names of their indexed
 arguments, and errors with selectors. ``compare`` answers with every difference, in words, so a
 failing test reads as a to-do list; an empty list means the ABI is compatible. Members we add on
 purpose are passed in as ``allowed_extra`` (the test reads them from docs/compatibility.md).
+
+``compare_names`` does the same for parameter names against the reference's full ABI
+(``reference/abi-names.json``): the names of function inputs and outputs, event and error
+fields, and tuple components at any depth, member by member.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from eth_utils.crypto import keccak
 
-from sesh.evm.artifacts import canonical_type, selector
-
-EVENT_ARGUMENT_ALIASES: Mapping[str, str] = {"from": "sender", "to": "receiver"}
-"""Reference argument names Vyper cannot use (``from`` is a Python keyword), mapped to ours.
-Names do not reach selectors or topics; the positions of indexed arguments do, and are checked."""
+from sesh.evm.abi_names import member_key, names_of
+from sesh.evm.abi_types import canonical_type
+from sesh.evm.artifacts import selector
 
 
 @dataclass(frozen=True)
@@ -85,10 +88,10 @@ def compare(
     """Every difference between ``abi`` and a reference entry (empty when compatible).
 
     Checked: each reference function is present with its mutability and return types, each
-    reference event with the same indexed arguments (by position; see
-    ``EVENT_ARGUMENT_ALIASES``), each reference error; and the ABI has no function, event or
-    error beyond the reference unless its signature is in ``allowed_extra``. The constructor's
-    argument types are compared when the reference gives them.
+    reference event with the same indexed arguments (by name, in order), each reference error;
+    and the ABI has no function, event or error beyond the reference unless its signature is in
+    ``allowed_extra``. The constructor's argument types are compared when the reference gives
+    them.
     """
     ours = abi_members(abi)
     theirs = reference_members(reference)
@@ -106,13 +109,11 @@ def compare(
                 f"function {sig}: ours is {actual.mutability} returning {actual.returns}, "
                 f"the reference's {expected.mutability} returning {expected.returns}"
             )
-        elif kind == "event":
-            wanted = tuple(EVENT_ARGUMENT_ALIASES.get(n, n) for n in expected.indexed)
-            if actual.indexed != wanted:
-                problems.append(
-                    f"event {sig}: indexed {list(actual.indexed)}, the reference's "
-                    f"{list(expected.indexed)}"
-                )
+        elif kind == "event" and actual.indexed != expected.indexed:
+            problems.append(
+                f"event {sig}: indexed {list(actual.indexed)}, the reference's "
+                f"{list(expected.indexed)}"
+            )
     for (kind, sig), _ in ours.items():
         if (kind, sig) not in theirs and sig not in allowed_extra:
             problems.append(f"extra {kind} {sig} (not in the reference, not documented)")
@@ -123,4 +124,34 @@ def compare(
         types = "(" + ",".join(canonical_type(p) for p in inputs) + ")"
         if types != reference["constructor"]:
             problems.append(f"constructor {types}, the reference's {reference['constructor']}")
+    return problems
+
+
+def compare_names(
+    abi: list[dict[str, Any]],
+    reference_abi: list[dict[str, Any]],
+    allowed: Collection[str] = (),
+) -> list[str]:
+    """Every member of ``abi`` whose parameter names differ from the reference's (empty when
+    all agree).
+
+    ``reference_abi`` is one contract's full JSON ABI (``reference/abi-names.json``). Members
+    are matched by kind and canonical signature (``sesh.evm.abi_names.member_key``); a member
+    only one side has is ``compare``'s business, not this check's. Inputs and outputs are
+    compared name by name, tuple components included; ``allowed`` holds the member keys whose
+    names differ on purpose.
+    """
+    theirs = {key: names_of(e) for e in reference_abi if (key := member_key(e)) is not None}
+    problems: list[str] = []
+    for entry in abi:
+        key = member_key(entry)
+        if key is None or key not in theirs or key in allowed:
+            continue
+        ours = names_of(entry)
+        for part in ("inputs", "outputs"):
+            if ours.get(part, []) != theirs[key].get(part, []):
+                problems.append(
+                    f"{key}: {part} named {json.dumps(ours.get(part, []))}, the reference's "
+                    f"{json.dumps(theirs[key].get(part, []))}"
+                )
     return problems

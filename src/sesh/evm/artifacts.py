@@ -15,7 +15,10 @@ written by hand:
    collects every ``<errors alias>._helper(...)`` call, and adds the errors the contract names
    in its ``@custom:abi-errors`` header tag (errors the reference ABI declares but our code cannot
    raise, declared as constants at the end of errors.vy).
-3. ``published_abi`` appends one ``{"type": "error", ...}`` entry per error to Vyper's ABI.
+3. ``published_abi`` appends one ``{"type": "error", ...}`` entry per error to Vyper's ABI, and
+   gives every member of a reference contract the reference's parameter names (function inputs
+   and outputs, event and error fields, tuple components), which Vyper cannot all give
+   (``sesh.evm.abi_names``).
 
 ``decode_revert`` turns revert data back into (name, arguments) with that ABI, and
 ``DecodedRevert.describe`` into words for error messages.
@@ -25,7 +28,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -36,7 +39,8 @@ from eth_abi.abi import encode as abi_encode
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
-from sesh.evm.abi_types import split_type_list
+from sesh.evm import abi_names
+from sesh.evm.abi_types import canonical_type, split_type_list
 from sesh.evm.compiler import CONTRACTS_DIR, Artifact, compile_vyper, default_search_paths
 
 ERRORS_MODULE = CONTRACTS_DIR / "lib" / "errors.vy"
@@ -94,15 +98,6 @@ def abi_param(type_: str, name: str = "") -> dict[str, Any]:
         "type": "tuple" + suffix,
         "components": [abi_param(t) for t in _split_types(inner)],
     }
-
-
-def canonical_type(param: dict[str, Any]) -> str:
-    """The canonical type of an ABI JSON parameter (tuples written out), as selectors use it."""
-    type_: str = param["type"]
-    if type_.startswith("tuple"):
-        inner = ",".join(canonical_type(c) for c in param["components"])
-        return f"({inner}){type_[len('tuple') :]}"
-    return type_
 
 
 def selector(signature: str) -> bytes:
@@ -376,10 +371,19 @@ def contract_errors(
     return sorted(found.values(), key=lambda error: error.name)
 
 
-def published_abi(artifact: Artifact, errors: Iterable[ErrorSignature]) -> list[dict[str, Any]]:
-    """Vyper's ABI with one ``error`` entry per custom error appended (sorted by name)."""
+def published_abi(
+    artifact: Artifact,
+    errors: Iterable[ErrorSignature],
+    names: Mapping[str, abi_names.Names] | None = None,
+) -> list[dict[str, Any]]:
+    """Vyper's ABI with one ``error`` entry per custom error appended (sorted by name), and the
+    parameter names of ``names`` (member key → names; by default the reference's for the
+    contract of the artifact's name, none for a contract the reference lacks)."""
     entries = [e for e in artifact.abi if e.get("type") != "error"]
-    return entries + [error.abi_entry() for error in sorted(errors, key=lambda e: e.name)]
+    abi = entries + [error.abi_entry() for error in sorted(errors, key=lambda e: e.name)]
+    if names is None:
+        names = abi_names.load().get(artifact.name, {})
+    return abi_names.apply_names(abi, names)
 
 
 @cache

@@ -2,15 +2,18 @@
 
 Compiling the contract set takes seconds (ServiceNodeRewards alone about six), far longer than
 starting anvil and deploying. An artifact depends only on the Vyper sources (the contract and
-every module it imports), the compiler's version and settings, and our ABI derivation
-(``sesh.evm.artifacts`` reading ``errors.vy``). The cache key hashes all of them:
+every module it imports), the compiler's version and settings, and our publishing step (the
+error entries derived from ``errors.vy``, the reference's parameter names). The cache key hashes
+all of them:
 
 * every ``.vy`` file under the contracts root, by relative path and content (hashing a few
   hundred kilobytes is cheaper than working out which modules each contract imports, and any
   change to any source is then a miss, which errs on the safe side);
 * the installed Vyper version, the EVM version and the pinned storage slots;
-* the source of ``sesh.evm.compiler`` and ``sesh.evm.artifacts``, which turn sources into
-  artifacts;
+* the source of every module that turns sources into artifacts (``PUBLISHING_MODULES``: the
+  compiler and the publishing step, and the project modules they import; a test holds the list
+  closed under imports) and the names table ``sesh/evm/abi_names.json``, so that a cached ABI
+  is never one an older publishing step wrote;
 * ``CACHE_FORMAT``, the layout of the files below.
 
 Entries live in ``<cache dir>/<key>/<contract>.json``; writing under a new key removes the
@@ -28,11 +31,14 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from sesh.evm import artifacts, compiler
+from sesh.evm import abi_names, abi_types, artifacts, compiler
 from sesh.evm.compiler import CONTRACTS_DIR, EVM_VERSION, PINNED_SLOTS, Artifact
 
 CACHE_FORMAT = 1
 """Bump when the entry layout (``artifact_to_json``) changes."""
+
+PUBLISHING_MODULES = (compiler, abi_types, abi_names, artifacts)
+"""The modules ``artifacts.compile_contract`` runs, hashed by their source."""
 
 _KEY_LENGTH = 16
 """Hex digits of the SHA-256 kept in directory names: plenty to tell builds apart."""
@@ -50,8 +56,9 @@ def build_key(contracts_dir: Path = CONTRACTS_DIR) -> str:
     add("vyper", version("vyper").encode())
     add("evm", EVM_VERSION.encode())
     add("pins", json.dumps(sorted(PINNED_SLOTS.items())).encode())
-    for module in (compiler, artifacts):
+    for module in PUBLISHING_MODULES:
         add(module.__name__, Path(str(module.__file__)).read_bytes())
+    add("abi_names.json", abi_names.NAMES_FILE.read_bytes())
     for path in sorted(contracts_dir.rglob("*.vy")):
         add(path.relative_to(contracts_dir).as_posix(), path.read_bytes())
     return digest.hexdigest()[:_KEY_LENGTH]

@@ -64,6 +64,38 @@ def test_the_operator_opens_the_contract(system: System, chain: Chain, operator:
     assert system.balance(operator) == before - QUARTER
 
 
+def test_results_read_by_the_reference_names(
+    system: System, chain: Chain, operator: str, stranger: str
+) -> None:
+    # Client code reads results by name (ethers' result.X, web3's decode_tuples); Vyper names no
+    # return value, the published ABI carries the reference's names.
+    contract, node, _ = system.create(operator)
+    system.contribute(contract, operator, QUARTER)
+    named = chain.w3.eth.contract(
+        address=contract.address, abi=system.contribution_artifact.abi, decode_tuples=True
+    )
+    key = named.functions.blsPubkey().call()
+    x, y = node.xy
+    assert key._asdict() == {"X": x, "Y": y}  # ethers: key.X, key.Y
+    contributions = named.functions.getContributions().call()
+    assert (contributions.addrs, contributions.beneficiaries, contributions.contribs) == (
+        [operator],
+        [operator],
+        [QUARTER],
+    )
+    entry = named.functions._contributorAddresses(0).call()
+    assert (entry.addr, entry.beneficiary) == (operator, operator)
+    params = named.functions._serviceNodeParams().call()
+    assert (params.serviceNodePubkey, params.fee) == (node.ed25519, 0)
+    reserved = named.functions.reservedContributions(stranger).call()
+    assert (reserved.amount, reserved.received) == (0, False)
+    rewards = chain.w3.eth.contract(
+        address=system.rewards.address, abi=system.rewards.abi, decode_tuples=True
+    )
+    recipient = rewards.functions.recipients(stranger).call()
+    assert (recipient.rewards, recipient.claimed) == (0, 0)
+
+
 def test_nobody_contributes_before_the_operator(
     system: System, operator: str, contributors: list[str]
 ) -> None:

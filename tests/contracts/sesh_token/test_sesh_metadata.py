@@ -42,7 +42,7 @@ def test_the_genesis_mint_is_a_transfer_from_the_zero_address(
     token: Any, genesis: str, total_supply: int
 ) -> None:
     (event,) = token.events.Transfer.get_logs(from_block=0)
-    assert (event.args.sender, event.args.receiver, event.args.value) == (
+    assert (event.args["from"], event.args["to"], event.args.value) == (
         ZERO,
         genesis,
         total_supply,

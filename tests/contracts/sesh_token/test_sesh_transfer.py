@@ -25,7 +25,7 @@ def test_transfer_moves_tokens_from_the_caller_to_the_receiver(
 def test_transfer_logs_a_transfer_event(chain: Chain, token: Any, genesis: str, alice: str) -> None:
     receipt = chain.transact(token.functions.transfer(alice, 7), genesis)
     (event,) = token.events.Transfer().process_receipt(receipt)
-    assert (event.args.sender, event.args.receiver, event.args.value) == (genesis, alice, 7)
+    assert (event.args["from"], event.args["to"], event.args.value) == (genesis, alice, 7)
 
 
 def test_transfer_returns_true(token: Any, genesis: str, alice: str) -> None:

@@ -39,7 +39,7 @@ def test_transfer_from_logs_a_transfer_and_no_approval(
     chain.transact(token.functions.approve(alice, 100), genesis)
     receipt = chain.transact(token.functions.transferFrom(genesis, bob, 60), alice)
     (transfer,) = token.events.Transfer().process_receipt(receipt)
-    assert (transfer.args.sender, transfer.args.receiver, transfer.args.value) == (
+    assert (transfer.args["from"], transfer.args["to"], transfer.args.value) == (
         genesis,
         bob,
         60,
