@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 
 from nacl.signing import SigningKey
 
-from sesh.bls.tags import keccak256
+from sesh.keccak import keccak256
 from sesh.l2.events import (
     Contributor,
     L2Event,

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from sesh.bls.tags import keccak256
+from sesh.keccak import keccak256
 
 SESH = 10**9
 """Atomic units per SESH (the token has 9 decimals)."""
