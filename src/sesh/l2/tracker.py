@@ -373,6 +373,16 @@ class Tracker:
         (answer,) = reader.calls([(self._pool, call_data(REWARD_RATE))], at.hash)
         return decode_uint256(answer, REWARD_RATE)
 
+    def block(self, number: int) -> BlockRef | None:
+        """The block at ``number`` on the chain now (None when the chain has none there)."""
+        (found,) = self.providers.run(lambda reader: reader.blocks([number]))
+        return found
+
+    def calls_at(self, calls: Sequence[tuple[str, bytes]], at: BlockRef) -> list[bytes]:
+        """``eth_call`` of each (contract, call data) on the state after block ``at`` (by hash),
+        from one provider (with failover): the return data, in order."""
+        return self.providers.run(lambda reader: reader.calls(calls, at.hash))
+
     def reward_rate(self, at: BlockRef) -> int:
         """``rewardRate()`` of the pool at block ``at`` (normally a ``PollResult.safe_block``)."""
         return self.providers.run(lambda reader: self._reward_rate(reader, at))

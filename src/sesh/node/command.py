@@ -21,8 +21,10 @@ from sesh.evm.signer_options import CommandError, add_signer_options, check_sign
 
 if TYPE_CHECKING:
     from sesh.evm.deploy import Deployment
+    from sesh.l2.tracker import Tracker
     from sesh.ledger import NetworkProfile
     from sesh.node.funding import Funding
+    from sesh.node.store import Store
 
 DEFAULT_DATA_DIR = Path("node-data")
 DEFAULT_RPC = f"http://127.0.0.1:{DEFAULT_PORT}"
@@ -299,7 +301,9 @@ def _producer_key(args: argparse.Namespace, data_dir: Path) -> bytes:
         raise CommandError(str(error)) from None
 
 
-def _funding(args: argparse.Namespace, deployment: Deployment) -> tuple[Funding, str]:
+def _funding(
+    args: argparse.Namespace, deployment: Deployment, tracker: Tracker, store: Store
+) -> tuple[Funding, str]:
     from sesh.node.funding import Funding, evm_payer
 
     payer = None
@@ -316,6 +320,8 @@ def _funding(args: argparse.Namespace, deployment: Deployment) -> tuple[Funding,
         pool=deployment.reward_rate_pool,
         token=deployment.sesh,
         rewards=deployment.service_node_rewards,
+        calls_at=tracker.calls_at,
+        record=store.set_status,
         payer=payer,
         payout_interval=args.fund_interval,
     )
@@ -357,7 +363,6 @@ def _run(args: argparse.Namespace) -> int:
                 confirmations=confirmations,
             ),
         )
-        funding, funding_how = _funding(args, deployment)
         config = NodeConfig(
             profile=profile,
             producer=producer,
@@ -367,6 +372,7 @@ def _run(args: argparse.Namespace) -> int:
             halt_height=args.halt_height,
         )
         with Store.open(data_dir) as store:
+            funding, funding_how = _funding(args, deployment, tracker, store)
             node = Node(store, tracker, config, funding=funding)
             node.check_l2()
             print(

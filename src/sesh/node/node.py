@@ -270,7 +270,7 @@ class Node:
             return
         number, expected = int(anchor[0]), bytes.fromhex(anchor[1][2:])
         try:
-            (found,) = self.tracker.providers.run(lambda reader: reader.blocks([number]))
+            found = self.tracker.block(number)
         except AllProvidersFailed as error:
             raise NodeError(f"cannot reach an L2 provider: {error}") from None
         if found is None or found.hash != expected:
@@ -387,7 +387,7 @@ class Node:
         start = self.config.start_block
         anchor: list[Any] | None = None
         try:
-            (ref,) = self.tracker.providers.run(lambda reader: reader.blocks([start]))
+            ref = self.tracker.block(start)
             if ref is not None:
                 anchor = [ref.number, "0x" + ref.hash.hex()]
         except AllProvidersFailed:
@@ -536,8 +536,8 @@ class Node:
                 stop.wait(wait)
                 continue
             result = self.step()
-            if self.funding is not None:
-                self.funding.after_block(self)
+            if self.funding is not None and self.ledger is not None:
+                self.funding.after_block(self.height, self.ledger.issued, self.safe_block)
             now = self.clock()
             if result is None:
                 next_at = now + max(interval, 1.0)
