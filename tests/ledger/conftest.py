@@ -54,6 +54,7 @@ PROFILE = NetworkProfile(
     name="test",
     block_time=120,
     l2_chain_id=CHAIN,
+    l2_confirmations=0,
     staking_requirement=STAKE,
     initial_reward_rate=RATE,
     maturity=10 * 120,

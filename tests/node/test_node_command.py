@@ -60,6 +60,7 @@ def test_a_node_runs_to_its_halt_height_and_reports_its_status(
     )
     assert code == 0, err
     assert "devnet profile" in out and "stopped at block 5" in out
+    assert "(10 confirmations)" in out  # the devnet profile's
     assert (data_dir / "keys" / "key_ed25519").exists()
 
     code, out, _ = run(["status", "--data-dir", str(data_dir), "--json"], capsys)

@@ -52,6 +52,11 @@ class NetworkProfile:
     """Seconds between blocks: 120 on mainnet, 1-2 on a devnet."""
     l2_chain_id: int
     """The chain the rewards contract lives on; events from another chain are refused."""
+    l2_confirmations: int
+    """L2 blocks between the chain's tip and the newest block whose events the tracker reports.
+    Every producer must count the same (a vote on an event is a vote on what L2 showed), and it
+    must outlast any rollback the L2 can make: a node stops when a rollback undoes an event
+    its ledger has confirmed."""
     staking_requirement: int
     """The stake of a full node at genesis (atomic SESH); `StakingRequirementUpdated` changes it."""
     initial_reward_rate: int = ETH_BLS_INITIAL_REWARD
@@ -92,6 +97,8 @@ class NetworkProfile:
     def __post_init__(self) -> None:
         if self.block_time <= 0:
             raise ValueError("block_time must be positive")
+        if self.l2_confirmations < 0:
+            raise ValueError("l2_confirmations must not be negative")
         if self.staking_requirement <= 0:
             raise ValueError("staking_requirement must be positive")
         if not 1 <= self.max_contributors <= 255:
@@ -167,6 +174,7 @@ class NetworkProfile:
         ints = (
             self.block_time,
             self.l2_chain_id,
+            self.l2_confirmations,
             self.staking_requirement,
             self.initial_reward_rate,
             self.max_contributors,
@@ -200,10 +208,21 @@ class NetworkProfile:
         return keccak256(b"sesh.ledger.profile" + self.encode())
 
 
+ARBITRUM_CONFIRMATIONS = 280
+"""The reference's ``L2_TRACKER_SAFE_BLOCKS``: 70 s of Arbitrum blocks."""
+
+DEVNET_CONFIRMATIONS = 10
+"""The devnet's anvil writes its state every 5 s (``sesh.evm.anvil.STATE_INTERVAL_SECONDS``), so a
+kill -9 of the devnet loses at most the blocks of the last 5 s, and a clean stop loses none. It
+mines a block every second when idle and one per transaction: 10 blocks is twice the idle loss,
+and the producers' votes add several seconds more before the ledger confirms an event. A burst
+of transactions right before a kill can still go deeper; the node then stops and says so."""
+
 MAINNET = NetworkProfile(
     name="mainnet",
     block_time=120,
     l2_chain_id=42161,
+    l2_confirmations=ARBITRUM_CONFIRMATIONS,
     staking_requirement=25_000 * SESH,
 )
 
@@ -211,6 +230,7 @@ TESTNET = NetworkProfile(
     name="testnet",
     block_time=120,
     l2_chain_id=421614,
+    l2_confirmations=ARBITRUM_CONFIRMATIONS,
     staking_requirement=20_000 * SESH,
     unlock_delay=DAY,
     liquidation_grace=2 * HOUR,
@@ -222,6 +242,7 @@ DEVNET = NetworkProfile(
     name="devnet",
     block_time=1,
     l2_chain_id=31337,
+    l2_confirmations=DEVNET_CONFIRMATIONS,
     staking_requirement=120 * SESH,
     maturity=5 * MINUTE,
     unlock_delay=10 * MINUTE,

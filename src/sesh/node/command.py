@@ -94,8 +94,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--confirmations",
         type=int,
         metavar="N",
-        help="L2 blocks behind the tip before an event counts (default: 0 on the devnet, 280 "
-        "elsewhere, the reference's 70 s of Arbitrum)",
+        help="L2 blocks behind the tip before an event counts (default: the profile's, 10 on "
+        "the devnet, more than a devnet restart can lose; 280 elsewhere, the reference's 70 s "
+        "of Arbitrum)",
     )
     run.add_argument(
         "--block-time",
@@ -330,7 +331,7 @@ def _funding(
 
 def _run(args: argparse.Namespace) -> int:
     from sesh.l2.providers import Providers
-    from sesh.l2.tracker import DEFAULT_CONFIRMATIONS, Tracker, TrackerConfig
+    from sesh.l2.tracker import Tracker, TrackerConfig
     from sesh.node.node import Node, NodeConfig
     from sesh.node.store import DB_FILE, Store
 
@@ -341,7 +342,7 @@ def _run(args: argparse.Namespace) -> int:
     profile = _profile(args, deployment, path)
     confirmations = args.confirmations
     if confirmations is None:
-        confirmations = 0 if profile.name == "devnet" else DEFAULT_CONFIRMATIONS
+        confirmations = profile.l2_confirmations
     data_dir: Path = args.data_dir
     _configure_logging()
 
