@@ -13,7 +13,7 @@ next block, so every profile issues exactly the same SESH per hour at a constant
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 
 from sesh.keccak import keccak256
@@ -41,6 +41,20 @@ FEE_DENOMINATOR = 10_000
 
 def _blocks(seconds: int, block_time: int) -> int:
     return -(-seconds // block_time)
+
+
+def _encode_value(value: object) -> bytes:
+    if isinstance(value, bool):
+        raise TypeError("a profile field is an int, a str or (name, height) pairs, not a bool")
+    if isinstance(value, int):
+        return value.to_bytes(32, "big")
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("a profile string must not contain NUL")
+        return value.encode() + b"\x00"
+    if isinstance(value, tuple):
+        return len(value).to_bytes(32, "big") + b"".join(_encode_value(v) for v in value)
+    raise TypeError(f"cannot encode a profile field of type {type(value).__name__}")
 
 
 @dataclass(frozen=True)
@@ -170,37 +184,14 @@ class NetworkProfile:
         return None
 
     def encode(self) -> bytes:
-        """Every field, canonically: two ledgers with different profiles never agree by chance."""
-        ints = (
-            self.block_time,
-            self.l2_chain_id,
-            self.l2_confirmations,
-            self.staking_requirement,
-            self.initial_reward_rate,
-            self.max_contributors,
-            self.maturity,
-            self.unlock_delay,
-            self.liquidation_grace,
-            self.stake_lock,
-            self.purge_min_age,
-            self.initial_credit,
-            self.credit_per_day,
-            self.max_credit,
-            self.decommission_min_credit,
-            self.deregistration_grace,
-            self.max_deactivations_per_block,
-            self.vote_accept_margin,
-            self.vote_timeout_blocks,
-            self.reward_window,
-            self.reward_max_decrease,
-            self.reward_max_increase,
-            len(self.hardforks),
-        )
-        out = bytearray(self.name.encode() + b"\x00")
-        for value in ints:
-            out += value.to_bytes(32, "big")
-        for name, height in self.hardforks:
-            out += name.encode() + b"\x00" + height.to_bytes(32, "big")
+        """Every field, canonically, in declaration order: name, then value (a string as UTF-8,
+        an integer as a 32-byte word, the hardforks as a count and their pairs). Derived from
+        the dataclass's fields, so a new field enters the digest by being declared, and a
+        field of a type this does not know how to encode is an error, not a silent omission.
+        Two ledgers with different profiles never agree by chance."""
+        out = bytearray()
+        for spec in fields(self):
+            out += spec.name.encode() + b"\x00" + _encode_value(getattr(self, spec.name))
         return bytes(out)
 
     @cached_property

@@ -6,11 +6,12 @@ import argparse
 import fcntl
 import json
 import logging
+import os
 import signal
 import sqlite3
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
@@ -30,6 +31,11 @@ DEFAULT_DATA_DIR = Path("node-data")
 DEFAULT_RPC = f"http://127.0.0.1:{DEFAULT_PORT}"
 DEVNET_DEPLOYMENT = Path("devnet-data") / "contracts.json"
 KEYS_DIR = "keys"
+
+CRASH_AT_ENV = "SESH_NODE_CRASH_AT"
+"""Test hook: with ``SESH_NODE_CRASH_AT=H`` the node sends itself SIGKILL while writing block
+H, after the block row is written and before the transaction commits. The kill is real
+(kill -9); only its timing is chosen. Never set outside tests."""
 
 _RUN_DESCRIPTION = """\
 Run a node: follow the rewards contract on L2, make a block of the network chain every block
@@ -372,7 +378,7 @@ def _run(args: argparse.Namespace) -> int:
             start_block=args.start_block,
             halt_height=args.halt_height,
         )
-        with Store.open(data_dir) as store:
+        with Store.open(data_dir, before_commit=_crash_hook()) as store:
             funding, funding_how = _funding(args, deployment, tracker, store)
             node = Node(store, tracker, config, funding=funding)
             node.check_l2()
@@ -393,6 +399,23 @@ def _run(args: argparse.Namespace) -> int:
                     signal.signal(signum, handler)
             print(f"sesh node: stopped at block {node.height}", flush=True)
     return 0
+
+
+def _crash_hook() -> Callable[[int], None] | None:
+    """The store's before-commit hook that ``CRASH_AT_ENV`` asks for, if it does."""
+    value = os.environ.get(CRASH_AT_ENV)
+    if not value:
+        return None
+    try:
+        crash_at = int(value)
+    except ValueError:
+        raise CommandError(f"{CRASH_AT_ENV} must be a block height, got {value!r}", 2) from None
+
+    def crash(height: int) -> None:
+        if height == crash_at:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    return crash
 
 
 class _StderrHandler(logging.Handler):
