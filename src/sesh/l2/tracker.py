@@ -412,6 +412,12 @@ class Tracker:
         none: the chain is shorter there)."""
         return self.providers.run(lambda reader: reader.blocks(numbers))
 
+    def head(self) -> BlockRef:
+        """The provider's latest block."""
+        return self.providers.run(
+            lambda reader: _require_blocks(reader, [reader.block_number()])[0]
+        )
+
     def calls_at(self, calls: Sequence[tuple[str, bytes]], at: BlockRef) -> list[bytes]:
         """``eth_call`` of each (contract, call data) on the state after block ``at`` (by hash),
         from one provider (with failover): the return data, in order."""

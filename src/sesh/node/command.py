@@ -22,6 +22,7 @@ from sesh.evm.signer_options import CommandError, add_signer_options, check_sign
 
 if TYPE_CHECKING:
     from sesh.evm.deploy import Deployment
+    from sesh.keys import NodeKeys
     from sesh.l2.tracker import Tracker
     from sesh.ledger import NetworkProfile
     from sesh.node.funding import Funding
@@ -196,10 +197,15 @@ def _status_command(args: argparse.Namespace) -> int:
     except (StoreError, sqlite3.Error, OSError) as error:
         print(f"sesh node status: error: {one_line(error)}", file=sys.stderr)
         return 1
-    if args.json:
-        print(json.dumps(info))
-    else:
-        print(format_status(info))
+    try:
+        print(json.dumps(info) if args.json else format_status(info))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader left (`sesh node status | head`): nothing more to say, and nothing to
+        # flush at exit either.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
     return 0
 
 
@@ -293,19 +299,67 @@ def _locked(data_dir: Path) -> Iterator[IO[bytes]]:
         yield handle
 
 
-def _producer_key(args: argparse.Namespace, data_dir: Path) -> bytes:
+def _node_keys(args: argparse.Namespace, data_dir: Path) -> tuple[NodeKeys, Path, bool]:
+    """(the node's keys, their directory, whether they were made just now)."""
     from sesh.keys import BLS_FILE, ED25519_FILE, KeyFileError, NodeKeys
 
     directory: Path = args.keys if args.keys is not None else data_dir / KEYS_DIR
+    made = False
     try:
         if args.keys is None and not (directory / ED25519_FILE).exists():
             if (directory / BLS_FILE).exists():
                 raise CommandError(f"{directory} has a BLS key but no Ed25519 key")
             NodeKeys.generate().save(directory)
-            logging.getLogger("sesh.node").info("made the node's keys in %s", directory)
-        return NodeKeys.load(directory).ed25519_public_key
+            made = True
+        return NodeKeys.load(directory), directory, made
     except KeyFileError as error:
         raise CommandError(str(error)) from None
+
+
+def _key_registration(
+    tracker: Tracker, keys: NodeKeys, directory: Path, made: bool
+) -> dict[str, Any]:
+    """Whether the node's BLS key is registered in the rewards contract now (logged, and
+    stored for `sesh node status`): a node started with keys of its own is not the node an
+    operator registered, and should say so."""
+    from sesh.l2.errors import L2Error
+
+    node_log = logging.getLogger("sesh.node")
+    key = keys.bls_public_key.to_contract()
+    record: dict[str, Any] = {
+        "directory": str(directory.resolve()),
+        "made": made,
+        "blsPubkey": [hex(key[0]), hex(key[1])],
+        "registered": None,
+        "serviceNodeId": None,
+    }
+    try:
+        head = tracker.head()
+        nodes = tracker.contract_nodes(head)
+    except L2Error as error:
+        node_log.warning(
+            "cannot tell whether the node's keys in %s are registered: %s", directory, error
+        )
+        return record
+    found = [node_id for node_id, bls in nodes.items() if tuple(bls) == tuple(key)]
+    record["registered"] = bool(found)
+    record["serviceNodeId"] = found[0] if found else None
+    record["l2Height"] = head.number
+    if found:
+        node_log.info(
+            "the node's keys in %s are registered in the rewards contract: node %d",
+            directory,
+            found[0],
+        )
+    else:
+        node_log.warning(
+            "the node's keys in %s%s are NOT registered in the rewards contract: this node "
+            "makes blocks, but no registered service node is this one (register these keys, "
+            "or start with --keys DIR holding the registered node's keys)",
+            directory,
+            " (made just now)" if made else "",
+        )
+    return record
 
 
 def _funding(
@@ -356,7 +410,8 @@ def _run(args: argparse.Namespace) -> int:
         if args.fresh:
             for suffix in ("", "-wal", "-shm"):
                 (data_dir / (DB_FILE + suffix)).unlink(missing_ok=True)
-        producer = _producer_key(args, data_dir)
+        keys, keys_dir, made = _node_keys(args, data_dir)
+        producer = keys.ed25519_public_key
         try:
             providers = Providers.from_urls(args.rpc, deployment.chain_id)
         except ValueError as error:
@@ -382,12 +437,13 @@ def _run(args: argparse.Namespace) -> int:
             funding, funding_how = _funding(args, deployment, tracker, store)
             node = Node(store, tracker, config, funding=funding)
             node.check_l2()
+            store.set_status("keys", _key_registration(tracker, keys, keys_dir, made))
             print(
                 f"sesh node: {profile.name} profile, block time {config.seconds_per_block:g} s; "
                 f"L2 chain {deployment.chain_id} via {', '.join(p.name for p in providers.order)} "
                 f"({confirmations} confirmations); rewards contract "
                 f"{deployment.service_node_rewards}; store {data_dir / DB_FILE} at block "
-                f"{node.height}; {funding_how}",
+                f"{node.height}; keys {keys_dir}; {funding_how}",
                 flush=True,
             )
             stop = threading.Event()

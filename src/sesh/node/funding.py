@@ -194,6 +194,7 @@ class Funding:
         self._next_check: float | None = None
         self.last_check: FundingCheck | None = None
         self._was_ahead = False
+        self._skipping = False
 
     def after_block(self, height: int, issued: int, safe: BlockRef | None) -> None:
         """After block ``height`` (the ledger has issued ``issued`` atoms; ``safe`` is the
@@ -226,8 +227,11 @@ class Funding:
         try:
             view = read_pool_view(self.calls_at, self.pool, self.token, self.rewards, safe)
         except (AllProvidersFailed, ChainMoved) as error:
-            log.warning("funding check skipped: %s", error)
+            if not self._skipping:
+                log.warning("funding check skipped until L2 answers (said once): %s", error)
+            self._skipping = True
             return None
+        self._skipping = False
         result = check_funding(height, issued, view)
         self.last_check = result
         self.record("funding", result.to_json())

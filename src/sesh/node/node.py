@@ -191,6 +191,8 @@ class Node:
         """The L2 start block as this store first read it: a chain without it is another one."""
         self._behind = False
         """The provider's latest block is below the position (logged once per episode)."""
+        self._l2_down = False
+        """The last poll failed (an outage is logged when it starts and when it ends)."""
         self.decisions: list[UptimeDecision] = []
         """Uptime decisions for the next block (`queue_decisions`)."""
         self._decisions_lock = threading.Lock()
@@ -458,12 +460,21 @@ class Node:
                 result = self.tracker.poll(polled.position)
             except (AllProvidersFailed, ChainMoved) as error:
                 polled.error = str(error)
-                log.warning("L2 poll failed: %s", error)
+                if not self._l2_down:
+                    log.warning(
+                        "L2 poll failed; blocks go on without new L2 events until it answers "
+                        "(said once): %s",
+                        error,
+                    )
+                self._l2_down = True
                 break
             except ReorgTooDeep as error:
                 raise NodeError(str(error)) from None
             except ChainIdMismatch as error:
                 raise NodeError(str(error)) from None
+            if self._l2_down:
+                log.info("L2 answers again (%s)", result.provider)
+                self._l2_down = False
             if result.rollback is not None:
                 self._rolled_back(result.rollback, result.retracted)
             self._check_behind(result.position, result.latest)
