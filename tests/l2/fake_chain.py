@@ -171,6 +171,15 @@ class FakeChain:
         self.fork += 1
         self.pending = []
 
+    def replace_chain(self, lineage: str) -> None:
+        """Another chain from genesis on, with its own hashes and an empty state: what a
+        devnet started afresh on the same port looks like."""
+        self.lineage = lineage
+        self.fork = 0
+        self.state = State()
+        self.pending = []
+        self.chain = [Block(0, self._hash(0), [], State())]
+
     def register(
         self,
         node_id: int,

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 
 from nacl.signing import SigningKey
 
-from sesh.bls.tags import keccak256
+from sesh.keccak import keccak256
 from sesh.l2.events import (
     Contributor,
     L2Event,
@@ -54,6 +54,7 @@ PROFILE = NetworkProfile(
     name="test",
     block_time=120,
     l2_chain_id=CHAIN,
+    l2_confirmations=0,
     staking_requirement=STAKE,
     initial_reward_rate=RATE,
     maturity=10 * 120,

@@ -55,8 +55,10 @@ decommissioned node can be deregistered 5 blocks later."""
 
 @pytest.fixture(scope="session")
 def artifacts(request: pytest.FixtureRequest) -> ContractArtifacts:
-    """Compiled once per source change: kept in pytest's cache directory."""
-    return load_artifacts(cache_dir=request.config.cache.mkdir("sesh-contracts"))
+    """Compiled once per source change: kept in pytest's cache directory (when pytest runs
+    with its cache)."""
+    cache = getattr(request.config, "cache", None)
+    return load_artifacts(cache_dir=cache.mkdir("sesh-contracts") if cache else None)
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,8 @@ node makes from the same L2 history.
 
 `sesh node run` runs as a real process against anvil. The kill is a real SIGKILL that the
 process sends itself; only its timing is injected, through the test-only hook
-``SESH_NODE_CRASH_AT=H`` (``sesh.node.store.CRASH_AT_ENV``), which fires inside block H's
+``SESH_NODE_CRASH_AT=H`` (``sesh.node.command.CRASH_AT_ENV``, which the command turns into the
+store's before-commit callback), which fires inside block H's
 transaction, after the block row is written and before the commit. The L2 chain does not move
 while the nodes run, so both nodes see the same history.
 """
@@ -18,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from sesh.node.store import CRASH_AT_ENV, Store
+from sesh.node.command import CRASH_AT_ENV
+from sesh.node.store import Store
 
 from .conftest import SESH, STAKE, Network, fresh_keys, write_deployment
 

@@ -3,12 +3,15 @@ issued more than the pool has released."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from sesh.cli import main
 from sesh.evm.chain import Chain
+from sesh.l2.position import BlockRef
 from sesh.node.funding import Funding, PoolView, check_funding, evm_payer
 
 from .conftest import SESH, Network, make_node
@@ -38,6 +41,32 @@ def test_impossible_figures_are_refused() -> None:
         check_funding(5, issued=1, view=view(paid_out=10, released=5))
 
 
+def test_funding_reads_through_a_call_reader_and_records_through_a_writer() -> None:
+    """No node, store or tracker: three calls at the safe block in, two status entries out."""
+    answers = {"totalPaidOut()": 700, "calculateReleasedAmount()": 1_000, "balanceOf(address)": 5}
+    asked: list[tuple[int, int]] = []
+
+    def calls_at(calls: Sequence[tuple[str, bytes]], at: BlockRef) -> list[bytes]:
+        asked.append((at.number, len(calls)))
+        return [value.to_bytes(32, "big") for value in answers.values()]
+
+    recorded: dict[str, Any] = {}
+    funding = Funding(
+        pool="0x" + "11" * 20,
+        token="0x" + "22" * 20,
+        rewards="0x" + "33" * 20,
+        calls_at=calls_at,
+        record=recorded.__setitem__,
+        payer=lambda: "0xfeed",
+        check_interval=0,
+    )
+    funding.after_block(7, 1_200, None)  # no safe block yet: paid, not checked
+    assert recorded["payout"]["tx"] == "0xfeed" and "funding" not in recorded and not asked
+    funding.after_block(8, 1_200, BlockRef(40, b"\x01" * 32))
+    assert asked == [(40, 3)]
+    assert recorded["funding"]["shortfall"] == 200 and recorded["funding"]["height"] == 8
+
+
 # -- on anvil --------------------------------------------------------------------------------------
 
 
@@ -56,6 +85,8 @@ def test_the_node_pays_out_and_warns_while_the_ledger_is_ahead_of_the_pool(
         pool=net.deployment.reward_rate_pool,
         token=net.deployment.sesh,
         rewards=net.deployment.service_node_rewards,
+        calls_at=node.tracker.calls_at,
+        record=node.store.set_status,
         payer=payer,
         payout_interval=3_600,  # once, at the first block
         check_interval=0,
@@ -64,8 +95,8 @@ def test_the_node_pays_out_and_warns_while_the_ledger_is_ahead_of_the_pool(
     net.chain.mine(net.chain.timestamp() + 10)  # the pool has released ten seconds' worth
 
     def block() -> None:
-        assert node.step() is not None
-        funding.after_block(node)
+        assert node.step() is not None and node.ledger is not None
+        funding.after_block(node.height, node.ledger.issued, node.safe_block)
 
     block()
     paid_out = int(net.pool.functions.totalPaidOut().call())

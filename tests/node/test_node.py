@@ -6,6 +6,8 @@ snapshot plus the blocks after it equal to a replay from genesis.
 
 from __future__ import annotations
 
+import logging
+import re
 import sqlite3
 import threading
 from dataclasses import replace
@@ -199,6 +201,61 @@ def test_a_reorg_takes_pending_events_away_and_the_network_denies_them(tmp_path:
     assert sorted(outcomes) == [Outcome.APPLIED, Outcome.DENIED]
     assert len(ledger_of(node).nodes) == 4
     assert node.store.events() == []
+
+
+def test_a_chain_replaced_under_a_running_node_stops_it_at_once(tmp_path: Path) -> None:
+    chain = new_chain()
+    node = open_node(chain, tmp_path)
+    steps(node, 3)
+    chain.replace_chain("a devnet started afresh")
+    chain.seed(1, [(address(1), address(1), STAKE)])
+    chain.mine(empty=8)  # as long as the old chain and longer: nothing to wait for
+    height = node.height
+    with pytest.raises(NodeError, match=r"L2 block 0 is not the one .* reset or replaced"):
+        node.step()
+    assert node.store.height() == height  # nothing stored from the other chain
+
+
+def test_a_rollback_below_a_confirmed_event_stops_the_node(tmp_path: Path) -> None:
+    chain = new_chain()  # three seeded nodes in L2 block 1
+    node = open_node(chain, tmp_path)
+    steps(node, 8)
+    assert len(ledger_of(node).nodes) == 3  # their registrations are confirmed
+    chain.reorg(0)  # block 1 and everything after it are gone, block 0 survives
+    chain.mine_empty(4)
+    with pytest.raises(NodeError, match="block 1 holds an event the ledger has confirmed"):
+        node.step()
+
+
+def test_a_rollback_of_unconfirmed_events_is_reported_as_deeper_than_the_confirmations(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    chain = new_chain()
+    node = open_node(chain, tmp_path)
+    steps(node, 6)
+    keep = chain.tip.number
+    chain.seed(4, [(address(5), address(5), STAKE)])
+    chain.mine(empty=5)
+    steps(node, 1)  # the registration is pending, not confirmed
+    read = node.position.next_block - 1
+    chain.reorg(keep)
+    caplog.set_level(logging.INFO, logger="sesh.node")
+    steps(node, 2)  # the chain is shorter than what the node has read: said once
+    behind = [r.getMessage() for r in caplog.records if "is below block" in r.getMessage()]
+    assert len(behind) == 1
+    assert f"latest block {keep} is below block {read}" in behind[0]
+    assert "rolled back deeper than the 0 confirmations" in behind[0]
+
+    chain.mine_empty(8)
+    caplog.clear()
+    steps(node, 1)
+    (message,) = [r.getMessage() for r in caplog.records if "rolled back" in r.getMessage()]
+    assert f"block {keep + 1} is no longer the one this node read" in message
+    assert f"block {keep} survived" in message
+    assert "deeper than the 0 confirmations" in message
+    assert "1 reported event(s) retracted" in message
+    assert not re.search(r"-\d", message)  # never a negative count
+    assert len(ledger_of(node).pending) == 1  # to be denied
 
 
 def test_a_store_of_another_chain_or_contract_is_refused(tmp_path: Path) -> None:

@@ -60,6 +60,7 @@ def test_a_node_runs_to_its_halt_height_and_reports_its_status(
     )
     assert code == 0, err
     assert "devnet profile" in out and "stopped at block 5" in out
+    assert "(10 confirmations)" in out  # the devnet profile's
     assert (data_dir / "keys" / "key_ed25519").exists()
 
     code, out, _ = run(["status", "--data-dir", str(data_dir), "--json"], capsys)
@@ -192,3 +193,35 @@ def test_status_works_while_the_node_runs(
         watcher.join()
     assert code == 0, err
     assert seen and seen[0]["running"] is True
+
+
+def test_the_node_says_whether_its_keys_are_registered_and_where_they_are(
+    network: Network, deployment: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    network.start()
+    data_dir = tmp_path / "node"
+    code, out, err = run(node_args(network, data_dir, deployment, "--halt-height", "1"), capsys)
+    assert code == 0, err
+    keys_dir = data_dir / "keys"
+    assert f"keys {keys_dir}" in out
+    assert f"the node's keys in {keys_dir} (made just now) are NOT registered" in err
+    code, out, _ = run(["status", "--data-dir", str(data_dir)], capsys)
+    assert "NOT registered in the rewards contract (checked at start)" in out
+    code, out, _ = run(["status", "--data-dir", str(data_dir), "--json"], capsys)
+    assert json.loads(out)["keys"]["registered"] is False
+
+    # Started with the keys of a registered node.
+    member = network.register(network.chain.accounts[3])
+    registered = tmp_path / "registered-keys"
+    member.keys.save(registered)
+    other = tmp_path / "other"
+    code, out, err = run(
+        node_args(network, other, deployment, "--halt-height", "1", "--keys", str(registered)),
+        capsys,
+    )
+    assert code == 0, err
+    assert f"keys {registered}" in out
+    assert f"are registered in the rewards contract: node {member.id}" in err
+    code, out, _ = run(["status", "--data-dir", str(other)], capsys)
+    assert f"registered in the rewards contract as node {member.id}" in out
+    assert "WARNING" not in out

@@ -78,6 +78,30 @@ def test_one_block_is_read_back_with_everything_written_with_it(tmp_path: Path) 
         assert store.summary() == {"height": 1}
 
 
+def test_the_before_commit_callback_runs_inside_each_blocks_transaction(tmp_path: Path) -> None:
+    """The hook the crash tests kill the process from: it sees the block row written and not
+    yet committed, and whatever it raises takes the whole block back."""
+    chain = Chain()
+    seen: list[tuple[int, int]] = []
+
+    class Stop(Exception):
+        pass
+
+    def before_commit(height: int) -> None:
+        with Store.open(tmp_path, readonly=True) as reader:
+            seen.append((height, reader.height()))  # another connection: not committed yet
+        if height == 2:
+            raise Stop
+
+    with Store.open(tmp_path, before_commit=before_commit) as store:
+        store.commit_block(chain.write())
+        with pytest.raises(Stop):
+            store.commit_block(chain.write())
+        assert store.height() == 1 and store.block(2) is None
+        assert store.position() == (1, position(1))
+    assert seen == [(1, 0), (2, 1)]
+
+
 def test_a_failure_inside_the_transaction_writes_nothing(tmp_path: Path) -> None:
     chain = Chain()
     with Store.open(tmp_path) as store:

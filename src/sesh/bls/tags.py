@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from Crypto.Hash import keccak
-
 from sesh.bls.errors import InvalidEncoding
 from sesh.bls.params import (
     EXIT_TAG_BASE,
@@ -19,11 +17,7 @@ from sesh.bls.params import (
     POP_TAG_BASE,
     REWARD_TAG_BASE,
 )
-
-
-def keccak256(data: bytes) -> bytes:
-    """Ethereum's keccak256 (not SHA3-256: the padding differs)."""
-    return keccak.new(data=data, digest_bits=256).digest()
+from sesh.keccak import keccak256 as keccak256  # re-exported: sesh.bls.keccak256
 
 
 def address_bytes(address: str | bytes) -> bytes:

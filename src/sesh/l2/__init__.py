@@ -2,6 +2,9 @@
 
 ::
 
+    from sesh.l2.providers import Providers
+    from sesh.l2.tracker import Tracker, TrackerConfig
+
     providers = Providers.from_urls(["https://primary…", "https://backup…"], chain_id=42161)
     tracker = Tracker(providers, TrackerConfig(42161, rewards_address))
     tracker.check_chain()                       # ChainIdMismatch on a wrong provider
@@ -12,6 +15,10 @@ Modules: ``events`` (the values), ``decode`` and ``abi`` (logs → values, pure)
 (contract reads, pure), ``position`` (the stored state), ``providers`` (JSON-RPC, failover),
 ``tracker`` (polling, safe height, reorgs), ``errors``. No web3 here: JSON-RPC is a few
 requests, and the decoding must be fast (see ``abi``).
+
+This package re-exports only its pure values (errors, positions): importing ``sesh.l2.events``
+from the pure ledger must not load HTTP. Import ``sesh.l2.providers`` and ``sesh.l2.tracker``
+by name where I/O is wanted.
 """
 
 from sesh.l2.errors import (
@@ -26,25 +33,17 @@ from sesh.l2.errors import (
     SeededNodeUnreadable,
 )
 from sesh.l2.position import BlockRef, TrackerPosition
-from sesh.l2.providers import JsonRpcProvider, L2Reader, Providers
-from sesh.l2.tracker import PollResult, Tracker, TrackerConfig
 
 __all__ = [
     "AllProvidersFailed",
     "BlockRef",
     "ChainIdMismatch",
     "ChainMoved",
-    "JsonRpcProvider",
     "L2Error",
-    "L2Reader",
     "MalformedAnswer",
     "MalformedLog",
-    "PollResult",
     "ProviderError",
-    "Providers",
     "ReorgTooDeep",
     "SeededNodeUnreadable",
-    "Tracker",
-    "TrackerConfig",
     "TrackerPosition",
 ]

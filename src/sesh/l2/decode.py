@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sesh.bls.tags import keccak256
+from sesh.keccak import keccak256
 from sesh.l2.abi import AbiDecodeError, decode
 from sesh.l2.errors import MalformedLog
 from sesh.l2.events import (

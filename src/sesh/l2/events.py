@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sesh.bls.tags import keccak256
+from sesh.keccak import keccak256
 
 MAX_UINT64 = 2**64 - 1
 MAX_UINT256 = 2**256 - 1

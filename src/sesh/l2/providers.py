@@ -321,6 +321,8 @@ class Providers:
         self._verified: set[int] = set()
         self._last_check: float | None = None
         self._last_used: L2Reader | None = None
+        self._failing: set[int] = set()
+        """Readers whose last piece of work failed: logged once per failure, not per request."""
 
     @classmethod
     def from_urls(
@@ -363,25 +365,42 @@ class Providers:
         self._verified.add(id(reader))
 
     def run(self, action: Callable[[L2Reader], T]) -> T:
-        """``action(reader)`` with the first reader in order that gets through it."""
+        """``action(reader)`` with the first reader in order that gets through it.
+
+        Logging is per change, not per request: a provider's failure is logged when it starts
+        (and another provider takes over), its recovery when it ends. When every provider
+        fails, ``AllProvidersFailed`` carries every error and the caller says what it means.
+        """
         self._check_heights()
-        failures: list[tuple[str, Exception]] = []
+        failures: list[tuple[L2Reader, ProviderError]] = []
         for reader in list(self._order):
             try:
                 self._verify(reader)
                 result = action(reader)
             except ProviderError as error:
-                log.warning("L2 provider %s failed: %s", reader.name, error)
-                failures.append((reader.name, error))
+                failures.append((reader, error))
                 self._order.remove(reader)
                 self._order.append(reader)  # to the back until the next height check
                 continue
+            self._note_failures(failures)
+            if id(reader) in self._failing:
+                self._failing.discard(id(reader))
+                if len(self.configured) > 1:
+                    log.info("L2 provider %s answers again", reader.name)
             if reader is not self._last_used:
                 if reader is not self.configured[0]:
                     log.warning("using L2 provider %s (failover)", reader.name)
                 self._last_used = reader
             return result
-        raise AllProvidersFailed(failures)
+        self._failing.update(id(r) for r, _ in failures)
+        raise AllProvidersFailed([(r.name, error) for r, error in failures])
+
+    def _note_failures(self, failures: Sequence[tuple[L2Reader, ProviderError]]) -> None:
+        """Log the providers that failed before one answered, once per failure."""
+        for reader, error in failures:
+            if id(reader) not in self._failing:
+                self._failing.add(id(reader))
+                log.warning("L2 provider %s failed: %s", reader.name, error)
 
     def _check_heights(self) -> None:
         """Every ``check_interval``: the order of preference by height (see the module

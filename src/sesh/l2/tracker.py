@@ -21,7 +21,10 @@ What a poll guarantees:
   the last block of recent polls (the window: ``reorg_window`` blocks). Each poll first reads
   the newest of them; if its hash changed, a binary search over the others finds the newest
   one that survives, every event reported above it is retracted, and the poll resyncs from
-  there. A reorg below the window raises ``ReorgTooDeep``: the node must resync.
+  there; ``PollResult.rollback`` says how far. Every such reorg went below the safe block, so
+  it was deeper than the confirmations: the caller decides whether it can undo what it built
+  on the retracted events. A reorg below the window raises ``ReorgTooDeep``: the node must
+  resync.
 * **Failure.** Any provider failure or malformed answer moves the poll to the next provider,
   from the same position; when all fail, ``AllProvidersFailed`` and the position is unchanged.
 """
@@ -68,7 +71,8 @@ from sesh.l2.views import (
 
 DEFAULT_CONFIRMATIONS = 280
 """Blocks between the chain's tip and the newest block whose events are reported: the
-reference's ``L2_TRACKER_SAFE_BLOCKS``, 70 s of Arbitrum blocks. A devnet may use 0."""
+reference's ``L2_TRACKER_SAFE_BLOCKS``, 70 s of Arbitrum blocks. A node takes its profile's
+(``NetworkProfile.l2_confirmations``)."""
 DEFAULT_LOG_BATCH_BLOCKS = 1_000
 """Blocks per ``eth_getLogs`` request (the reference's ``l2-max-logs``): public providers
 refuse wider ranges or answers with too many logs."""
@@ -110,6 +114,26 @@ class TrackerConfig:
 
 
 @dataclass(frozen=True)
+class Rollback:
+    """A reorg a poll found under its position: blocks the tracker had already read (all at
+    least ``confirmations`` deep when read) are no longer the chain's."""
+
+    read_up_to: int
+    """The position's safe block before the poll: the newest block it had read."""
+    changed: int
+    """The oldest remembered block that is no longer on the chain (the fork point is at or
+    below it)."""
+    survivor: int | None
+    """The newest remembered block still on the chain; None: none since the start block."""
+
+    @property
+    def depth(self) -> int:
+        """Blocks of what the tracker had read that are gone, at most: ``read_up_to`` down to
+        just above ``survivor``."""
+        return self.read_up_to - (self.survivor if self.survivor is not None else -1)
+
+
+@dataclass(frozen=True)
 class PollResult:
     """One poll's answer; apply ``retracted`` before ``events``."""
 
@@ -132,6 +156,8 @@ class PollResult:
     has nothing past the position yet): poll again after new blocks, not at once."""
     provider: str
     """The provider that answered."""
+    rollback: Rollback | None = None
+    """The reorg this poll found under the position (its events are ``retracted``)."""
 
 
 class Tracker:
@@ -178,12 +204,14 @@ class Tracker:
     def _poll(self, reader: L2Reader, position: TrackerPosition) -> PollResult:
         config = self.config
         latest = reader.block_number()
-        position, retracted, settled = self._reconcile(reader, position, latest)
+        position, retracted, settled, rollback = self._reconcile(reader, position, latest)
         safe_number = latest - config.confirmations
         if not settled or safe_number < 0:
             # Nothing to read yet: the chain is shorter than the confirmations, or the provider
             # has not reached the position's last block.
-            return PollResult(position, (), retracted, latest, None, None, True, reader.name)
+            return PollResult(
+                position, (), retracted, latest, None, None, True, reader.name, rollback
+            )
 
         first = position.next_block
         last = min(safe_number, first + config.max_blocks_per_poll - 1)
@@ -218,23 +246,24 @@ class Tracker:
             reward_rate=rate,
             caught_up=last == safe_number or first > safe_number,
             provider=reader.name,
+            rollback=rollback,
         )
 
     def _reconcile(
         self, reader: L2Reader, position: TrackerPosition, latest: int
-    ) -> tuple[TrackerPosition, tuple[L2Event, ...], bool]:
+    ) -> tuple[TrackerPosition, tuple[L2Event, ...], bool, Rollback | None]:
         """Check the position against the chain: (the position, rewound past a reorg if there
-        was one; the events that undid; whether the chain is known to extend the position).
-        Not settled when the provider has not reached the position's last block yet."""
+        was one; the events that undid; whether the chain is known to extend the position; the
+        reorg). Not settled when the provider has not reached the position's last block yet."""
         known = [b for b in position.known_blocks() if b.number <= latest]
         if not known:
             # Nothing remembered, or the provider is behind all of it (lagging, or the chain
             # shrank in a reorg): wait until it has blocks to compare.
-            return position, (), position.safe is None
+            return position, (), position.safe is None, None
         top = known[-1]
         if _same(reader, top):
             settled = position.safe is not None and top.number >= position.safe.number
-            return position, (), settled
+            return position, (), settled, None
         # A reorg below ``top``. Survival is monotone in the height (the known blocks come
         # from one chain), so a binary search finds the newest known block that survived.
         survivor, gone = -1, len(known) - 1
@@ -250,7 +279,12 @@ class Tracker:
             rewound, undone = position.rewound_to(None)  # everything since the start block
         else:
             raise ReorgTooDeep(position.floor.number, latest)
-        return rewound, undone, True
+        rollback = Rollback(
+            read_up_to=position.safe.number if position.safe is not None else top.number,
+            changed=known[gone].number,
+            survivor=known[survivor].number if survivor >= 0 else None,
+        )
+        return rewound, undone, True, rollback
 
     # -- logs ------------------------------------------------------------------------------------
 
@@ -372,6 +406,22 @@ class Tracker:
             self._pool = decode_address(answer, FOUNDATION_POOL)
         (answer,) = reader.calls([(self._pool, call_data(REWARD_RATE))], at.hash)
         return decode_uint256(answer, REWARD_RATE)
+
+    def blocks(self, numbers: Sequence[int]) -> list[BlockRef | None]:
+        """The blocks at ``numbers`` on the chain now, from one provider (None where it has
+        none: the chain is shorter there)."""
+        return self.providers.run(lambda reader: reader.blocks(numbers))
+
+    def head(self) -> BlockRef:
+        """The provider's latest block."""
+        return self.providers.run(
+            lambda reader: _require_blocks(reader, [reader.block_number()])[0]
+        )
+
+    def calls_at(self, calls: Sequence[tuple[str, bytes]], at: BlockRef) -> list[bytes]:
+        """``eth_call`` of each (contract, call data) on the state after block ``at`` (by hash),
+        from one provider (with failover): the return data, in order."""
+        return self.providers.run(lambda reader: reader.calls(calls, at.hash))
 
     def reward_rate(self, at: BlockRef) -> int:
         """``rewardRate()`` of the pool at block ``at`` (normally a ``PollResult.safe_block``)."""

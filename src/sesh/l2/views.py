@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sesh.bls.tags import keccak256
+from sesh.keccak import keccak256
 from sesh.l2.abi import AbiDecodeError, decode
 from sesh.l2.errors import MalformedAnswer
 from sesh.l2.events import Contributor

@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
-from sesh.bls.tags import keccak256
+from sesh.keccak import keccak256
 from sesh.l2.events import (
     Contributor,
     L2Origin,

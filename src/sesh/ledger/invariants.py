@@ -1,14 +1,17 @@
 """Invariants of the ledger, recomputed from scratch (O(state)): tests and simulations run them
 after every block; the node can run them after a restore.
 
-`check_invariants` raises `InvariantViolation` listing every broken one; `conservation` gives
-the reward accounting the way the issue states it: issued = paid + dust, exactly, where paid is
-the sum of the balances the network would sign now.
+Each invariant is a named function over the state that returns what it found wrong (nothing
+when it holds), so a test can break one and see that very check catch it; `INVARIANTS` lists
+them. `check_invariants` raises `InvariantViolation` listing every broken one, by name;
+`conservation` gives the reward accounting the way the issue states it: issued = paid + dust,
+exactly, where paid is the sum of the balances the network would sign now.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -67,48 +70,90 @@ def _payable_ok(node: ServiceNode, height: int, maturity: int) -> bool:
     return node.state is NodeState.ACTIVE and height >= node.active_since + maturity
 
 
-def find_violations(state: LedgerState) -> list[str]:
-    bad: list[str] = []
-    profile = state.profile
+# -- the invariants: each a named check, returning what it found wrong ---------------------------
 
+
+def registered_or_removed(state: LedgerState) -> list[str]:
+    """No key is both registered and recently removed."""
     both = state.nodes.keys() & state.removed.keys()
-    if both:
-        bad.append(f"{len(both)} keys both registered and recently removed")
+    return [f"{len(both)} keys both registered and recently removed"] if both else []
 
-    expected_bls: dict[tuple[int, int], bytes] = {}
+
+def bls_index(state: LedgerState) -> list[str]:
+    """Every BLS key belongs to one node, and the BLS index is exactly the tables' keys."""
+    bad: list[str] = []
+    expected: dict[tuple[int, int], bytes] = {}
     for key, node in state.nodes.items():
-        expected_bls[node.bls_pubkey] = key
+        expected[node.bls_pubkey] = key
     for key, entry in state.removed.items():
-        if entry.info.bls_pubkey in expected_bls:
+        if entry.info.bls_pubkey in expected:
             bad.append("a BLS key is used twice")
-        expected_bls[entry.info.bls_pubkey] = key
-    if expected_bls != state.bls_index:
+        expected[entry.info.bls_pubkey] = key
+    if expected != state.bls_index:
         bad.append("the BLS index does not match the tables")
+    return bad
 
+
+def payable_totals(state: LedgerState) -> list[str]:
+    """The payable count and the snapshot sum are those of the payable nodes."""
+    bad: list[str] = []
     payable = [n for n in state.nodes.values() if n.payable]
     if len(payable) != state.payable_count:
         bad.append(f"payable count {state.payable_count}, actually {len(payable)}")
     if sum(n.snapshot for n in payable) != state.snapshot_sum:
         bad.append("snapshot sum does not match")
+    return bad
+
+
+def payable_when_mature(state: LedgerState) -> list[str]:
+    """A node is paid exactly when it is active and has been for the maturity."""
+    maturity = state.profile.maturity_blocks
+    bad = []
     for node in state.nodes.values():
-        mature = _payable_ok(node, state.height, profile.maturity_blocks)
+        mature = _payable_ok(node, state.height, maturity)
         if node.payable != mature:
             bad.append(f"node {node.pubkey.hex()} payable={node.payable}, mature={mature}")
-        if node.snapshot > state.acc:
-            bad.append(f"node {node.pubkey.hex()} snapshot ahead of the accumulator")
+    return bad
 
+
+def snapshots_behind_accumulator(state: LedgerState) -> list[str]:
+    """No node's reward snapshot is ahead of the accumulator (it would earn a negative sum)."""
+    return [
+        f"node {node.pubkey.hex()} snapshot ahead of the accumulator"
+        for node in state.nodes.values()
+        if node.snapshot > state.acc
+    ]
+
+
+def credited_totals(state: LedgerState) -> list[str]:
+    """The credited rewards and stakes are the sums of the accounts."""
+    bad: list[str] = []
     if sum(a.reward_units for a in state.accounts.values()) != state.credited_units:
         bad.append("credited units do not match the accounts")
     if sum(a.stake for a in state.accounts.values()) != state.stake_credited:
         bad.append("credited stake does not match the accounts")
+    return bad
+
+
+def issued_accounted(state: LedgerState) -> list[str]:
+    """Every unit issued is credited, owed to a payable node, dust or carry."""
     lhs = state.issued * UNITS_PER_ATOM
     rhs = state.credited_units + state.unsettled_units() + state.dust_units + state.share_carry
     if lhs != rhs:
-        bad.append(f"issued·10^18 = {lhs} but credited + unsettled + dust + carry = {rhs}")
+        return [f"issued·10^18 = {lhs} but credited + unsettled + dust + carry = {rhs}"]
+    return []
+
+
+def rewards_conserved(state: LedgerState) -> list[str]:
+    """issued = paid + dust, exactly (`conservation`)."""
     c = conservation(state)
     if c.issued != c.paid + c.dust:
-        bad.append(f"issued {c.issued} != paid {c.paid} + dust {c.dust}")
+        return [f"issued {c.issued} != paid {c.paid} + dust {c.dust}"]
+    return []
 
+
+def records_hash(state: LedgerState) -> list[str]:
+    """The incremental records hash is the sum of the records' digests."""
     digests = 0
     for table in (
         state.nodes,
@@ -122,16 +167,24 @@ def find_violations(state: LedgerState) -> list[str]:
         for record in table.values():
             digests += record.digest
     if digests & _MASK != state.records_hash & _MASK:
-        bad.append("records hash does not match the records")
-    if state.compute_state_hash() != state.state_hash:
-        bad.append("state hash is stale")
+        return ["records hash does not match the records"]
+    return []
 
+
+def state_hash(state: LedgerState) -> list[str]:
+    """The state hash is the one computed from the state now."""
+    return [] if state.compute_state_hash() == state.state_hash else ["state hash is stale"]
+
+
+def due_indexes(state: LedgerState) -> list[str]:
+    """The maturity, unlock, address and payment indexes are exactly the tables'."""
+    maturity = state.profile.maturity_blocks
     maturity_due: dict[int, set[bytes]] = defaultdict(set)
     unlock_due: dict[int, set[bytes]] = defaultdict(set)
     by_address: dict[str, set[bytes]] = defaultdict(set)
     for key, node in state.nodes.items():
         if node.state is NodeState.ACTIVE and not node.payable:
-            maturity_due[node.active_since + profile.maturity_blocks].add(key)
+            maturity_due[node.active_since + maturity].add(key)
         if node.requested_unlock_height:
             unlock_due[node.requested_unlock_height].add(key)
     for key, node in [*state.nodes.items(), *((k, e.info) for k, e in state.removed.items())]:
@@ -141,8 +194,7 @@ def find_violations(state: LedgerState) -> list[str]:
     payments_due: dict[int, set[Any]] = defaultdict(set)
     for pkey, payment in state.payments.items():
         payments_due[payment.payout_height].add(pkey)
-        if payment.payout_height <= state.height:
-            bad.append("a delayed payment is overdue")
+    bad = []
     for name, built, kept in (
         ("maturity", maturity_due, state.maturity_due),
         ("unlock", unlock_due, state.unlock_due),
@@ -151,15 +203,54 @@ def find_violations(state: LedgerState) -> list[str]:
     ):
         if dict(built) != kept:
             bad.append(f"the {name} index does not match the tables")
+    return bad
+
+
+def nothing_overdue(state: LedgerState) -> list[str]:
+    """No delayed payment, maturity or unlock is due at or before the current height: each
+    block processes everything due at it."""
+    bad = []
+    if any(p.payout_height <= state.height for p in state.payments.values()):
+        bad.append("a delayed payment is overdue")
     if any(h <= state.height for h in state.maturity_due):
         bad.append("a maturity was missed")
     if any(h <= state.height for h in state.unlock_due):
         bad.append("an unlock was missed")
-
-    for event_id, pending in state.pending.items():
-        if item_id(pending.item) != event_id:
-            bad.append("a pending event is filed under the wrong id")
     return bad
+
+
+def pending_ids(state: LedgerState) -> list[str]:
+    """Every pending event is filed under its own id."""
+    return [
+        "a pending event is filed under the wrong id"
+        for event_id, pending in state.pending.items()
+        if item_id(pending.item) != event_id
+    ]
+
+
+Invariant = Callable[[LedgerState], list[str]]
+
+INVARIANTS: tuple[Invariant, ...] = (
+    registered_or_removed,
+    bls_index,
+    payable_totals,
+    payable_when_mature,
+    snapshots_behind_accumulator,
+    credited_totals,
+    issued_accounted,
+    rewards_conserved,
+    records_hash,
+    state_hash,
+    due_indexes,
+    nothing_overdue,
+    pending_ids,
+)
+"""Every invariant, by name (``invariant.__name__``), cheapest first."""
+
+
+def find_violations(state: LedgerState) -> list[str]:
+    """Every broken invariant's findings, each prefixed with the invariant's name."""
+    return [f"{check.__name__}: {found}" for check in INVARIANTS for found in check(state)]
 
 
 def check_invariants(state: LedgerState) -> None:

@@ -13,10 +13,10 @@ next block, so every profile issues exactly the same SESH per hour at a constant
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 
-from sesh.bls.tags import keccak256
+from sesh.keccak import keccak256
 
 SESH = 10**9
 """Atomic units per SESH (the token has 9 decimals)."""
@@ -43,6 +43,20 @@ def _blocks(seconds: int, block_time: int) -> int:
     return -(-seconds // block_time)
 
 
+def _encode_value(value: object) -> bytes:
+    if isinstance(value, bool):
+        raise TypeError("a profile field is an int, a str or (name, height) pairs, not a bool")
+    if isinstance(value, int):
+        return value.to_bytes(32, "big")
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("a profile string must not contain NUL")
+        return value.encode() + b"\x00"
+    if isinstance(value, tuple):
+        return len(value).to_bytes(32, "big") + b"".join(_encode_value(v) for v in value)
+    raise TypeError(f"cannot encode a profile field of type {type(value).__name__}")
+
+
 @dataclass(frozen=True)
 class NetworkProfile:
     """The constants of one network. Durations are seconds; `*_blocks` properties convert."""
@@ -52,6 +66,11 @@ class NetworkProfile:
     """Seconds between blocks: 120 on mainnet, 1-2 on a devnet."""
     l2_chain_id: int
     """The chain the rewards contract lives on; events from another chain are refused."""
+    l2_confirmations: int
+    """L2 blocks between the chain's tip and the newest block whose events the tracker reports.
+    Every producer must count the same (a vote on an event is a vote on what L2 showed), and it
+    must outlast any rollback the L2 can make: a node stops when a rollback undoes an event
+    its ledger has confirmed."""
     staking_requirement: int
     """The stake of a full node at genesis (atomic SESH); `StakingRequirementUpdated` changes it."""
     initial_reward_rate: int = ETH_BLS_INITIAL_REWARD
@@ -92,6 +111,8 @@ class NetworkProfile:
     def __post_init__(self) -> None:
         if self.block_time <= 0:
             raise ValueError("block_time must be positive")
+        if self.l2_confirmations < 0:
+            raise ValueError("l2_confirmations must not be negative")
         if self.staking_requirement <= 0:
             raise ValueError("staking_requirement must be positive")
         if not 1 <= self.max_contributors <= 255:
@@ -163,36 +184,14 @@ class NetworkProfile:
         return None
 
     def encode(self) -> bytes:
-        """Every field, canonically: two ledgers with different profiles never agree by chance."""
-        ints = (
-            self.block_time,
-            self.l2_chain_id,
-            self.staking_requirement,
-            self.initial_reward_rate,
-            self.max_contributors,
-            self.maturity,
-            self.unlock_delay,
-            self.liquidation_grace,
-            self.stake_lock,
-            self.purge_min_age,
-            self.initial_credit,
-            self.credit_per_day,
-            self.max_credit,
-            self.decommission_min_credit,
-            self.deregistration_grace,
-            self.max_deactivations_per_block,
-            self.vote_accept_margin,
-            self.vote_timeout_blocks,
-            self.reward_window,
-            self.reward_max_decrease,
-            self.reward_max_increase,
-            len(self.hardforks),
-        )
-        out = bytearray(self.name.encode() + b"\x00")
-        for value in ints:
-            out += value.to_bytes(32, "big")
-        for name, height in self.hardforks:
-            out += name.encode() + b"\x00" + height.to_bytes(32, "big")
+        """Every field, canonically, in declaration order: name, then value (a string as UTF-8,
+        an integer as a 32-byte word, the hardforks as a count and their pairs). Derived from
+        the dataclass's fields, so a new field enters the digest by being declared, and a
+        field of a type this does not know how to encode is an error, not a silent omission.
+        Two ledgers with different profiles never agree by chance."""
+        out = bytearray()
+        for spec in fields(self):
+            out += spec.name.encode() + b"\x00" + _encode_value(getattr(self, spec.name))
         return bytes(out)
 
     @cached_property
@@ -200,10 +199,21 @@ class NetworkProfile:
         return keccak256(b"sesh.ledger.profile" + self.encode())
 
 
+ARBITRUM_CONFIRMATIONS = 280
+"""The reference's ``L2_TRACKER_SAFE_BLOCKS``: 70 s of Arbitrum blocks."""
+
+DEVNET_CONFIRMATIONS = 10
+"""The devnet's anvil writes its state every 5 s (``sesh.evm.anvil.STATE_INTERVAL_SECONDS``), so a
+kill -9 of the devnet loses at most the blocks of the last 5 s, and a clean stop loses none. It
+mines a block every second when idle and one per transaction: 10 blocks is twice the idle loss,
+and the producers' votes add several seconds more before the ledger confirms an event. A burst
+of transactions right before a kill can still go deeper; the node then stops and says so."""
+
 MAINNET = NetworkProfile(
     name="mainnet",
     block_time=120,
     l2_chain_id=42161,
+    l2_confirmations=ARBITRUM_CONFIRMATIONS,
     staking_requirement=25_000 * SESH,
 )
 
@@ -211,6 +221,7 @@ TESTNET = NetworkProfile(
     name="testnet",
     block_time=120,
     l2_chain_id=421614,
+    l2_confirmations=ARBITRUM_CONFIRMATIONS,
     staking_requirement=20_000 * SESH,
     unlock_delay=DAY,
     liquidation_grace=2 * HOUR,
@@ -222,6 +233,7 @@ DEVNET = NetworkProfile(
     name="devnet",
     block_time=1,
     l2_chain_id=31337,
+    l2_confirmations=DEVNET_CONFIRMATIONS,
     staking_requirement=120 * SESH,
     maturity=5 * MINUTE,
     unlock_delay=10 * MINUTE,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sesh.bls.tags import keccak256
+from sesh.keccak import keccak256
 from sesh.l2.events import (
     L2Event,
     NewServiceNode,

@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from typing import Any, Final
 
-from sesh.bls.tags import keccak256
+from sesh.keccak import keccak256
 from sesh.ledger.outcomes import HeightUnavailable
 from sesh.ledger.params import NetworkProfile
 from sesh.ledger.records import (

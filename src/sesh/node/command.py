@@ -6,13 +6,15 @@ import argparse
 import fcntl
 import json
 import logging
+import os
+import signal
 import sqlite3
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from sesh.cli.shell.defaults import DEFAULT_RPC, DEVNET_DEPLOYMENT
 from sesh.cli.shell.errors import CommandError, one_line
@@ -22,11 +24,19 @@ from sesh.cli.shell.signals import stop_on_signals
 
 if TYPE_CHECKING:
     from sesh.evm.record import Deployment
+    from sesh.keys import NodeKeys
+    from sesh.l2.tracker import Tracker
     from sesh.ledger import NetworkProfile
     from sesh.node.funding import Funding
+    from sesh.node.store import Store
 
 DEFAULT_DATA_DIR = Path("node-data")
 KEYS_DIR = "keys"
+
+CRASH_AT_ENV = "SESH_NODE_CRASH_AT"
+"""Test hook: with ``SESH_NODE_CRASH_AT=H`` the node sends itself SIGKILL while writing block
+H, after the block row is written and before the transaction commits. The kill is real
+(kill -9); only its timing is chosen. Never set outside tests."""
 
 _RUN_DESCRIPTION = """\
 Run a node: follow the rewards contract on L2, make a block of the network chain every block
@@ -91,8 +101,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--confirmations",
         type=int,
         metavar="N",
-        help="L2 blocks behind the tip before an event counts (default: 0 on the devnet, 280 "
-        "elsewhere, the reference's 70 s of Arbitrum)",
+        help="L2 blocks behind the tip before an event counts (default: the profile's, 10 on "
+        "the devnet, more than a devnet restart can lose; 280 elsewhere, the reference's 70 s "
+        "of Arbitrum)",
     )
     run.add_argument(
         "--block-time",
@@ -186,10 +197,15 @@ def _status_command(args: argparse.Namespace) -> int:
     except (StoreError, sqlite3.Error, OSError) as error:
         print(f"sesh node status: error: {one_line(error)}", file=sys.stderr)
         return 1
-    if args.json:
-        print(json.dumps(info))
-    else:
-        print(format_status(info))
+    try:
+        print(json.dumps(info) if args.json else format_status(info))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader left (`sesh node status | head`): nothing more to say, and nothing to
+        # flush at exit either.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
     return 0
 
 
@@ -266,22 +282,72 @@ def _locked(data_dir: Path) -> Iterator[IO[bytes]]:
         yield handle
 
 
-def _producer_key(args: argparse.Namespace, data_dir: Path) -> bytes:
+def _node_keys(args: argparse.Namespace, data_dir: Path) -> tuple[NodeKeys, Path, bool]:
+    """(the node's keys, their directory, whether they were made just now)."""
     from sesh.keys import BLS_FILE, ED25519_FILE, KeyFileError, NodeKeys
 
     directory: Path = args.keys if args.keys is not None else data_dir / KEYS_DIR
+    made = False
     try:
         if args.keys is None and not (directory / ED25519_FILE).exists():
             if (directory / BLS_FILE).exists():
                 raise CommandError(f"{directory} has a BLS key but no Ed25519 key")
             NodeKeys.generate().save(directory)
-            logging.getLogger("sesh.node").info("made the node's keys in %s", directory)
-        return NodeKeys.load(directory).ed25519_public_key
+            made = True
+        return NodeKeys.load(directory), directory, made
     except KeyFileError as error:
         raise CommandError(str(error)) from None
 
 
-def _funding(args: argparse.Namespace, deployment: Deployment) -> tuple[Funding, str]:
+def _key_registration(
+    tracker: Tracker, keys: NodeKeys, directory: Path, made: bool
+) -> dict[str, Any]:
+    """Whether the node's BLS key is registered in the rewards contract now (logged, and
+    stored for `sesh node status`): a node started with keys of its own is not the node an
+    operator registered, and should say so."""
+    from sesh.l2.errors import L2Error
+
+    node_log = logging.getLogger("sesh.node")
+    key = keys.bls_public_key.to_contract()
+    record: dict[str, Any] = {
+        "directory": str(directory.resolve()),
+        "made": made,
+        "blsPubkey": [hex(key[0]), hex(key[1])],
+        "registered": None,
+        "serviceNodeId": None,
+    }
+    try:
+        head = tracker.head()
+        nodes = tracker.contract_nodes(head)
+    except L2Error as error:
+        node_log.warning(
+            "cannot tell whether the node's keys in %s are registered: %s", directory, error
+        )
+        return record
+    found = [node_id for node_id, bls in nodes.items() if tuple(bls) == tuple(key)]
+    record["registered"] = bool(found)
+    record["serviceNodeId"] = found[0] if found else None
+    record["l2Height"] = head.number
+    if found:
+        node_log.info(
+            "the node's keys in %s are registered in the rewards contract: node %d",
+            directory,
+            found[0],
+        )
+    else:
+        node_log.warning(
+            "the node's keys in %s%s are NOT registered in the rewards contract: this node "
+            "makes blocks, but no registered service node is this one (register these keys, "
+            "or start with --keys DIR holding the registered node's keys)",
+            directory,
+            " (made just now)" if made else "",
+        )
+    return record
+
+
+def _funding(
+    args: argparse.Namespace, deployment: Deployment, tracker: Tracker, store: Store
+) -> tuple[Funding, str]:
     from sesh.node.funding import Funding, evm_payer
 
     payer = None
@@ -298,6 +364,8 @@ def _funding(args: argparse.Namespace, deployment: Deployment) -> tuple[Funding,
         pool=deployment.reward_rate_pool,
         token=deployment.sesh,
         rewards=deployment.service_node_rewards,
+        calls_at=tracker.calls_at,
+        record=store.set_status,
         payer=payer,
         payout_interval=args.fund_interval,
     )
@@ -306,7 +374,7 @@ def _funding(args: argparse.Namespace, deployment: Deployment) -> tuple[Funding,
 
 def _run(args: argparse.Namespace) -> int:
     from sesh.l2.providers import Providers
-    from sesh.l2.tracker import DEFAULT_CONFIRMATIONS, Tracker, TrackerConfig
+    from sesh.l2.tracker import Tracker, TrackerConfig
     from sesh.node.node import Node, NodeConfig
     from sesh.node.store import DB_FILE, Store
 
@@ -317,7 +385,7 @@ def _run(args: argparse.Namespace) -> int:
     profile = _profile(args, deployment, path)
     confirmations = args.confirmations
     if confirmations is None:
-        confirmations = 0 if profile.name == "devnet" else DEFAULT_CONFIRMATIONS
+        confirmations = profile.l2_confirmations
     data_dir: Path = args.data_dir
     _configure_logging()
 
@@ -325,7 +393,8 @@ def _run(args: argparse.Namespace) -> int:
         if args.fresh:
             for suffix in ("", "-wal", "-shm"):
                 (data_dir / (DB_FILE + suffix)).unlink(missing_ok=True)
-        producer = _producer_key(args, data_dir)
+        keys, keys_dir, made = _node_keys(args, data_dir)
+        producer = keys.ed25519_public_key
         try:
             providers = Providers.from_urls(args.rpc, deployment.chain_id)
         except ValueError as error:
@@ -339,7 +408,6 @@ def _run(args: argparse.Namespace) -> int:
                 confirmations=confirmations,
             ),
         )
-        funding, funding_how = _funding(args, deployment)
         config = NodeConfig(
             profile=profile,
             producer=producer,
@@ -348,21 +416,40 @@ def _run(args: argparse.Namespace) -> int:
             start_block=args.start_block,
             halt_height=args.halt_height,
         )
-        with Store.open(data_dir) as store:
+        with Store.open(data_dir, before_commit=_crash_hook()) as store:
+            funding, funding_how = _funding(args, deployment, tracker, store)
             node = Node(store, tracker, config, funding=funding)
             node.check_l2()
+            store.set_status("keys", _key_registration(tracker, keys, keys_dir, made))
             print(
                 f"sesh node: {profile.name} profile, block time {config.seconds_per_block:g} s; "
                 f"L2 chain {deployment.chain_id} via {', '.join(p.name for p in providers.order)} "
                 f"({confirmations} confirmations); rewards contract "
                 f"{deployment.service_node_rewards}; store {data_dir / DB_FILE} at block "
-                f"{node.height}; {funding_how}",
+                f"{node.height}; keys {keys_dir}; {funding_how}",
                 flush=True,
             )
             with stop_on_signals(threading.Event()) as stop:
                 node.run(stop)
             print(f"sesh node: stopped at block {node.height}", flush=True)
     return 0
+
+
+def _crash_hook() -> Callable[[int], None] | None:
+    """The store's before-commit hook that ``CRASH_AT_ENV`` asks for, if it does."""
+    value = os.environ.get(CRASH_AT_ENV)
+    if not value:
+        return None
+    try:
+        crash_at = int(value)
+    except ValueError:
+        raise CommandError(f"{CRASH_AT_ENV} must be a block height, got {value!r}", 2) from None
+
+    def crash(height: int) -> None:
+        if height == crash_at:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    return crash
 
 
 class _StderrHandler(logging.Handler):

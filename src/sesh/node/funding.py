@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -34,8 +34,6 @@ if TYPE_CHECKING:
     from web3.types import TxParams
 
     from sesh.evm.chain import Chain
-    from sesh.l2.providers import Providers
-    from sesh.node.node import Node
 
 log = logging.getLogger("sesh.node.funding")
 
@@ -121,8 +119,16 @@ def check_funding(height: int, issued: int, view: PoolView) -> FundingCheck:
     return FundingCheck(height, issued, view)
 
 
+CallsAt = Callable[[Sequence[tuple[str, bytes]], BlockRef], list[bytes]]
+"""``eth_call`` of each (contract, call data) at a block, the answers in order: the tracker's
+``calls_at`` (with its failover), or anything that answers the same way."""
+
+StatusWriter = Callable[[str, Any], None]
+"""Records one non-consensus status entry: the store's ``set_status``."""
+
+
 def read_pool_view(
-    providers: Providers, pool: str, token: str, rewards: str, at: BlockRef
+    calls_at: CallsAt, pool: str, token: str, rewards: str, at: BlockRef
 ) -> PoolView:
     """The pool's figures and the rewards contract's balance at block ``at``."""
     calls = [
@@ -130,7 +136,7 @@ def read_pool_view(
         (pool, call_data(RELEASED_AMOUNT)),
         (token, call_data(BALANCE_OF, int(rewards, 16))),
     ]
-    answers = providers.run(lambda reader: reader.calls(calls, at.hash))
+    answers = calls_at(calls, at)
     paid_out, released, balance = (
         decode_uint256(answer, what)
         for answer, what in zip(answers, (TOTAL_PAID_OUT, RELEASED_AMOUNT, BALANCE_OF), strict=True)
@@ -154,7 +160,11 @@ def evm_payer(chain: Chain, pool: str) -> Callable[[], str]:
 
 
 class Funding:
-    """The node's funding schedule: payouts (with a payer) and checks; see the module docstring."""
+    """The node's funding schedule: payouts (with a payer) and checks; see the module docstring.
+
+    It reads L2 through ``calls_at`` and records what it did through ``record``; the node
+    hands it the ledger's height, what the ledger has issued and the safe block after each
+    block, and nothing else."""
 
     def __init__(
         self,
@@ -162,6 +172,8 @@ class Funding:
         pool: str,
         token: str,
         rewards: str,
+        calls_at: CallsAt,
+        record: StatusWriter,
         payer: Callable[[], str] | None = None,
         payout_interval: float = DEFAULT_PAYOUT_INTERVAL,
         check_interval: float = DEFAULT_CHECK_INTERVAL,
@@ -171,6 +183,8 @@ class Funding:
         self.pool = pool
         self.token = token
         self.rewards = rewards
+        self.calls_at = calls_at
+        self.record = record
         self.payer = payer
         self.payout_interval = payout_interval
         self.check_interval = check_interval
@@ -180,42 +194,47 @@ class Funding:
         self._next_check: float | None = None
         self.last_check: FundingCheck | None = None
         self._was_ahead = False
+        self._skipping = False
 
-    def after_block(self, node: Node) -> None:
-        """Pay out and check when due (never raises for an L2 failure: it is logged)."""
+    def after_block(self, height: int, issued: int, safe: BlockRef | None) -> None:
+        """After block ``height`` (the ledger has issued ``issued`` atoms; ``safe`` is the
+        tracker's safe block, None before the first successful poll): pay out and check when
+        due. Never raises for an L2 failure: it is logged."""
         now = self.clock()
         paid = False
         if self.payer is not None and (self._next_payout is None or now >= self._next_payout):
             self._next_payout = now + self.payout_interval
-            paid = self.pay_out(node)
+            paid = self.pay_out(height)
         if paid or self._next_check is None or now >= self._next_check:
             self._next_check = now + self.check_interval
-            self.check(node)
+            self.check(height, issued, safe)
 
-    def pay_out(self, node: Node) -> bool:
+    def pay_out(self, height: int) -> bool:
         assert self.payer is not None
-        record: dict[str, Any] = {"at": self.wall_clock(), "height": node.height}
+        record: dict[str, Any] = {"at": self.wall_clock(), "height": height}
         try:
             record["tx"] = self.payer()
             log.info("payoutReleased() sent: %s", record["tx"])
         except Exception as error:  # any failure of the payout is reported, never fatal
             record["error"] = " ".join(str(error).split()) or type(error).__name__
             log.warning("payoutReleased() failed: %s", record["error"])
-        node.store.set_status("payout", record)
+        self.record("payout", record)
         return "tx" in record
 
-    def check(self, node: Node) -> FundingCheck | None:
-        ledger, safe = node.ledger, node.safe_block
-        if ledger is None or safe is None:
+    def check(self, height: int, issued: int, safe: BlockRef | None) -> FundingCheck | None:
+        if safe is None:
             return None
         try:
-            view = read_pool_view(node.tracker.providers, self.pool, self.token, self.rewards, safe)
+            view = read_pool_view(self.calls_at, self.pool, self.token, self.rewards, safe)
         except (AllProvidersFailed, ChainMoved) as error:
-            log.warning("funding check skipped: %s", error)
+            if not self._skipping:
+                log.warning("funding check skipped until L2 answers (said once): %s", error)
+            self._skipping = True
             return None
-        result = check_funding(ledger.height, ledger.issued, view)
+        self._skipping = False
+        result = check_funding(height, issued, view)
         self.last_check = result
-        node.store.set_status("funding", result.to_json())
+        self.record("funding", result.to_json())
         if result.ahead and not self._was_ahead:
             log.warning("funding: %s", result.message())
         elif self._was_ahead and not result.ahead:

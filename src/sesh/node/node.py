@@ -12,8 +12,14 @@ One block, in order:
    ``max_polls_per_block`` polls, each one a consistent view of L2). Retracted events leave the
    producer's view, new ones enter it. When every provider fails, the block is still made, with
    no new events, the previous L2 height and the previous reward rate: the network chain does
-   not stop for an L2 outage. A reorg deeper than the tracker remembers, or a provider on
-   another chain, stops the node (``NodeError``).
+   not stop for an L2 outage. Before each poll the node checks that the L2 chain is still the
+   one its ledger was built on: the start block (the anchor) and the newest block holding an
+   event the ledger has confirmed. If either changed (a devnet started afresh, a rollback
+   below what the ledger confirmed), the node stops (``NodeError``): a confirmed event cannot
+   be undone. A reorg that only undoes events not yet confirmed retracts them (the producer
+   votes against them if pending) and is logged as the rollback deeper than the
+   confirmations that it is. A reorg deeper than the tracker remembers, or a provider on
+   another chain, stops the node too.
 2. **Produce.** The producer's view of L2 is every reported event the ledger has not yet
    confirmed (kept in the store, so that a restart votes the same way); it votes yes on pending
    events it sees and proposes the ones not yet pending. Every ``purge_interval`` blocks it reads
@@ -58,7 +64,7 @@ from sesh.node.status import chain_summary, rewards_summary
 from sesh.node.store import BlockWrite, Store
 
 if TYPE_CHECKING:
-    from sesh.l2.tracker import Tracker
+    from sesh.l2.tracker import Rollback, Tracker
     from sesh.node.funding import Funding
 
 log = logging.getLogger("sesh.node")
@@ -181,6 +187,12 @@ class Node:
         self.purge_view: PurgeView | None = None
         self._purge_retry = 0
         """The height from which a failed read of the contract's node list is tried again."""
+        self.anchor: BlockRef | None = None
+        """The L2 start block as this store first read it: a chain without it is another one."""
+        self._behind = False
+        """The provider's latest block is below the position (logged once per episode)."""
+        self._l2_down = False
+        """The last poll failed (an outage is logged when it starts and when it ends)."""
         self.decisions: list[UptimeDecision] = []
         """Uptime decisions for the next block (`queue_decisions`)."""
         self._decisions_lock = threading.Lock()
@@ -214,6 +226,9 @@ class Node:
                 )
         genesis = meta["genesis"]
         self.config = _with_start(self.config, int(meta["startBlock"]))
+        anchor = meta.get("l2Anchor")
+        if anchor is not None:
+            self.anchor = BlockRef(int(anchor[0]), bytes.fromhex(anchor[1][2:]))
         top = self.store.height()
         snapshot = self.store.snapshot(max(top - ROLLBACK_DEPTH, 0))
         if snapshot is None and top > REPLAY_FROM_GENESIS_LIMIT:
@@ -257,27 +272,57 @@ class Node:
         )
 
     def check_l2(self) -> None:
-        """At start: every provider serves the configured chain, and the stored L2 history is
-        still there (a devnet started afresh has other blocks at the same numbers)."""
+        """At start: every provider serves the configured chain, and the L2 history the store
+        was built on is still there (a devnet started afresh has other blocks at the same
+        numbers). Each block checks the history again (`check_history`)."""
         try:
             self.tracker.check_chain()
         except ChainIdMismatch as error:
             raise NodeError(str(error)) from None
         except AllProvidersFailed as error:
             raise NodeError(f"cannot reach an L2 provider: {error}") from None
-        anchor = self.store.meta().get("l2Anchor")
-        if anchor is None:
+        self.check_history(reachable=True)
+
+    def confirmed_block(self) -> BlockRef | None:
+        """The newest L2 block holding an event the ledger has confirmed, among the blocks the
+        tracker's position remembers (older ones are below its floor: ``ReorgTooDeep``)."""
+        ledger = self.ledger
+        if ledger is None:
+            return None
+        for event in reversed(self.position.events):
+            if event_id(event) in ledger.confirmed:
+                return BlockRef(event.origin.block_number, event.origin.block_hash)
+        return None
+
+    def check_history(self, *, reachable: bool = False) -> None:
+        """Raise `NodeError` when the L2 chain is no longer the one the ledger was built on:
+        the anchor (the start block) or the newest block with a confirmed event has another
+        hash now. The anchor missing means another chain too (a fresh devnet is short); a
+        confirmed block missing may be a provider behind, so only a changed one stops the node.
+        An unreachable L2 is an outage (`NodeError` only with ``reachable``, at start)."""
+        confirmed = self.confirmed_block()
+        wanted = [b for b in (self.anchor, confirmed) if b is not None]
+        if not wanted:
             return
-        number, expected = int(anchor[0]), bytes.fromhex(anchor[1][2:])
         try:
-            (found,) = self.tracker.providers.run(lambda reader: reader.blocks([number]))
+            found = self.tracker.blocks([b.number for b in wanted])
         except AllProvidersFailed as error:
-            raise NodeError(f"cannot reach an L2 provider: {error}") from None
-        if found is None or found.hash != expected:
-            raise NodeError(
-                f"L2 block {number} is not the one this store was synced from: the L2 chain was "
-                "reset or replaced; use another --data-dir (or --fresh to start over)"
-            )
+            if reachable:
+                raise NodeError(f"cannot reach an L2 provider: {error}") from None
+            return
+        if len(found) != len(wanted):
+            return  # a malformed answer; the poll will fail over
+        for expected, now in zip(wanted, found, strict=True):
+            if expected is self.anchor and (now is None or now.hash != expected.hash):
+                raise NodeError(chain_replaced(expected.number))
+            if now is not None and now.hash != expected.hash:
+                raise NodeError(
+                    f"L2 block {expected.number} holds an event the ledger has confirmed, and "
+                    f"the chain has another block there now: it rolled back deeper than the "
+                    f"{self.tracker.config.confirmations} confirmations (or was replaced) and a "
+                    "confirmed event cannot be undone; use another --data-dir (or --fresh to "
+                    "start over)"
+                )
 
     # -- one block -----------------------------------------------------------------------------
 
@@ -387,10 +432,11 @@ class Node:
         start = self.config.start_block
         anchor: list[Any] | None = None
         try:
-            (ref,) = self.tracker.providers.run(lambda reader: reader.blocks([start]))
+            (ref,) = self.tracker.blocks([start])
             if ref is not None:
                 anchor = [ref.number, "0x" + ref.hash.hex()]
-        except AllProvidersFailed:
+                self.anchor = ref
+        except (AllProvidersFailed, ValueError):
             pass
         return {
             **self._expected_meta(),
@@ -408,17 +454,30 @@ class Node:
     def _poll(self) -> _Poll:
         polled = _Poll(self.position, dict(self.seen))
         chain_id = self.profile.l2_chain_id
+        self.check_history()
         for _ in range(self.config.max_polls_per_block):
             try:
                 result = self.tracker.poll(polled.position)
             except (AllProvidersFailed, ChainMoved) as error:
                 polled.error = str(error)
-                log.warning("L2 poll failed: %s", error)
+                if not self._l2_down:
+                    log.warning(
+                        "L2 poll failed; blocks go on without new L2 events until it answers "
+                        "(said once): %s",
+                        error,
+                    )
+                self._l2_down = True
                 break
             except ReorgTooDeep as error:
                 raise NodeError(str(error)) from None
             except ChainIdMismatch as error:
                 raise NodeError(str(error)) from None
+            if self._l2_down:
+                log.info("L2 answers again (%s)", result.provider)
+                self._l2_down = False
+            if result.rollback is not None:
+                self._rolled_back(result.rollback, result.retracted)
+            self._check_behind(result.position, result.latest)
             polled.position = result.position
             polled.latest = result.latest
             polled.provider = result.provider
@@ -433,15 +492,51 @@ class Node:
                     polled.seen[event_id(event)] = event
             polled.reported += len(result.events)
             polled.retracted += len(result.retracted)
-            if result.retracted:
-                log.warning(
-                    "L2 reorg: %d reported event(s) retracted, %d block(s) rewound",
-                    len(result.retracted),
-                    self.position.next_block - result.position.next_block,
-                )
             if result.caught_up:
                 break
         return polled
+
+    def _rolled_back(self, rollback: Rollback, retracted: Sequence[L2Event]) -> None:
+        """A reorg under the position: every one is below the safe block, so deeper than the
+        confirmations. Events the ledger has confirmed cannot be taken back: stop."""
+        confirmations = self.tracker.config.confirmations
+        confirmed = self.ledger.confirmed if self.ledger is not None else {}
+        lost = [e for e in retracted if event_id(e) in confirmed]
+        survivor = (
+            f"block {rollback.survivor} survived"
+            if rollback.survivor is not None
+            else "none of the blocks it had read survived"
+        )
+        where = (
+            f"the L2 chain rolled back: block {rollback.changed} is no longer the one this node "
+            f"read, {survivor} (up to {rollback.depth} of the blocks up to {rollback.read_up_to} "
+            f"undone), deeper than the {confirmations} confirmations"
+        )
+        if lost:
+            raise NodeError(
+                f"{where}; it undid {len(lost)} event(s) the ledger has confirmed (the newest "
+                f"in L2 block {lost[0].origin.block_number}), which cannot be taken back: the L2 "
+                "chain was reset or replaced; use another --data-dir (or --fresh to start over)"
+            )
+        log.warning("%s; %d reported event(s) retracted", where, len(retracted))
+
+    def _check_behind(self, position: TrackerPosition, latest: int) -> None:
+        """Say once when the provider's chain is shorter than what the node has read: a
+        rollback deeper than the confirmations, or a provider behind."""
+        safe = position.safe.number if position.safe is not None else None
+        behind = safe is not None and latest < safe
+        if behind and not self._behind:
+            log.warning(
+                "the L2 chain's latest block %d is below block %s, the newest this node has "
+                "read: either it rolled back deeper than the %d confirmations or the provider "
+                "is behind; no new L2 events until it has blocks to compare",
+                latest,
+                safe,
+                self.tracker.config.confirmations,
+            )
+        elif self._behind and not behind:
+            log.info("the L2 chain has caught up with the block this node had read")
+        self._behind = behind
 
     def _purge_view(
         self, height: int, safe: BlockRef | None, seen: dict[bytes, L2Event]
@@ -536,13 +631,21 @@ class Node:
                 stop.wait(wait)
                 continue
             result = self.step()
-            if self.funding is not None:
-                self.funding.after_block(self)
+            if self.funding is not None and self.ledger is not None:
+                self.funding.after_block(self.height, self.ledger.issued, self.safe_block)
             now = self.clock()
             if result is None:
                 next_at = now + max(interval, 1.0)
             else:
                 next_at = max(next_at + interval, now - interval)
+
+
+def chain_replaced(number: int) -> str:
+    """The error for a store whose L2 start block is not on the chain (at start or later)."""
+    return (
+        f"L2 block {number} is not the one this store was synced from: the L2 chain was "
+        "reset or replaced; use another --data-dir (or --fresh to start over)"
+    )
 
 
 def _with_start(config: NodeConfig, start_block: int) -> NodeConfig:

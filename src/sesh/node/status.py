@@ -113,7 +113,13 @@ def read_status(data_dir: Path) -> dict[str, Any]:
         snapshots = store.snapshot_heights()
     funding = status.get("funding", {}).get("value")
     payout = status.get("payout", {}).get("value")
+    keys = status.get("keys", {}).get("value")
     warnings = []
+    if keys and keys.get("registered") is False:
+        warnings.append(
+            f"the node's keys in {keys.get('directory')} are not registered in the rewards "
+            "contract (checked at start)"
+        )
     if funding and funding.get("ahead"):
         warnings.append(funding.get("message"))
     if summary and summary.get("l2", {}).get("error"):
@@ -133,6 +139,7 @@ def read_status(data_dir: Path) -> dict[str, Any]:
         "snapshots": snapshots,
         "funding": funding,
         "payout": payout,
+        "keys": keys,
         "warnings": warnings,
     }
 
@@ -149,17 +156,48 @@ def _when(timestamp: float | None, now: float) -> str:
     return f"{moment:%Y-%m-%d %H:%M:%S} UTC ({max(0.0, now - timestamp):.0f} s ago)"
 
 
+def _or(value: Any, unknown: str) -> str:
+    """``value`` as text, or words for what is not known (never "None")."""
+    return unknown if value is None else str(value)
+
+
+def _l2_line(info: dict[str, Any], l2: dict[str, Any]) -> str:
+    safe = _or(info.get("l2SafeHeight"), "none yet")
+    if l2.get("latest") is None:
+        why = "the last poll reached no provider" if l2.get("error") else "not read yet"
+        return f"L2 safe height {safe} (the chain's latest block is unknown: {why})"
+    via = f", via {l2['provider']}" if l2.get("provider") else ""
+    return f"L2 safe height {safe} (latest seen {l2['latest']}{via})"
+
+
+def _keys_line(keys: dict[str, Any]) -> str:
+    registered = keys.get("registered")
+    if registered is None:
+        state = "registration unknown (L2 was unreachable at start)"
+    elif registered:
+        state = f"registered in the rewards contract as node {keys.get('serviceNodeId')}"
+    else:
+        state = "NOT registered in the rewards contract"
+    return f"node keys      {keys.get('directory')}: {state} (checked at start)"
+
+
 def format_status(info: dict[str, Any], now: float | None = None) -> str:
     """`read_status` for people."""
     now = time.time() if now is None else now
     chain = info.get("chain")
     lines = [
         f"node store     {info['dataDir']} ({'running' if info['running'] else 'not running'})",
-        f"network        {info.get('profile')} profile, L2 chain {info.get('chainId')}, "
-        f"rewards contract {info.get('rewardsContract')}",
+        f"network        {_or(info.get('profile'), 'unknown')} profile, L2 chain "
+        f"{_or(info.get('chainId'), 'unknown')}, rewards contract "
+        f"{_or(info.get('rewardsContract'), 'unknown')}",
     ]
+    keys = info.get("keys")
+    if keys:
+        lines.append(_keys_line(keys))
     if not chain:
         lines.append("no block yet")
+        for warning in info.get("warnings", []):
+            lines.append(f"WARNING        {warning}")
         return "\n".join(lines)
     nodes = chain["nodes"]
     rewards = chain.get("rewards") or {}
@@ -168,8 +206,7 @@ def format_status(info: dict[str, Any], now: float | None = None) -> str:
         f"block hash     {chain['blockHash']}",
         f"state hash     {chain['stateHash']}",
         f"last block     {_when(chain.get('producedAt'), now)}",
-        f"L2 safe height {info.get('l2SafeHeight')} (latest seen {chain['l2'].get('latest')}, "
-        f"via {chain['l2'].get('provider')})",
+        _l2_line(info, chain.get("l2") or {}),
         f"nodes          {nodes['active']} active ({nodes['payable']} paid), "
         f"{nodes['decommissioned']} decommissioned, {nodes['unlocking']} unlocking, "
         f"{nodes['recentlyRemoved']} recently removed, {nodes['purged']} purged",

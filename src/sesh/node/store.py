@@ -31,11 +31,9 @@ the last committed block without blocking it.
 from __future__ import annotations
 
 import json
-import os
-import signal
 import sqlite3
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,10 +50,10 @@ KEEP_SNAPSHOTS_BELOW = ROLLBACK_DEPTH
 """Snapshots kept: every one newer than ``height − ROLLBACK_DEPTH``, and the newest at or below
 it (the node restores one at least ``ROLLBACK_DEPTH`` blocks old, and replays the rest)."""
 
-CRASH_AT_ENV = "SESH_NODE_CRASH_AT"
-"""Test hook: with ``SESH_NODE_CRASH_AT=H`` the process sends itself SIGKILL while writing
-block H, after the block row is written and before the transaction commits. The kill is real
-(kill -9); only its timing is chosen. Never set outside tests."""
+BeforeCommit = Callable[[int], None]
+"""Called with a block's height inside its transaction, after the block row is written and
+before the commit: where a test makes the process kill itself, to check that a kill -9 at the
+worst moment loses the whole block and nothing else (``sesh.node.command`` installs it)."""
 
 _SCHEMA = """
 CREATE TABLE schema_version (version INTEGER NOT NULL);
@@ -146,11 +144,12 @@ class BlockWrite:
 class Store:
     """One node's SQLite file; see the module docstring."""
 
-    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+    def __init__(
+        self, path: Path, *, readonly: bool = False, before_commit: BeforeCommit | None = None
+    ) -> None:
         self.path = path
         self.readonly = readonly
-        crash = os.environ.get(CRASH_AT_ENV)
-        self.crash_at = int(crash) if crash and not readonly else None
+        self.before_commit = before_commit
         try:
             if readonly:
                 if not path.exists():
@@ -167,8 +166,10 @@ class Store:
             raise StoreError(f"cannot open the node store {path}: {error}") from None
 
     @classmethod
-    def open(cls, data_dir: Path, *, readonly: bool = False) -> Store:
-        return cls(data_dir / DB_FILE, readonly=readonly)
+    def open(
+        cls, data_dir: Path, *, readonly: bool = False, before_commit: BeforeCommit | None = None
+    ) -> Store:
+        return cls(data_dir / DB_FILE, readonly=readonly, before_commit=before_commit)
 
     def close(self) -> None:
         self.db.close()
@@ -324,10 +325,8 @@ class Store:
                     block.encode(),
                 ),
             )
-            if self.crash_at == block.height:
-                # Test hook (see CRASH_AT_ENV): a real kill -9 between the block row and
-                # the commit.
-                os.kill(os.getpid(), signal.SIGKILL)
+            if self.before_commit is not None:
+                self.before_commit(block.height)
             if write.position is not None:
                 self.db.execute(
                     "INSERT OR REPLACE INTO tracker (id, height, position) VALUES (0, ?, ?)",
