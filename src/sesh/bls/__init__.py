@@ -13,8 +13,10 @@ from sesh.bls.api import (
     aggregate_public_keys,
     aggregate_signatures,
     check_subgroup,
+    clear_cofactor,
     decode_signatures,
     find_bad_shares,
+    hash_to_g2,
     is_in_subgroup,
     signers_key,
     verify,
@@ -30,13 +32,7 @@ from sesh.bls.errors import (
     NotInSubgroup,
     NotOnCurve,
 )
-from sesh.bls.hash_to_curve import (
-    clear_cofactor,
-    expand_message_xmd,
-    hash_to_field,
-    hash_to_g2,
-    map_to_twist,
-)
+from sesh.bls.hash_to_curve import expand_message_xmd, hash_to_field, map_to_twist
 from sesh.bls.keys import SecretKey
 from sesh.bls.messages import (
     exit_message,

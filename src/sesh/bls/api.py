@@ -15,13 +15,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+import sesh.bls.hash_to_curve as hash_to_curve
 from sesh.bls.backends import Backend, get_backend
 from sesh.bls.errors import NotInSubgroup
-from sesh.bls.hash_to_curve import hash_to_g2
 from sesh.bls.params import G1_GENERATOR
 from sesh.bls.points import G1Point, G2Point, Signature
 
 _G1 = G1Point(*G1_GENERATOR)
+
+
+def hash_to_g2(message: bytes, dst: bytes, backend: Backend | None = None) -> G2Point:
+    """H(message): the point of G2 the contract's ``hashToG2(message, hashToG2Tag)`` returns
+    (``sesh.bls.hash_to_curve.hash_to_g2`` on the default backend unless one is given)."""
+    return hash_to_curve.hash_to_g2(message, dst, backend or get_backend())
+
+
+def clear_cofactor(point: G2Point, backend: Backend | None = None) -> G2Point:
+    """``sesh.bls.hash_to_curve.clear_cofactor`` on the default backend unless one is given."""
+    return hash_to_curve.clear_cofactor(point, backend or get_backend())
 
 
 def decode_signatures(wire: Iterable[bytes], backend: Backend | None = None) -> list[Signature]:

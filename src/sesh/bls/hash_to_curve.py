@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from sesh.bls.backends import Backend, get_backend
+from sesh.bls.backends.base import Backend
 from sesh.bls.errors import HashToCurveFailed, InvalidEncoding
 from sesh.bls.fields import fp2_neg, fp2_sqrt_herumi, psi, twist_rhs
 from sesh.bls.params import BN_Z, P
@@ -81,16 +81,19 @@ def _psi(point: G2Point) -> G2Point:
     return G2Point.trusted(x[0], x[1], y[0], y[1])
 
 
-def clear_cofactor(point: G2Point, backend: Backend | None = None) -> G2Point:
+def clear_cofactor(point: G2Point, backend: Backend) -> G2Point:
     """[z]P + ψ([3z]P) + ψ²([z]P) + ψ³(P): the contract's map from the twist into G2
-    (Fuentes-Castañeda, Knapp, Rodríguez-Henríquez), not [cofactor]P, which gives another point."""
-    b = backend or get_backend()
+    (Fuentes-Castañeda, Knapp, Rodríguez-Henríquez), not [cofactor]P, which gives another point.
+
+    The backend is an argument, not a default chosen here: choosing one self-tests it with
+    this very function (``sesh.bls.api`` has the defaulting forms)."""
+    b = backend
     zp = b.twist_mul(point, BN_Z)
     z3p = b.twist_mul(zp, 3)
     return b.g2_sum([zp, _psi(z3p), _psi(_psi(zp)), _psi(_psi(_psi(point)))])
 
 
-def hash_to_g2(message: bytes, dst: bytes, backend: Backend | None = None) -> G2Point:
+def hash_to_g2(message: bytes, dst: bytes, backend: Backend) -> G2Point:
     """H(message): the point of G2 the contract's ``hashToG2(message, hashToG2Tag)`` returns."""
     point, _, _ = map_to_twist(message, dst)
     return clear_cofactor(point, backend)
