@@ -14,9 +14,10 @@ from typing import Any
 
 import pytest
 
+from sesh.evm.jsonrpc import redact
 from sesh.l2.errors import MalformedAnswer, ProviderError, RpcError
 from sesh.l2.position import BlockRef
-from sesh.l2.providers import JsonRpcProvider, redact
+from sesh.l2.providers import JsonRpcProvider
 
 Answer = Callable[[Any], tuple[int, bytes]]
 

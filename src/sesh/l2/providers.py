@@ -2,9 +2,10 @@
 failover across several providers.
 
 ``L2Reader`` is everything the tracker asks of a chain (six methods). ``JsonRpcProvider``
-implements it over HTTP(S) with the standard library: one kept-alive connection, a timeout
-per request, JSON-RPC batches for many block headers or calls at once (and single requests
-for a provider that refuses batches). Tests implement it with a fake chain.
+implements it over ``sesh.evm.jsonrpc``, the project's one JSON-RPC client (one kept-alive
+connection, a timeout per request, batches for many block headers or calls at once), with
+every answer checked and every failure a ``ProviderError``. Tests implement it with a fake
+chain.
 
 ``Providers`` holds several readers, the primary first, and runs each piece of tracker work
 against one of them (a poll never mixes two providers' views of the chain). On a
@@ -17,15 +18,19 @@ expected one before its first use; a mismatch is a configuration error and stops
 
 from __future__ import annotations
 
-import http.client
-import json
 import logging
 import time
-import urllib.parse
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
+from sesh.evm.jsonrpc import (
+    JsonRpcClient,
+    MalformedResponse,
+    RemoteError,
+    TransportError,
+)
 from sesh.l2.errors import (
     AllProvidersFailed,
     ChainIdMismatch,
@@ -97,16 +102,6 @@ class Transaction:
 # -- JSON-RPC over HTTP ---------------------------------------------------------------------------
 
 
-def redact(url: str) -> str:
-    """``url`` without what may be a secret (user, password, path, query): hosted providers
-    put API keys in the path."""
-    parts = urllib.parse.urlsplit(url)
-    host = parts.hostname or "?"
-    port = f":{parts.port}" if parts.port else ""
-    hidden = "/…" if parts.path.strip("/") or parts.query else ""
-    return f"{parts.scheme}://{host}{port}{hidden}"
-
-
 def _hex_quantity(value: Any, what: str) -> int:
     if not isinstance(value, str) or value[:2] not in ("0x", "0X") or len(value) > 66:
         raise MalformedAnswer(f"{what}: not a hex quantity: {value!r:.80}")
@@ -129,120 +124,51 @@ def _hex_bytes(value: Any, what: str, length: int | None = None) -> bytes:
 
 
 class JsonRpcProvider:
-    """One JSON-RPC endpoint over HTTP or HTTPS."""
+    """One JSON-RPC endpoint over HTTP or HTTPS (``sesh.evm.jsonrpc``), as an ``L2Reader``:
+    every failure a ``ProviderError``."""
 
     def __init__(
         self, url: str, *, timeout: float = DEFAULT_TIMEOUT, batch_size: int = DEFAULT_BATCH_SIZE
     ) -> None:
-        parts = urllib.parse.urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"an L2 provider is an http(s) URL, got {redact(url)}")
-        if batch_size < 1:
-            raise ValueError("batch_size must be at least 1")
+        try:
+            self.client = JsonRpcClient(url, timeout=timeout, batch_size=batch_size)
+        except ValueError as error:
+            raise ValueError(str(error).replace("a JSON-RPC endpoint", "an L2 provider")) from None
         self.url = url
-        self.timeout = timeout
-        self.batch_size = batch_size
-        self._parts = parts
-        self._path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        self._connection: http.client.HTTPConnection | None = None
-        self._next_id = 1
-        self.supports_batches = True
-        """False once the provider refused a batch: then every request goes alone."""
 
     @property
     def name(self) -> str:
-        return redact(self.url)
+        return self.client.name
+
+    @property
+    def supports_batches(self) -> bool:
+        """False once the provider refused a batch: then every request goes alone."""
+        return self.client.supports_batches
 
     def close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
-
-    # -- transport ------------------------------------------------------------------------------
-
-    def _connect(self) -> http.client.HTTPConnection:
-        if self._connection is None:
-            kind = (
-                http.client.HTTPSConnection
-                if self._parts.scheme == "https"
-                else http.client.HTTPConnection
-            )
-            self._connection = kind(
-                self._parts.hostname or "", self._parts.port, timeout=self.timeout
-            )
-        return self._connection
-
-    def _post(self, body: bytes) -> Any:
-        """POST ``body``; the decoded JSON answer. A kept-alive connection the server closed
-        since the last request is reopened once (reads are safe to resend)."""
-        for attempt in (1, 2):
-            connection = self._connect()
-            try:
-                connection.request("POST", self._path, body, {"Content-Type": "application/json"})
-                response = connection.getresponse()
-                payload = response.read()
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError) as e:
-                self.close()
-                if attempt == 2:
-                    raise ProviderError(f"{self.name}: connection lost ({e})") from None
-                continue
-            except (OSError, http.client.HTTPException) as error:
-                self.close()
-                raise ProviderError(f"{self.name}: {type(error).__name__}: {error}") from None
-            if response.status != 200:
-                raise ProviderError(f"{self.name}: HTTP {response.status} {response.reason}")
-            try:
-                return json.loads(payload)
-            except ValueError:
-                raise MalformedAnswer(f"{self.name}: the answer is not JSON") from None
-        raise AssertionError("unreachable")
-
-    def _envelope(self, method: str, params: Sequence[Any]) -> dict[str, Any]:
-        request_id = self._next_id
-        self._next_id += 1
-        return {"jsonrpc": "2.0", "id": request_id, "method": method, "params": list(params)}
-
-    @staticmethod
-    def _result(method: str, answer: Any) -> Any:
-        if not isinstance(answer, dict):
-            raise MalformedAnswer(f"{method}: the answer is not a JSON-RPC response")
-        if "error" in answer:
-            error = answer["error"]
-            if isinstance(error, dict):
-                raise RpcError(method, error.get("code"), str(error.get("message", error))[:300])
-            raise RpcError(method, None, str(error)[:300])
-        if "result" not in answer:
-            raise MalformedAnswer(f"{method}: a response with neither result nor error")
-        return answer["result"]
+        self.client.close()
 
     def request(self, method: str, params: Sequence[Any] = ()) -> Any:
         """One call; its result."""
-        envelope = self._envelope(method, params)
-        return self._result(method, self._post(json.dumps(envelope).encode()))
+        with self._as_provider_errors():
+            return self.client.request(method, params)
 
     def batch(self, requests: Sequence[tuple[str, Sequence[Any]]]) -> list[Any]:
-        """Several calls, in batches of ``batch_size``; their results in order. Raises for
-        the first one that failed."""
-        results: list[Any] = []
-        for start in range(0, len(requests), self.batch_size):
-            chunk = requests[start : start + self.batch_size]
-            if len(chunk) == 1 or not self.supports_batches:
-                results.extend(self.request(method, params) for method, params in chunk)
-                continue
-            envelopes = [self._envelope(method, params) for method, params in chunk]
-            answer = self._post(json.dumps(envelopes).encode())
-            if not isinstance(answer, list):
-                # A provider without batches answers with one error object: go one by one.
-                log.warning("%s refuses JSON-RPC batches; sending requests one by one", self.name)
-                self.supports_batches = False
-                results.extend(self.request(method, params) for method, params in chunk)
-                continue
-            by_id = {a.get("id"): a for a in answer if isinstance(a, dict)}
-            for envelope in envelopes:
-                if envelope["id"] not in by_id:
-                    raise MalformedAnswer(f"{self.name}: a batch answer lacks a response")
-                results.append(self._result(envelope["method"], by_id[envelope["id"]]))
-        return results
+        """Several calls, in batches; their results in order. Raises for the first one that
+        failed."""
+        with self._as_provider_errors():
+            return self.client.batch(requests)
+
+    @contextmanager
+    def _as_provider_errors(self) -> Iterator[None]:
+        try:
+            yield
+        except RemoteError as error:
+            raise RpcError(error.method, error.code, error.message) from None
+        except MalformedResponse as error:
+            raise MalformedAnswer(str(error)) from None
+        except TransportError as error:
+            raise ProviderError(str(error)) from None
 
     # -- L2Reader -------------------------------------------------------------------------------
 
