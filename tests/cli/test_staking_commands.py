@@ -858,9 +858,9 @@ def test_balance_shows_sesh_woxen_eth_and_rewards(net: Net, sesh: Sesh) -> None:
     address = ACCOUNTS[STAKER]
     shown = sesh("balance", address)
     assert shown.code == 0, shown.err
-    assert "SESH     1,000,000 SESH" in shown.out
-    assert "wOXEN    100,000 wOXEN" in shown.out
-    assert "rewards  0 SESH claimable" in shown.out
+    assert re.search(r"^SESH +1,000,000 SESH$", shown.out, re.M), shown.out
+    assert re.search(r"^wOXEN +100,000 wOXEN$", shown.out, re.M)
+    assert re.search(r"^rewards +0 SESH claimable$", shown.out, re.M)
     held = json.loads(sesh("balance", address.lower(), "--json").out)
     assert held["address"] == address
     assert held["sesh"] == net.token.functions.balanceOf(address).call()

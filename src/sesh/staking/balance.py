@@ -13,6 +13,7 @@ from typing import Any
 
 from sesh.cli.shell.errors import CommandError
 from sesh.cli.shell.options import add_command
+from sesh.cli.shell.output import table
 from sesh.staking.connection import add_verb, address_option, connect
 from sesh.units import format_amount
 
@@ -59,14 +60,15 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
         raise CommandError("ADDRESS is required", 2)
     conn = connect(args, signs=False)
     held = read_balance(conn, address)
-    print(f"{address} on chain {conn.chain_id}")
-    print(f"  SESH     {format_amount(held['sesh'])}")
+    rows = [["SESH", format_amount(held["sesh"])]]
     if held["woxen"] is not None:
-        print(f"  wOXEN    {format_amount(held['woxen'], 'wOXEN')}")
-    print(f"  ETH      {format_amount(held['eth_wei'], 'ETH', 18)}")
-    print(
-        f"  rewards  {format_amount(held['rewards_claimable'])} claimable "
-        f"({format_amount(held['rewards_recorded'])} recorded by the network, "
-        f"{format_amount(held['rewards_claimed'])} claimed)"
-    )
+        rows.append(["wOXEN", format_amount(held["woxen"], "wOXEN")])
+    rows += [
+        ["ETH", format_amount(held["eth_wei"], "ETH", 18)],
+        ["rewards", f"{format_amount(held['rewards_claimable'])} claimable"],
+        ["", f"{format_amount(held['rewards_recorded'])} recorded by the network"],
+        ["", f"{format_amount(held['rewards_claimed'])} claimed"],
+    ]
+    print(f"{address} on chain {conn.chain_id}")
+    print(table(rows))
     return held

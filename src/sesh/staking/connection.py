@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sesh.cli.shell.errors import CommandError, one_line, run_verb
 from sesh.cli.shell.options import add_connection_options, add_json_option, open_signer
+from sesh.cli.shell.output import working
 from sesh.cli.shell.records import read_record, rpc_url
 from sesh.evm.addresses import checksum
 
@@ -294,9 +295,12 @@ def _artifact_loader(deployment_path: Path) -> Callable[[str], Artifact]:
 
     def load(name: str) -> Artifact:
         if name not in loaded:
-            if not (cache_dir / key / f"{name}.json").exists():
-                print(f"compiling {name} (once: cached in {cache_dir})…", file=sys.stderr)
-            loaded[name] = cached_contract(CONTRACTS_DIR / f"{name}.vy", cache_dir, key)
+            path = CONTRACTS_DIR / f"{name}.vy"
+            if (cache_dir / key / f"{name}.json").exists():
+                loaded[name] = cached_contract(path, cache_dir, key)
+            else:
+                with working(f"compiling {name} (once: cached in {cache_dir})"):
+                    loaded[name] = cached_contract(path, cache_dir, key)
         return loaded[name]
 
     return load

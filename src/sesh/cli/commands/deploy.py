@@ -21,6 +21,7 @@ from sesh.cli.shell.options import (
     check_signer_options,
     open_signer,
 )
+from sesh.cli.shell.output import working
 from sesh.evm.addresses import nonzero
 from sesh.evm.compiler import CompileError
 from sesh.evm.contract_set import load_artifacts
@@ -231,8 +232,8 @@ def _run(args: argparse.Namespace) -> int:
         raise CommandError(f"cannot write {journal_path}: {error.strerror}") from None
     try:
         cache = sesh_home() / "build"
-        print(f"compiling the contracts (once: cached in {cache})…", flush=True)
-        artifacts = load_artifacts(cache)
+        with working(f"compiling the contracts (once: cached in {cache})"):
+            artifacts = load_artifacts(cache)
         deployment = deploy(
             chain,
             profile,

@@ -1,0 +1,57 @@
+"""Output for people, through one library (Rich): progress on long work and tables.
+
+Every verb prints its result as plain lines on stdout (or one JSON object with ``--json``);
+what only helps a person wait, a spinner over a step that takes seconds, goes to stderr and
+only to a terminal, so that logs, pipes and tests see one plain line instead. Tables are Rich
+tables without colour when the output is not a terminal.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from functools import cache
+
+from rich.console import Console
+from rich.table import Table
+
+
+@cache
+def stderr_console() -> Console:
+    """The console for progress: stderr, highlighting off (addresses are not numbers)."""
+    return Console(stderr=True, highlight=False)
+
+
+@contextmanager
+def working(what: str) -> Iterator[None]:
+    """Show ``what`` (``"compiling the contracts"``) while the block runs: a spinner on a
+    terminal, else one line on stderr before it starts."""
+    console = stderr_console()
+    if not console.is_terminal:
+        print(f"{what}…", file=sys.stderr, flush=True)
+        yield
+        return
+    with console.status(what):
+        yield
+    console.print(f"{what}: done")
+
+
+def table(rows: Sequence[Sequence[str]], headers: Sequence[str] = ()) -> str:
+    """``rows`` (under ``headers``, if any) as text, columns aligned, for stdout."""
+    columns = headers or [""] * max((len(row) for row in rows), default=0)
+    grid = Table(
+        *columns,
+        box=None,
+        pad_edge=False,
+        show_edge=False,
+        show_header=bool(headers),
+        highlight=False,
+    )
+    for row in rows:
+        grid.add_row(*row)
+    console = Console(width=200, no_color=True, highlight=False, file=io.StringIO())
+    with console.capture() as captured:
+        console.print(grid)
+    return "\n".join(line.rstrip() for line in captured.get().splitlines())
