@@ -346,3 +346,17 @@ def test_an_unreachable_node_is_one_line_from_the_real_command(tmp_path: Path) -
         f"sesh deploy: error: cannot reach a node at http://127.0.0.1:{port}"
     )
     assert not (tmp_path / "x.json").exists()
+
+
+def test_on_a_local_chain_the_profile_defaults_to_local_and_json_prints_the_record(
+    node: Anvil, artifacts: ContractArtifacts, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out_file = tmp_path / "default.json"
+    code, out, err = sesh_deploy(
+        capsys, "--rpc", node.rpc_url, "--out", str(out_file), "--unlocked", "--json"
+    )
+    assert code == 0, err
+    printed = json.loads(out)  # stdout is the record alone; progress went to stderr
+    assert printed == json.loads(out_file.read_text())
+    assert printed["profile"] == "local"
+    assert "deploying profile local to chain 31337" in err

@@ -8,15 +8,18 @@ file claimed before any gas is spent, and progress as each contract lands.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
 import textwrap
 from pathlib import Path
 
+from sesh.cli.shell.defaults import DEFAULT_RPC
 from sesh.cli.shell.errors import CommandError, one_line
 from sesh.cli.shell.options import (
     add_command,
+    add_json_option,
     add_signer_options,
     check_signer_options,
     open_signer,
@@ -26,7 +29,7 @@ from sesh.evm.addresses import nonzero
 from sesh.evm.compiler import CompileError
 from sesh.evm.contract_set import load_artifacts
 from sesh.evm.deploy import DeployError, Journal, deploy
-from sesh.evm.profiles import PROFILES, check_chain
+from sesh.evm.profiles import DEV_CHAIN_ID, PROFILES, check_chain
 from sesh.keys import sesh_home
 from sesh.units import plain_amount
 
@@ -76,13 +79,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         epilog=_EPILOG,
     )
     parser.add_argument(
-        "--rpc", required=True, metavar="URL", help="the chain's JSON-RPC endpoint (HTTP)"
+        "--rpc",
+        metavar="URL",
+        default=DEFAULT_RPC,
+        help=f"the chain's JSON-RPC endpoint (HTTP; default: the devnet's, {DEFAULT_RPC})",
     )
     parser.add_argument(
         "--profile",
-        required=True,
         choices=sorted(PROFILES),
-        help="the deployment's parameters (see above)",
+        help="the deployment's parameters (see above; default: local on a local chain, id "
+        f"{DEV_CHAIN_ID}; any other chain must name one)",
     )
     parser.add_argument(
         "--out",
@@ -118,13 +124,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "the owner can seed it first)",
     )
     add_signer_options(parser)
+    add_json_option(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run `sesh deploy`; every failure is one line on stderr and a non-zero exit."""
     try:
-        return _run(args)
+        return _json_run(args) if args.json else _run(args)
     except CommandError as error:
         print(f"sesh deploy: error: {error}", file=sys.stderr)
         return error.code
@@ -175,7 +182,7 @@ def _run(args: argparse.Namespace) -> int:
     from sesh.evm.failures import node_unreachable
 
     check_signer_options(args)
-    profile = PROFILES[args.profile]
+    profile = PROFILES[args.profile or "local"]
     try:
         if args.token is not None:
             profile = profile.with_token(nonzero(args.token, "--token"))
@@ -200,6 +207,12 @@ def _run(args: argparse.Namespace) -> int:
         balance = chain.eth_balance(signer.address)
     except node_unreachable() as error:
         raise CommandError(f"cannot use the node at {args.rpc}: {one_line(error)}") from None
+    if args.profile is None and chain_id != DEV_CHAIN_ID:
+        raise CommandError(
+            f"chain {chain_id} is not a local chain: name the profile with --profile "
+            "(testnet or mainnet)",
+            2,
+        )
     try:
         check_chain(profile, chain_id)
     except ValueError as error:
@@ -260,6 +273,14 @@ def _run(args: argparse.Namespace) -> int:
     journal_path.unlink(missing_ok=True)
     print(f"deployment record written to {out}")
     return 0
+
+
+def _json_run(args: argparse.Namespace) -> int:
+    """``--json``: the progress lines go to stderr, the record to stdout."""
+    with contextlib.redirect_stdout(sys.stderr):
+        code = _run(args)
+    print(Path(args.out).read_text(), end="")
+    return code
 
 
 def _kept(message: str, journal_path: Path, journal: Journal) -> str:
