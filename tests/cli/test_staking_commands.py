@@ -538,6 +538,7 @@ def test_show_explains_the_example_lock(net: Net, sesh: Sesh) -> None:
     assert data["revoker"] == ACCOUNTS[0]
     assert data["start"] <= data["now"] < data["end"]
     assert (data["balance_sesh"], data["releasable_sesh"]) == ("1000", "0")
+    assert (data["staked_sesh"], data["stakes"]) == ("0", [])
 
 
 def test_create_deploys_and_funds_a_staking_lock(net: Net, sesh: Sesh) -> None:
@@ -605,6 +606,8 @@ def test_the_beneficiary_stakes_a_solo_node_from_the_lock(
     assert contributor["staker"]["addr"] == lock  # the lock is the staker...
     assert contributor["staker"]["beneficiary"] == ACCOUNTS[BENEFICIARY]  # ...rewards to them
     assert net.token.functions.balanceOf(lock).call() == 880 * SESH
+    shown = sesh("vesting", "show", lock)
+    assert "staked        120 SESH" in shown.out and "120 SESH in node 1" in shown.out
 
 
 def test_only_the_beneficiary_stakes_from_the_lock(
@@ -626,6 +629,9 @@ def test_the_lock_contributes_to_a_factory_made_node(net: Net, sesh: Sesh) -> No
     assert result.code == 0, result.err
     assert f"contributed 10 SESH from lock {lock} to {node.address}" in result.out
     assert node.functions.contributions(lock).call() == 10 * SESH
+    data = json.loads(sesh("vesting", "show", lock, "--json").out)
+    assert data["staked_sesh"] == "10"
+    assert data["stakes"] == [{"amount_sesh": "10", "node_id": None, "contract": node.address}]
 
 
 def test_release_pays_the_beneficiary_at_the_end_and_not_before(net: Net, sesh: Sesh) -> None:

@@ -287,6 +287,12 @@ class Chain:
         decoded = getattr(contract.events, event)().process_receipt(receipt, errors=DISCARD)
         return [dict(entry["args"]) for entry in decoded]
 
+    def logs(self, contract: Contract, event: str, from_block: int = 0) -> list[dict[str, Any]]:
+        """The arguments of every ``event`` ``contract`` has logged since ``from_block``, in
+        order."""
+        found = getattr(contract.events, event)().get_logs(from_block=from_block)
+        return [dict(entry["args"]) for entry in found]
+
     # -- refusals ----------------------------------------------------------------------------
 
     def refusal(

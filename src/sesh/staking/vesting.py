@@ -18,7 +18,7 @@ from typing import Any
 
 from sesh.cli.shell.errors import CommandError
 from sesh.cli.shell.options import add_command
-from sesh.evm.addresses import ZERO_ADDRESS, to_checksum
+from sesh.evm.addresses import ZERO_ADDRESS, same_address, to_checksum
 from sesh.keys import NodeKeys
 from sesh.staking.connection import (
     Connection,
@@ -28,7 +28,7 @@ from sesh.staking.connection import (
     connect,
     parse_option,
 )
-from sesh.staking.contribution import report_progress
+from sesh.staking.contribution import FINALIZED, report_progress
 from sesh.staking.nodes import add_keys_option, describe_node, load_keys, new_node_id
 from sesh.staking.rules import releasable_no_staking_lock, releasable_staking_lock
 from sesh.staking.stake import Registered
@@ -52,6 +52,45 @@ NO_STAKING = "TokenVestingNoStaking"
 
 
 @dataclass(frozen=True)
+class Stake:
+    """Some of a lock's SESH, staked: in registered node ``node_id``, or waiting in the
+    contribution contract ``contract`` for its node to register."""
+
+    amount: int
+    node_id: int | None = None
+    contract: str | None = None
+
+
+def read_stakes(conn: Connection, lock: str) -> tuple[Stake, ...]:
+    """Where ``lock`` has SESH staked now: every registered node with the lock among its
+    contributors (the node list read a page at a time), and every contribution contract the
+    factory made that holds a contribution of the lock's and has not registered its node."""
+    rewards = conn.rewards.functions
+    stakes: list[Stake] = []
+    start = 0
+    while True:
+        ids, _, start = rewards.serviceNodeIDsPage(start, 1_000).call()
+        for node_id in ids:
+            contributors = rewards.serviceNodes(node_id).call()[8]
+            amount = sum(int(c[1]) for c in contributors if same_address(c[0][0], lock))
+            if amount:
+                stakes.append(Stake(amount, node_id=int(node_id)))
+        if not start:
+            break
+    factory = conn.deployment.contribution_factory
+    if factory is not None:
+        made = conn.bind("ServiceNodeContributionFactory", factory)
+        for event in conn.chain.logs(made, "NewServiceNodeContributionContract"):
+            contract = conn.bind("ServiceNodeContribution", event["contributorContract"])
+            if int(contract.functions.status().call()) == FINALIZED:
+                continue  # its node is in the list above
+            amount = int(contract.functions.contributions(lock).call())
+            if amount:
+                stakes.append(Stake(amount, contract=contract.address))
+    return tuple(stakes)
+
+
+@dataclass(frozen=True)
 class VestingState:
     """Everything ``show`` tells about one lock, at the chain's time ``now``."""
 
@@ -70,6 +109,13 @@ class VestingState:
     released: int
     """SESH released to the beneficiary so far (known for the no-staking lock only)."""
     now: int
+    stakes: tuple[Stake, ...] = ()
+    """Where the lock's staked SESH is (a staking lock only): registered nodes it stakes in,
+    and contribution contracts it has paid into that have not registered their node yet."""
+
+    @property
+    def staked(self) -> int:
+        return sum(stake.amount for stake in self.stakes)
 
     @property
     def releasable(self) -> int:
@@ -118,6 +164,7 @@ def read_lock(conn: Connection, address: str) -> VestingState:
         balance=int(conn.token.functions.balanceOf(lock.address).call()),
         released=int(released.call()) if released is not None else 0,
         now=conn.timestamp(),
+        stakes=read_stakes(conn, lock.address) if kind == STAKING else (),
     )
 
 
@@ -147,6 +194,15 @@ def describe_lock(state: VestingState) -> list[str]:
             f"  ends          {_when(state.end, state.now)}: the rest vests linearly until then",
             f"  released      {format_amount(state.released)} so far",
         ]
+    if state.kind == STAKING:
+        lines.append(f"  staked        {format_amount(state.staked)}")
+        for stake in state.stakes:
+            where = (
+                f"node {stake.node_id}"
+                if stake.node_id is not None
+                else f"contribution contract {stake.contract} (node not registered yet)"
+            )
+            lines.append(f"                {format_amount(stake.amount)} in {where}")
     lines += [
         f"  holds         {format_amount(state.balance)}",
         f"  releasable    {format_amount(state.releasable)} now ({format_time(state.now)})",
@@ -168,6 +224,11 @@ def lock_json(state: VestingState) -> dict[str, Any]:
         "balance_sesh": plain_amount(state.balance),
         "released_sesh": plain_amount(state.released),
         "releasable_sesh": plain_amount(state.releasable),
+        "staked_sesh": plain_amount(state.staked),
+        "stakes": [
+            {"amount_sesh": plain_amount(s.amount), "node_id": s.node_id, "contract": s.contract}
+            for s in state.stakes
+        ],
         "now": state.now,
     }
 
