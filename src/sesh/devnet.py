@@ -579,7 +579,7 @@ def make_examples(
     contract = create_contribution(operator, keys, fee=OPEN_NODE_FEE, reserved=reserved)
     operator.allow(operator.token, contract, OPEN_NODE_OPERATOR_STAKE, "ServiceNodeContribution")
     operator.chain.transact(
-        contract.functions.contributeFunds(OPEN_NODE_OPERATOR_STAKE, ZERO_ADDRESS)
+        contract.call("contributeFunds", OPEN_NODE_OPERATOR_STAKE, ZERO_ADDRESS)
     )
 
     funder = as_account(0)

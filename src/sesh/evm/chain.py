@@ -31,6 +31,7 @@ from web3.types import TxParams, TxReceipt, Wei
 
 from sesh.evm.artifacts import DecodedRevert, decode_revert
 from sesh.evm.compiler import Artifact
+from sesh.evm.contract import Bound, web3_contract
 from sesh.evm.proxy import proxy_initcode
 from sesh.evm.signing import Signer, UnlockedAccount
 
@@ -227,6 +228,10 @@ class Chain:
         self._known[checksummed] = (artifact.name, artifact.abi)
         return self.w3.eth.contract(address=checksummed, abi=artifact.abi)
 
+    def bind(self, address: str, artifact: Artifact) -> Bound:
+        """``contract`` as the layers above ``sesh.evm`` hold it (``sesh.evm.contract``)."""
+        return Bound(self.contract(address, artifact), artifact.name)
+
     def has_code(self, address: str) -> bool:
         """Whether a contract lives at ``address`` (false after the chain was reset)."""
         return len(self.w3.eth.get_code(Web3.to_checksum_address(address))) > 0
@@ -279,18 +284,24 @@ class Chain:
         abi = cast(Sequence[dict[str, Any]], call.contract_abi)
         return self.refusal(self.call_params(call, sender), None, abi, data)
 
-    def events(self, contract: Contract, event: str, receipt: TxReceipt) -> list[dict[str, Any]]:
+    def events(
+        self, contract: Bound | Contract, event: str, receipt: TxReceipt
+    ) -> list[dict[str, Any]]:
         """The arguments of every ``event`` that ``contract`` logged in ``receipt``, decoded, in
         order (logs of other contracts and events are skipped)."""
         from web3.logs import DISCARD
 
-        decoded = getattr(contract.events, event)().process_receipt(receipt, errors=DISCARD)
+        events = web3_contract(contract).events
+        decoded = getattr(events, event)().process_receipt(receipt, errors=DISCARD)
         return [dict(entry["args"]) for entry in decoded]
 
-    def logs(self, contract: Contract, event: str, from_block: int = 0) -> list[dict[str, Any]]:
+    def logs(
+        self, contract: Bound | Contract, event: str, from_block: int = 0
+    ) -> list[dict[str, Any]]:
         """The arguments of every ``event`` ``contract`` has logged since ``from_block``, in
         order."""
-        found = getattr(contract.events, event)().get_logs(from_block=from_block)
+        events = web3_contract(contract).events
+        found = getattr(events, event)().get_logs(from_block=from_block)
         return [dict(entry["args"]) for entry in found]
 
     # -- refusals ----------------------------------------------------------------------------

@@ -19,11 +19,10 @@ from sesh.evm.artifacts import decode_revert
 from sesh.units import format_amount
 
 if TYPE_CHECKING:
-    from web3.contract import Contract
-    from web3.contract.contract import ContractFunction
     from web3.types import TxReceipt
 
     from sesh.evm.chain import Chain
+    from sesh.evm.contract import Bound, Call
 
 _PULL_ERRORS: list[dict[str, Any]] = [
     {"type": "error", "name": name, "inputs": [{"type": kind} for kind in kinds]}
@@ -47,17 +46,17 @@ class InsufficientBalance(ValueError):
     """The sender holds less than the call takes; the message says both, in tokens."""
 
 
-def token_amount(token: Contract, atoms: int) -> str:
+def token_amount(token: Bound, atoms: int) -> str:
     """``atoms`` of ``token`` in words, with its own symbol and decimals (``"1.5 wOXEN"``)."""
-    symbol = str(token.functions.symbol().call())
-    decimals = int(token.functions.decimals().call())
+    symbol = str(token.view("symbol"))
+    decimals = int(token.view("decimals"))
     return format_amount(atoms, symbol, decimals)
 
 
-def check_balance(token: Contract, owner: str, amount: int) -> None:
+def check_balance(token: Bound, owner: str, amount: int) -> None:
     """``InsufficientBalance`` unless ``owner`` holds ``amount`` of ``token``: said up front,
     as the token would only say it once the allowance is there (it checks that first)."""
-    balance = int(token.functions.balanceOf(owner).call())
+    balance = int(token.view("balanceOf", owner))
     if balance < amount:
         raise InsufficientBalance(
             f"{owner} holds {token_amount(token, balance)}, {token_amount(token, amount)} needed"
@@ -66,10 +65,10 @@ def check_balance(token: Contract, owner: str, amount: int) -> None:
 
 def pay(
     chain: Chain,
-    token: Contract,
-    spender: Contract,
+    token: Bound,
+    spender: Bound,
     amount: int,
-    call: ContractFunction,
+    call: Call,
     *,
     what: str,
     report: Callable[[str], None],
@@ -86,22 +85,20 @@ def pay(
     sent."""
     sender = chain.sender
     check_balance(token, sender, amount)
-    allowance = int(token.functions.allowance(sender, spender.address).call())
+    allowance = int(token.view("allowance", sender, spender.address))
     if allowance < amount and _needs_allowance(chain, token, spender, call):
         report(approve(chain, token, spender, amount, what))
     return chain.transact(call)
 
 
-def approve(chain: Chain, token: Contract, spender: Contract, amount: int, what: str) -> str:
+def approve(chain: Chain, token: Bound, spender: Bound, amount: int, what: str) -> str:
     """Let ``spender`` (named ``what``) take ``amount`` of ``token`` from the chain's sender;
     the line saying so."""
-    chain.transact(token.functions.approve(spender.address, amount))
+    chain.transact(token.call("approve", spender.address, amount))
     return f"approved {what} {spender.address} to take {token_amount(token, amount)}"
 
 
-def _needs_allowance(
-    chain: Chain, token: Contract, spender: Contract, call: ContractFunction
-) -> bool:
+def _needs_allowance(chain: Chain, token: Bound, spender: Bound, call: Call) -> bool:
     """Run ``call`` without the allowance. True: it fails where the token pulls the payment,
     which the approval cures; False: it goes through as it is, so there is nothing to approve.
     Any other revert is the contract's refusal: raised, in the chain's words."""

@@ -37,12 +37,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def read_balance(conn: Any, address: str) -> dict[str, Any]:
     """``address``'s holdings as the verb reports them (atoms; ETH in wei)."""
-    sesh = int(conn.token.functions.balanceOf(address).call())
+    sesh = int(conn.token.view("balanceOf", address))
     woxen = None
     if conn.deployment.old_token is not None:
         old = conn.bind("WrappedOxen", conn.deployment.old_token)
-        woxen = int(old.functions.balanceOf(address).call())
-    rewards, claimed = (int(v) for v in conn.rewards.functions.recipients(address).call())
+        woxen = int(old.view("balanceOf", address))
+    rewards, claimed = (int(v) for v in conn.rewards.view("recipients", address))
     return {
         "address": address,
         "sesh": sesh,

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
     from sesh.evm.chain import Chain
     from sesh.evm.compiler import Artifact
+    from sesh.evm.contract import Bound
     from sesh.evm.record import Deployment
 
 BUILD_DIR = "build"
@@ -141,26 +142,26 @@ class Connection:
     how: str = ""
     """How the signer signs, in words."""
 
-    def bind(self, name: str, address: str) -> Any:
+    def bind(self, name: str, address: str) -> Bound:
         """The contract ``name`` (a contract in ``contracts/``) at ``address``; the chain then
         names it so in refusals."""
-        return self.chain.contract(address, self.load(name))
+        return self.chain.bind(address, self.load(name))
 
     @property
-    def token(self) -> Any:
+    def token(self) -> Bound:
         return self.bind("SESH", self.deployment.sesh)
 
     @property
-    def rewards(self) -> Any:
+    def rewards(self) -> Bound:
         return self.bind("ServiceNodeRewards", self.deployment.service_node_rewards)
 
     @property
-    def factory(self) -> Any:
+    def factory(self) -> Bound:
         address = self.require("ServiceNodeContributionFactory", "contribution_factory")
         return self.bind("ServiceNodeContributionFactory", address)
 
     @property
-    def converter(self) -> Any:
+    def converter(self) -> Bound:
         return self.bind("TokenConverter", self.require("TokenConverter", "token_converter"))
 
     def require(self, name: str, attribute: str) -> str:
@@ -184,7 +185,7 @@ class Connection:
         probe = _PROBES.get(name)
         if probe is not None:
             try:
-                answer = str(getattr(contract.functions, probe)().call())
+                answer = str(contract.view(probe))
             except chain_errors():
                 raise CommandError(
                     f"{option} {contract.address} is not a {name} (it does not answer {probe}())"
@@ -234,7 +235,7 @@ class Connection:
         check of the call that will spend it: a verb uses ``pay``."""
         from sesh.evm.payment import approve
 
-        if int(token.functions.allowance(self.sender, spender.address).call()) >= amount:
+        if int(token.view("allowance", self.sender, spender.address)) >= amount:
             return None
         return approve(self.chain, token, spender, amount, what)
 

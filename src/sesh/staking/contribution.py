@@ -116,22 +116,22 @@ class ContributionState:
 
 def read_contribution(contract: Any) -> ContributionState:
     """The state of the ServiceNodeContribution bound in ``contract``."""
-    f = contract.functions
-    addresses, beneficiaries, amounts = f.getContributions().call()
-    reserved_addresses, reserved_amounts, received = f.getReserved().call()
-    x, y = f.blsPubkey().call()
-    params = f.serviceNodeParams().call()
+    view = contract.view
+    addresses, beneficiaries, amounts = view("getContributions")
+    reserved_addresses, reserved_amounts, received = view("getReserved")
+    x, y = view("blsPubkey")
+    params = view("serviceNodeParams")
     checksum = to_checksum
     return ContributionState(
         address=contract.address,
-        status=int(f.status().call()),
-        operator=checksum(f.operator().call()),
+        status=int(view("status")),
+        operator=checksum(view("operator")),
         bls_public_key=(int(x), int(y)),
         ed25519_public_key=int(params[0]),
         fee=int(params[3]),
-        manual_finalize=bool(f.manualFinalize().call()),
-        staking_requirement=int(f.stakingRequirement().call()),
-        max_contributors=int(f.maxContributors().call()),
+        manual_finalize=bool(view("manualFinalize")),
+        staking_requirement=int(view("stakingRequirement")),
+        max_contributors=int(view("maxContributors")),
         contributors=tuple(
             Contributor(checksum(a), checksum(b), int(n))
             for a, b, n in zip(addresses, beneficiaries, amounts, strict=True)
@@ -262,7 +262,8 @@ def create_contribution(
     rewards = conn.deployment.service_node_rewards
     signed = keys.sign_registration(conn.sender, conn.chain_id, rewards)
     receipt = conn.chain.transact(
-        factory.functions.deploy(
+        factory.call(
+            "deploy",
             signed.bls_public_key.to_contract(),
             signed.proof_of_possession.to_contract(),
             signed.service_node_params(fee),
@@ -285,7 +286,7 @@ def contribute(
     state = read_contribution(contract)
     if state.status != FINALIZED:
         refuse_registered(conn, state.bls_public_key, f"contract {contract.address}")
-    call = contract.functions.contributeFunds(amount, beneficiary or ZERO_ADDRESS)
+    call = contract.call("contributeFunds", amount, beneficiary or ZERO_ADDRESS)
     receipt = conn.pay(conn.token, contract, amount, call, "ServiceNodeContribution")
     print(
         f"  contributed {format_amount(amount)} to {contract.address} "
@@ -548,7 +549,7 @@ def _reserve(args: argparse.Namespace) -> dict[str, Any]:
     if bool(reserved) == bool(args.clear):
         raise CommandError("give the reservations (--reserve ADDR:SESH …) or --clear", 2)
     conn, contract = _open(args)
-    conn.chain.transact(contract.functions.updateReservedContributors([list(r) for r in reserved]))
+    conn.chain.transact(contract.call("updateReservedContributors", [list(r) for r in reserved]))
     if not reserved:
         print(f"cleared the reservations of {contract.address}")
     else:
@@ -572,7 +573,7 @@ def _contribute(args: argparse.Namespace) -> dict[str, Any]:
 
 def _finalize(args: argparse.Namespace) -> dict[str, Any]:
     conn, contract = _open(args)
-    receipt = conn.chain.transact(contract.functions.finalize())
+    receipt = conn.chain.transact(contract.call("finalize"))
     print(f"finalized {contract.address}")
     return {"contract": contract.address, **report_progress(conn, contract, receipt)}
 
@@ -580,7 +581,7 @@ def _finalize(args: argparse.Namespace) -> dict[str, Any]:
 def _withdraw(args: argparse.Namespace) -> dict[str, Any]:
     conn, contract = _open(args)
     before = read_contribution(contract)
-    receipt = conn.chain.transact(contract.functions.withdrawContribution())
+    receipt = conn.chain.transact(contract.call("withdrawContribution"))
     outcome: dict[str, Any] = {"contract": contract.address, "withdrawn": 0, "reset": False}
     if conn.sender == before.operator:
         print(f"the operator withdrew: {contract.address} was reset")
@@ -604,7 +605,7 @@ def _withdraw(args: argparse.Namespace) -> dict[str, Any]:
 def _reset(args: argparse.Namespace) -> dict[str, Any]:
     conn, contract = _open(args)
     before = read_contribution(contract)
-    conn.chain.transact(contract.functions.reset())
+    conn.chain.transact(contract.call("reset"))
     print(f"reset {contract.address}: it waits for the operator's contribution again")
     return {"contract": contract.address, "refunded": _print_refunds(before)}
 

@@ -46,22 +46,22 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _run(args: argparse.Namespace) -> dict[str, Any]:
     conn = connect(args, signs=True)
     converter = conn.converter
-    old = conn.bind("WrappedOxen", converter.functions.tokenA().call())
-    symbol = str(old.functions.symbol().call())
-    decimals = int(old.functions.decimals().call())
+    old = conn.bind("WrappedOxen", converter.view("tokenA"))
+    symbol = str(old.view("symbol"))
+    decimals = int(old.view("decimals"))
     amount = parse_option(
         "--amount", args.amount, lambda t: parse_positive_amount(t, decimals, symbol)
     )
-    numerator = int(converter.functions.conversionRateNumerator().call())
-    denominator = int(converter.functions.conversionRateDenominator().call())
+    numerator = int(converter.view("conversionRateNumerator"))
+    denominator = int(converter.view("conversionRateDenominator"))
     print(f"converting {symbol} from {conn.sender} ({conn.how}) on chain {conn.chain_id}")
     print(f"  rate in force: {numerator:,} SESH per {denominator:,} {symbol}", flush=True)
     receipt = conn.pay(
-        old, converter, amount, converter.functions.convertTokens(amount), "TokenConverter"
+        old, converter, amount, converter.call("convertTokens", amount), "TokenConverter"
     )
     (event,) = conn.chain.events(converter, "Conversion", receipt)
     received = int(event["amountB"])
     print(f"  converted {format_amount(amount, symbol, decimals)} into {format_amount(received)}")
-    balance = int(conn.token.functions.balanceOf(conn.sender).call())
+    balance = int(conn.token.view("balanceOf", conn.sender))
     print(f"  {conn.sender} now holds {format_amount(balance)}")
     return {"from": conn.sender, "converted": amount, "received": received, "balance": balance}

@@ -40,7 +40,7 @@ def registered_id(conn: Connection, bls_public_key: tuple[int, int]) -> int:
     (ids start at 1)."""
     x, y = bls_public_key
     encoded = x.to_bytes(32, "big") + y.to_bytes(32, "big")
-    return int(conn.rewards.functions.serviceNodeIDs(encoded).call())
+    return int(conn.rewards.view("serviceNodeIDs", encoded))
 
 
 def refuse_registered(conn: Connection, bls_public_key: tuple[int, int], what: str) -> None:

@@ -42,12 +42,13 @@ def register_solo(conn: Connection, keys: NodeKeys, beneficiary: str | None = No
     whole requirement; its rewards are signed to ``beneficiary`` (default: the signer)."""
     assert conn.sender is not None
     rewards = conn.rewards
-    requirement = int(rewards.functions.stakingRequirement().call())
+    requirement = int(rewards.view("stakingRequirement"))
     signed = keys.sign_registration(conn.sender, conn.chain_id, rewards.address)
     contributors: list[Any] = []
     if beneficiary is not None and beneficiary != conn.sender:
         contributors = [((conn.sender, beneficiary), requirement)]
-    call = rewards.functions.addBLSPublicKey(
+    call = rewards.call(
+        "addBLSPublicKey",
         signed.bls_public_key.to_contract(),
         signed.proof_of_possession.to_contract(),
         signed.service_node_params(),

@@ -65,13 +65,13 @@ def read_stakes(conn: Connection, lock: str) -> tuple[Stake, ...]:
     """Where ``lock`` has SESH staked now: every registered node with the lock among its
     contributors (the node list read a page at a time), and every contribution contract the
     factory made that holds a contribution of the lock's and has not registered its node."""
-    rewards = conn.rewards.functions
+    rewards = conn.rewards
     stakes: list[Stake] = []
     start = 0
     while True:
-        ids, _, start = rewards.serviceNodeIDsPage(start, 1_000).call()
+        ids, _, start = rewards.view("serviceNodeIDsPage", start, 1_000)
         for node_id in ids:
-            contributors = rewards.serviceNodes(node_id).call()[8]
+            contributors = rewards.view("serviceNodes", node_id)[8]
             amount = sum(int(c[1]) for c in contributors if same_address(c[0][0], lock))
             if amount:
                 stakes.append(Stake(amount, node_id=int(node_id)))
@@ -82,9 +82,9 @@ def read_stakes(conn: Connection, lock: str) -> tuple[Stake, ...]:
         made = conn.bind("ServiceNodeContributionFactory", factory)
         for event in conn.chain.logs(made, "NewServiceNodeContributionContract"):
             contract = conn.bind("ServiceNodeContribution", event["contributorContract"])
-            if int(contract.functions.status().call()) == FINALIZED:
+            if int(contract.view("status")) == FINALIZED:
                 continue  # its node is in the list above
-            amount = int(contract.functions.contributions(lock).call())
+            amount = int(contract.view("contributions", lock))
             if amount:
                 stakes.append(Stake(amount, contract=contract.address))
     return tuple(stakes)
@@ -133,7 +133,7 @@ def lock_kind(conn: Connection, address: str) -> str:
 
     for kind, probe in ((STAKING, "rewardsContract"), (NO_STAKING, "cliff")):
         try:
-            getattr(conn.bind(kind, address).functions, probe)().call()
+            conn.bind(kind, address).view(probe)
             return kind
         except chain_errors():
             continue
@@ -144,25 +144,25 @@ def read_lock(conn: Connection, address: str) -> VestingState:
     """The state of the lock at ``address``, now."""
     kind = lock_kind(conn, address)
     lock = conn.bind(kind, address)
-    f = lock.functions
-    sesh = conn.deployment.sesh
+    view = lock.view
     if kind == STAKING:
-        beneficiary, revoker, opens, released = f.beneficiary(), f.revoker(), f.start(), None
+        beneficiary, revoker, opens = view("beneficiary"), view("revoker"), view("start")
+        released = 0
     else:
-        beneficiary, revoker = f.getBeneficiary(), f.getRevoker()
-        opens, released = f.cliff(), f.released(sesh)
-    revoker_address = to_checksum(revoker.call())
+        beneficiary, revoker = view("getBeneficiary"), view("getRevoker")
+        opens, released = view("cliff"), view("released", conn.deployment.sesh)
+    revoker_address = to_checksum(revoker)
     return VestingState(
         kind=kind,
         address=lock.address,
-        beneficiary=to_checksum(beneficiary.call()),
+        beneficiary=to_checksum(beneficiary),
         revoker=None if revoker_address == ZERO_ADDRESS else revoker_address,
-        revoked=bool(f.revoked().call()),
-        transferable=bool(f.transferableBeneficiary().call()),
-        opens=int(opens.call()),
-        end=int(f.end().call()),
-        balance=int(conn.token.functions.balanceOf(lock.address).call()),
-        released=int(released.call()) if released is not None else 0,
+        revoked=bool(view("revoked")),
+        transferable=bool(view("transferableBeneficiary")),
+        opens=int(opens),
+        end=int(view("end")),
+        balance=int(conn.token.view("balanceOf", lock.address)),
+        released=int(released),
         now=conn.timestamp(),
         stakes=read_stakes(conn, lock.address) if kind == STAKING else (),
     )
@@ -269,7 +269,7 @@ def create_lock(
         lock = conn.chain.deploy(
             conn.load(NO_STAKING), beneficiary, revoker_address, opens, end, transferable
         )
-    conn.chain.transact(conn.token.functions.transfer(lock.address, amount))
+    conn.chain.transact(conn.token.call("transfer", lock.address, amount))
     return lock
 
 
@@ -472,7 +472,7 @@ def _show(args: argparse.Namespace) -> dict[str, Any]:
 def _release(args: argparse.Namespace) -> dict[str, Any]:
     conn = connect(args, signs=True)
     _, lock = _lock(conn, args.lock)
-    receipt = conn.chain.transact(lock.functions.release(conn.deployment.sesh))
+    receipt = conn.chain.transact(lock.call("release", conn.deployment.sesh))
     events = conn.chain.events(lock, "TokensReleased", receipt)
     amount = int(events[0]["amount"]) if events else 0
     print(f"released {format_amount(amount)} from {lock.address} to {conn.sender}")
@@ -497,7 +497,7 @@ def _revoke(args: argparse.Namespace) -> dict[str, Any]:
             f"{lock.address} ended {format_time(before.end)}: a lock is revoked up to its end, "
             "and everything in it is its beneficiary's since"
         )
-    receipt = conn.chain.transact(lock.functions.revoke(conn.deployment.sesh))
+    receipt = conn.chain.transact(lock.call("revoke", conn.deployment.sesh))
     events = conn.chain.events(lock, "TokensRevokedReleased", receipt)
     taken = int(events[0]["amount"]) if events else 0
     after = read_lock(conn, lock.address)
@@ -559,7 +559,7 @@ def _stake(args: argparse.Namespace) -> dict[str, Any]:
         raise CommandError(f"{lock.address} is a {kind}: it cannot stake")
     contract = conn.contract_at("ServiceNodeContribution", args.contract, "--contract")
     receipt = conn.chain.transact(
-        lock.functions.contributeFunds(contract.address, amount, beneficiary or conn.sender)
+        lock.call("contributeFunds", contract.address, amount, beneficiary or conn.sender)
     )
     print(
         f"contributed {format_amount(amount)} from lock {lock.address} to {contract.address} "
@@ -580,10 +580,11 @@ def stake_solo_from_lock(
     """Register ``keys``' node with the lock as its staker (and operator: the proof of
     possession is signed for the lock's address), its rewards signed to ``beneficiary``."""
     rewards = conn.rewards
-    requirement = int(rewards.functions.stakingRequirement().call())
+    requirement = int(rewards.view("stakingRequirement"))
     signed = keys.sign_registration(lock.address, conn.chain_id, rewards.address)
     receipt = conn.chain.transact(
-        lock.functions.addBLSPublicKey(
+        lock.call(
+            "addBLSPublicKey",
             signed.bls_public_key.to_contract(),
             signed.proof_of_possession.to_contract(),
             signed.service_node_params(),

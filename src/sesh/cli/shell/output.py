@@ -2,14 +2,13 @@
 
 Every verb prints its result as plain lines on stdout (or one JSON object with ``--json``);
 what only helps a person wait, a spinner over a step that takes seconds, goes to stderr and
-only to a terminal, so that logs, pipes and tests see one plain line instead. Tables are Rich
-tables without colour when the output is not a terminal.
+only to a terminal, so that logs, pipes and tests see one plain line among the verb's lines.
+Tables are Rich tables, without colour when the output is not a terminal.
 """
 
 from __future__ import annotations
 
 import io
-import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
@@ -27,10 +26,11 @@ def stderr_console() -> Console:
 @contextmanager
 def working(what: str) -> Iterator[None]:
     """Show ``what`` (``"compiling the contracts"``) while the block runs: a spinner on a
-    terminal, else one line on stderr before it starts."""
+    terminal (stderr), else one line among the verb's own lines before it starts (stdout,
+    which ``--json`` sends to stderr)."""
     console = stderr_console()
     if not console.is_terminal:
-        print(f"{what}…", file=sys.stderr, flush=True)
+        print(f"{what}…", flush=True)
         yield
         return
     with console.status(what):
