@@ -21,10 +21,20 @@ import signal
 import sys
 import textwrap
 import threading
+import time
 from pathlib import Path
 from types import FrameType
 from typing import Any, TextIO
 
+from sesh.devnet import clock
+from sesh.devnet.chain_guard import (
+    TipRecord,
+    TipRecorder,
+    find_lost_blocks,
+    loss_message,
+    read_tip,
+    record_loss,
+)
 from sesh.devnet.contracts import (
     DevnetContracts,
     DevnetContractsError,
@@ -37,9 +47,16 @@ from sesh.evm.anvil import (
     DEFAULT_PORT,
     Anvil,
     AnvilError,
+    BlockHead,
     PortInUseError,
     StateFileInUseError,
 )
+
+IDLE_BLOCK_SECONDS = 1.0
+"""An idle devnet still makes a block this often (anvil's mixed mining), so that its clock moves
+and an event is past any small number of confirmations within seconds. Transactions are still
+mined at once (automine), not on this beat: interval mining alone would make every transaction
+wait up to a second for its block, and `sesh stake` (approve, then register) twice as long."""
 
 __all__ = [
     "CONTRACTS_FILE",
@@ -67,10 +84,15 @@ _PARAGRAPHS = (
     "node, whose operator (dev account 1) has put in 30 SESH with 20 SESH reserved for dev "
     "account 2 and the rest open to anyone, and a vesting lock holding 1,000 SESH for dev "
     "account 3, which can stake at once (see `sesh contribution`, `sesh vesting`).",
-    "The chain's state is kept in DATA_DIR/chain/ and written on exit (and every few seconds "
-    "while running), so Ctrl-C stops the chain cleanly and the next `sesh devnet` resumes where "
-    "it left off: same balances, same contracts, same blocks, nothing deployed again. Use "
-    f"--fresh to start over. Note: {HISTORY_NOTE}.",
+    "The chain's state is kept in DATA_DIR/chain/, saved within milliseconds of every block "
+    "with transactions (and on exit), so Ctrl-C, or even a kill -9, stops the chain and the "
+    "next `sesh devnet` resumes where it left off: same balances, same contracts, same blocks, "
+    "nothing deployed again. If blocks were made but not saved (the devnet and anvil killed "
+    "together), the resume says which were lost. Use --fresh to start over. Note: "
+    f"{HISTORY_NOTE}.",
+    "Transactions are mined at once, and an idle chain still makes a block every second, so its "
+    "clock moves and events become safe with confirmations above zero. `sesh devnet advance` "
+    "moves the running chain's clock forward.",
     "The command runs until it gets Ctrl-C (SIGINT) or SIGTERM.",
 )
 # Wrapped here because the epilog's example table needs the raw formatter, which wraps nothing.
@@ -80,7 +102,8 @@ EPILOG = """\
 examples:
   sesh devnet                       start, or resume the chain in ./devnet-data
   sesh devnet --fresh               throw the saved chain away and start a new one
-  sesh devnet --port 0 --json       pick a free port; print one JSON object for scripts"""
+  sesh devnet --port 0 --json       pick a free port; print one JSON object for scripts
+  sesh devnet advance +24h          move the running devnet's L2 clock a day on"""
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -122,6 +145,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "go to stderr), then keep running",
     )
     parser.set_defaults(run=run)
+    actions = parser.add_subparsers(
+        dest="devnet_action", title="verbs for a running devnet", metavar="{advance}"
+    )
+    clock.add_parser(actions)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -140,10 +167,17 @@ def run(args: argparse.Namespace) -> int:
 def _run(
     args: argparse.Namespace, data_dir: Path, messages: TextIO, stop_requested: threading.Event
 ) -> int:
+    chain_dir = data_dir / CHAIN_DIR
+    previous = None if args.fresh else read_tip(chain_dir)
+    recorder = TipRecorder(chain_dir)
     chain = Anvil(
         port=args.port,
-        state_file=data_dir / CHAIN_DIR / STATE_FILE,
+        state_file=chain_dir / STATE_FILE,
         fresh=args.fresh,
+        block_interval=IDLE_BLOCK_SECONDS,
+        # A chain made again (its state lost) gets the same block 0 as before.
+        genesis_timestamp=previous.genesis_timestamp if previous else int(time.time()),
+        on_blocks=recorder,
     )
     try:
         chain.start()
@@ -157,18 +191,24 @@ def _run(
         return 1
 
     try:
+        lost = _check_the_restored_chain(chain, chain_dir, previous, recorder)
         try:
             contracts = ensure_contracts(chain.rpc_url, data_dir, messages)
         except DevnetContractsError as error:
             print(f"sesh devnet: error: {error}", file=sys.stderr)
             return 1
         accounts = chain.dev_accounts()
-        info = describe(chain, data_dir, accounts, contracts)
+        info = describe(chain, data_dir, accounts, contracts, lost)
         if args.json:
             print(json.dumps(info), flush=True)
         else:
             print_human(info, accounts, sys.stdout)
+        save_error: str | None = None
         while not stop_requested.wait(0.5):
+            if chain.saver is not None and chain.saver.error != save_error:
+                save_error = chain.saver.error
+                if save_error is not None:
+                    print(f"sesh devnet: warning: saving the chain: {save_error}", file=sys.stderr)
             if not chain.running:
                 print(
                     "sesh devnet: error: the chain (anvil) exited unexpectedly; its log ends:\n"
@@ -192,6 +232,30 @@ def _run(
         flush=True,
     )
     return 0
+
+
+def _check_the_restored_chain(
+    chain: Anvil, chain_dir: Path, previous: TipRecord | None, recorder: TipRecorder
+) -> list[int]:
+    """Compare the restored chain with the tip the last run recorded; say and record any loss,
+    then start recording this run's blocks. Returns the lost block numbers."""
+
+    def block_at(number: int | str) -> BlockHead | None:
+        tag = hex(number) if isinstance(number, int) else number
+        block = chain.rpc("eth_getBlockByNumber", tag, False)
+        return BlockHead.from_rpc(block) if block else None
+
+    restored = chain.restored_block or 0
+    lost: list[int] = []
+    if previous is not None:
+        lost = find_lost_blocks(previous, restored, block_at)
+        if lost:
+            print(f"sesh devnet: warning: {loss_message(lost, restored)}", file=sys.stderr)
+            record_loss(chain_dir, previous, restored, lost)
+    genesis, latest = block_at(0), block_at("latest")
+    assert genesis is not None and latest is not None
+    recorder.prime(genesis, latest)
+    return lost
 
 
 def _install_stop_handlers(stop_requested: threading.Event) -> dict[int, Any]:

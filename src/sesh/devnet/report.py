@@ -34,7 +34,11 @@ HISTORY_NOTE = (
 
 
 def describe(
-    chain: Anvil, data_dir: Path, accounts: list[DevAccount], contracts: DevnetContracts
+    chain: Anvil,
+    data_dir: Path,
+    accounts: list[DevAccount],
+    contracts: DevnetContracts,
+    lost_blocks: list[int],
 ) -> dict[str, Any]:
     """Everything a user or a script needs to use the devnet; the --json output as is."""
     assert chain.state_file is not None
@@ -48,6 +52,8 @@ def describe(
         "log_file": str(chain.log_file),
         "resumed": chain.resumed,
         "recovered_from_backup": chain.recovered_from_backup,
+        "restored_block": chain.restored_block,
+        "lost_blocks": lost_blocks,
         "anvil_pid": chain.pid,
         "note": HISTORY_NOTE,
         "mnemonic": DEV_MNEMONIC,
@@ -94,6 +100,8 @@ def print_human(info: dict[str, Any], accounts: list[DevAccount], out: TextIO) -
         state = "resumed from the saved state"
     else:
         state = "started fresh"
+    if info["lost_blocks"]:
+        state += f", {len(info['lost_blocks'])} block(s) lost (see the warning above)"
     rows = [
         ("RPC URL", info["rpc_url"]),
         ("chain id", str(info["chain_id"])),
