@@ -23,6 +23,7 @@ import pytest
 
 from sesh.cli import main
 from sesh.devnet import devnet_contract_names
+from sesh.devnet.clock import parse_duration
 from sesh.evm.anvil import WEI_PER_ETH, dev_keys, json_rpc
 from sesh.evm.chain import Chain
 from sesh.evm.contract_set import ContractArtifacts, contract_loader, load_artifacts
@@ -428,3 +429,188 @@ def test_a_second_devnet_on_the_same_data_dir_fails_clearly(
     assert "Traceback" not in second.stderr
     assert first.interrupt() == 0  # and the first one still stops cleanly with its state
     assert (data / "chain" / "state.json").exists()
+
+
+def _is_alive(pid: int) -> bool:
+    """True while the process runs; a zombie (exited, not yet reaped) counts as gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def _wait_until_gone(pid: int, timeout: float = 15.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while _is_alive(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def _block(rpc_url: str, number: int | str) -> dict[str, Any]:
+    tag = hex(number) if isinstance(number, int) else number
+    found: dict[str, Any] = json_rpc(rpc_url, "eth_getBlockByNumber", [tag, False])
+    return found
+
+
+def _send(rpc_url: str, sender: str) -> dict[str, Any]:
+    """A transfer of 1 wei to RECIPIENT; returns its receipt the moment there is one."""
+    tx = json_rpc(
+        rpc_url, "eth_sendTransaction", [{"from": sender, "to": RECIPIENT, "value": "0x1"}]
+    )
+    deadline = time.monotonic() + 10
+    while (receipt := json_rpc(rpc_url, "eth_getTransactionReceipt", [tx])) is None:
+        assert time.monotonic() < deadline, "transaction not mined"
+        time.sleep(0.002)
+    found: dict[str, Any] = receipt
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux-only")
+def test_a_kill_9_of_the_devnet_right_after_a_receipt_keeps_the_transaction_and_stops_anvil(
+    devnet: Callable[..., Devnet], data_dir: Callable[[str], Path]
+) -> None:
+    data = data_dir("devnet-data")
+    args = ("--port", "0", "--data-dir", str(data), "--json")
+    first = devnet(*args)
+    info = first.info()
+    assert info["lost_blocks"] == []
+    genesis = _block(info["rpc_url"], 0)["hash"]
+    idle_from = int(json_rpc(info["rpc_url"], "eth_blockNumber"), 16)
+    deadline = time.monotonic() + 5  # an idle devnet still makes a block every second
+    while int(json_rpc(info["rpc_url"], "eth_blockNumber"), 16) < idle_from + 2:
+        assert time.monotonic() < deadline, "the idle devnet made no blocks"
+        time.sleep(0.1)
+    receipt = _send(info["rpc_url"], dev_keys()[0].address)
+    first.process.kill()
+    first.wait()
+    assert _wait_until_gone(info["anvil_pid"]), "anvil outlived the devnet"
+
+    second = devnet(*args)
+    again = second.info()
+    assert again["resumed"] is True
+    assert again["lost_blocks"] == []
+    assert "lost" not in second.stderr
+    assert _block(again["rpc_url"], 0)["hash"] == genesis
+    assert json_rpc(again["rpc_url"], "eth_getTransactionReceipt", [receipt["transactionHash"]])
+    assert balance(again["rpc_url"], RECIPIENT) == 1
+    assert second.interrupt() == 0
+
+
+def test_a_kill_9_of_the_devnet_and_anvil_keeps_a_recorded_block_or_says_it_was_lost(
+    devnet: Callable[..., Devnet], data_dir: Callable[[str], Path]
+) -> None:
+    data = data_dir("devnet-data")
+    args = ("--port", "0", "--data-dir", str(data), "--json")
+    first = devnet(*args)
+    info = first.info()
+    genesis = _block(info["rpc_url"], 0)["hash"]
+    receipt = _send(info["rpc_url"], dev_keys()[0].address)
+    # The devnet records each block within one poll of the saver (10 ms), before saving it; a
+    # kill in that first poll could still take a block it never saw (see the operator guide).
+    tip = data / "chain" / "tip.json"
+    deadline = time.monotonic() + 2
+    while json.loads(tip.read_text())["number"] < int(receipt["blockNumber"], 16):
+        assert time.monotonic() < deadline, "the block was not recorded"
+        time.sleep(0.001)
+    os.kill(info["anvil_pid"], signal.SIGKILL)  # no dump on exit from either
+    first.process.kill()
+    first.wait()
+
+    second = devnet(*args)
+    again = second.info()
+    assert _block(again["rpc_url"], 0)["hash"] == genesis
+    kept = json_rpc(again["rpc_url"], "eth_getTransactionReceipt", [receipt["transactionHash"]])
+    if kept:
+        assert kept["blockHash"] == receipt["blockHash"]
+        assert again["lost_blocks"] == []
+    else:
+        assert int(receipt["blockNumber"], 16) in again["lost_blocks"]
+        assert "block(s) lost" in second.stderr and "must resync" in second.stderr
+    assert second.interrupt() == 0
+
+
+def test_blocks_seen_but_not_restored_are_said_lost_and_recorded(
+    devnet: Callable[..., Devnet], data_dir: Callable[[str], Path]
+) -> None:
+    data = data_dir("devnet-data")
+    chain = data / "chain"
+    args = ("--port", "0", "--data-dir", str(data), "--json")
+    first = devnet(*args)
+    first.info()
+    assert first.interrupt() == 0
+    second = devnet(*args)
+    info = second.info()
+    older = chain / "older-state.json"
+    shutil.copyfile(chain / "state.json", older)  # the state as loaded, saved again at start
+    restored = json.loads(older.read_text())["best_block_number"]
+    for _ in range(2):
+        _send(info["rpc_url"], dev_keys()[0].address)
+    assert second.interrupt() == 0
+    seen = json.loads((chain / "tip.json").read_text())["number"]
+    os.replace(older, chain / "state.json")  # as if the last saves had never happened
+    (chain / "state.json.exit").unlink()
+
+    third = devnet(*args)
+    again = third.info()
+    lost = list(range(restored + 1, seen + 1))
+    assert len(lost) >= 2
+    assert again["lost_blocks"] == lost
+    assert again["restored_block"] == restored
+    warning = third.stderr
+    assert f"{len(lost)} block(s) lost: {restored + 1}" in warning
+    assert "Nodes following this devnet must resync" in warning
+    assert warning.index("block(s) lost") >= 0 and balance(again["rpc_url"], RECIPIENT) == 0
+    events = json.loads((chain / "lost-blocks.json").read_text())
+    assert events[-1]["first_lost"] == restored + 1 and events[-1]["last_lost"] == seen
+    assert third.interrupt() == 0
+
+    fourth = devnet(*args)  # the loss was said once; the next resume is clean
+    assert fourth.info()["lost_blocks"] == []
+    assert fourth.interrupt() == 0
+
+
+def test_durations_for_advance_read_as_people_write_them() -> None:
+    assert parse_duration("+24h") == parse_duration("1d") == 86_400
+    assert parse_duration("1d12h") == 129_600
+    assert parse_duration("90m") == 5_400 and parse_duration("3600") == 3_600
+    assert parse_duration("2w") == 14 * 86_400
+    for bad in ("", "+", "24x", "h24", "-1h", "0", "1h 2m"):
+        with pytest.raises(ValueError):
+            parse_duration(bad)
+
+
+def test_advance_moves_the_l2_clock_and_says_what_became_possible(
+    devnet: Callable[..., Devnet],
+    data_dir: Callable[[str], Path],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    data = data_dir("devnet-data")
+    run = devnet("--port", "0", "--data-dir", str(data), "--json")
+    info = run.info()
+    rpc = info["rpc_url"]
+    before = int(_block(rpc, "latest")["timestamp"], 16)
+    node = info["examples"]["open_contribution"]
+    lock = info["examples"]["vesting_lock"]
+
+    assert main(["devnet", "advance", "+25h", "--rpc", rpc, "--data-dir", str(data)]) == 0
+    out = capsys.readouterr().out
+    now = int(_block(rpc, "latest")["timestamp"], 16)
+    assert now >= before + 25 * 3600
+    assert "L2 clock moved" in out and f"now {time.strftime('%Y-%m-%d', time.gmtime(now))}" in out
+    assert f"{node['operator'].lower()} is past the 24 h withdrawal delay" in out.lower()
+    assert f"vesting lock {lock['address']}: ends in" in out
+
+    assert main(["devnet", "advance", "30d", "--rpc", rpc, "--data-dir", str(data)]) == 0
+    assert f"vesting lock {lock['address']}: ended" in capsys.readouterr().out
+
+    assert main(["devnet", "advance", "soon", "--rpc", rpc]) == 2
+    assert "not a duration" in capsys.readouterr().err
+    assert run.interrupt() == 0
+
+
+def test_advance_without_a_devnet_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["devnet", "advance", "1h", "--rpc", "http://127.0.0.1:9"]) == 1
+    assert "is `sesh devnet` running" in capsys.readouterr().err

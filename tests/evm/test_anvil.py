@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -163,20 +164,130 @@ def test_the_same_node_object_can_be_started_again(make_anvil: MakeAnvil, tmp_pa
     assert (tmp_path / "anvil.log.1").exists()  # the first run's log is kept for post-mortems
 
 
-def test_a_kill_9_loses_at_most_the_state_interval(make_anvil: MakeAnvil, tmp_path: Path) -> None:
+def block(node: Anvil, number: int | str) -> dict[str, Any]:
+    tag = hex(number) if isinstance(number, int) else number
+    found: dict[str, Any] = node.rpc("eth_getBlockByNumber", tag, False)
+    return found
+
+
+def test_a_kill_9_of_anvil_right_after_a_receipt_keeps_the_transaction(
+    make_anvil: MakeAnvil, tmp_path: Path
+) -> None:
     state = tmp_path / "state.json"
-    node = make_anvil(state_file=state, state_interval=1).start()
-    send_eth(node, RECIPIENT, WEI_PER_ETH)
-    deadline = time.monotonic() + 5  # the next periodic dump carries the transfer
-    while RECIPIENT[2:].lower() not in (state.read_text() if state.exists() else ""):
-        assert time.monotonic() < deadline, "the state was not dumped within the interval"
-        time.sleep(0.1)
+    node = make_anvil(state_file=state).start()
+    receipt = send_eth(node, RECIPIENT, WEI_PER_ETH)
+    assert node.saver is not None
+    assert node.saver.wait_saved(int(receipt["blockNumber"], 16), timeout=2.0)
+    assert node.pid is not None
+    os.kill(node.pid, signal.SIGKILL)  # no dump on exit: only what the saver wrote counts
+    node.stop()
+    assert not (tmp_path / "state.json.exit").exists()
+
+    with make_anvil(state_file=state) as again:
+        assert again.restored_block == int(receipt["blockNumber"], 16)
+        assert balance(again, RECIPIENT) == WEI_PER_ETH
+        assert again.rpc("eth_getTransactionReceipt", receipt["transactionHash"]) is not None
+
+
+def test_the_saver_hands_every_new_block_to_on_blocks_in_order(
+    make_anvil: MakeAnvil, tmp_path: Path
+) -> None:
+    seen: list[int] = []
+    node = make_anvil(
+        state_file=tmp_path / "state.json",
+        on_blocks=lambda heads: seen.extend(head.number for head in heads),
+    ).start()
+    node.rpc("anvil_mine", "0x3")  # three at once: the ones in between are fetched too
+    last = int(send_eth(node, RECIPIENT, 1)["blockNumber"], 16)
+    assert node.saver is not None and node.saver.wait_saved(last, timeout=2.0)
+    assert seen == [1, 2, 3, 4]
+
+
+def test_a_torn_exit_dump_is_ignored_and_a_complete_one_is_used(
+    make_anvil: MakeAnvil, tmp_path: Path
+) -> None:
+    state, exit_dump = tmp_path / "state.json", tmp_path / "state.json.exit"
+    with make_anvil(state_file=state) as node:
+        tip = int(send_eth(node, RECIPIENT, WEI_PER_ETH)["blockNumber"], 16)
+    assert exit_dump.exists()  # anvil's own dump on SIGTERM, beside the saver's file
+    with make_anvil(state_file=state) as node:  # the complete exit dump is taken
+        assert node.restored_block == tip
+        assert not exit_dump.exists()
+    exit_dump.write_text(state.read_text()[:100])  # what a kill -9 in the middle of it leaves
+    with make_anvil(state_file=state) as node:
+        assert node.restored_block == tip and not node.recovered_from_backup
+        assert balance(node, RECIPIENT) == WEI_PER_ETH
+
+
+def test_block_0_keeps_its_hash_across_restarts_and_a_kill_9(
+    make_anvil: MakeAnvil, tmp_path: Path
+) -> None:
+    genesis = int(time.time()) - 3600
+    with make_anvil(genesis_timestamp=genesis) as node:
+        first = block(node, 0)
+        assert int(first["timestamp"], 16) == genesis
+        # The clock starts at the wall clock, not an hour back at the genesis time.
+        assert (
+            int(block(node, int(send_eth(node, RECIPIENT, 1)["blockNumber"], 16))["timestamp"], 16)
+            >= genesis + 3600
+        )
+    state = tmp_path / "state.json"
+    node = make_anvil(state_file=state, genesis_timestamp=genesis).start()
+    assert block(node, 0)["hash"] == first["hash"]  # the same genesis, made again
+    node.rpc("anvil_mine", "0x2")
+    assert node.saver is not None and node.saver.wait_saved(2, timeout=2.0)
     assert node.pid is not None
     os.kill(node.pid, signal.SIGKILL)
     node.stop()
+    for _ in range(3):  # anvil makes a block 0 of its own at every start: it must be this one
+        with make_anvil(state_file=state, genesis_timestamp=genesis + 1) as node:
+            assert block(node, 0)["hash"] == first["hash"]  # loaded: the argument is not used
+            node.rpc("evm_mine")
+    blocks = json.loads(state.read_text())["blocks"]
+    assert [b["header"]["number"] for b in blocks].count("0x0") == 1
 
-    with make_anvil(state_file=state) as again:
-        assert balance(again, RECIPIENT) == WEI_PER_ETH
+
+def test_a_state_file_with_two_blocks_0_keeps_the_first(
+    make_anvil: MakeAnvil, tmp_path: Path
+) -> None:
+    """What an older sesh left: anvil kept its own block 0 of each resume beside the real one."""
+    state = tmp_path / "state.json"
+    with make_anvil(state_file=state) as node:
+        first = block(node, 0)
+    data = json.loads(state.read_text())
+    zero = next(b for b in data["blocks"] if b["header"]["number"] == "0x0")
+    later = json.loads(json.dumps(zero))
+    later["header"]["timestamp"] = hex(int(zero["header"]["timestamp"], 16) + 60)
+    data["blocks"].append(later)
+    state.write_text(json.dumps(data))
+    with make_anvil(state_file=state) as node:
+        assert block(node, 0)["hash"] == first["hash"]
+
+
+def test_a_resumed_chain_whose_clock_was_ahead_does_not_run_back(
+    make_anvil: MakeAnvil, tmp_path: Path
+) -> None:
+    state = tmp_path / "state.json"
+    with make_anvil(state_file=state) as node:
+        node.rpc("evm_increaseTime", 86_400)
+        node.rpc("evm_mine")
+        ahead = int(block(node, "latest")["timestamp"], 16)
+    with make_anvil(state_file=state) as node:
+        node.rpc("evm_mine")
+        assert int(block(node, "latest")["timestamp"], 16) >= ahead
+
+
+def test_an_idle_chain_with_a_block_interval_still_makes_blocks_and_mines_at_once(
+    make_anvil: MakeAnvil,
+) -> None:
+    with make_anvil(block_interval=0.5) as node:
+        started = time.monotonic()
+        receipt = send_eth(node, RECIPIENT, 1)
+        assert time.monotonic() - started < 0.4  # automine: no wait for the interval
+        deadline = time.monotonic() + 5
+        while int(node.rpc("eth_blockNumber"), 16) < int(receipt["blockNumber"], 16) + 2:
+            assert time.monotonic() < deadline, "no blocks on an idle chain"
+            time.sleep(0.05)
 
 
 def test_a_damaged_state_file_falls_back_to_the_last_good_one(
@@ -187,7 +298,10 @@ def test_a_damaged_state_file_falls_back_to_the_last_good_one(
         send_eth(node, RECIPIENT, WEI_PER_ETH)
     with make_anvil(state_file=state):  # starting from a good file backs it up
         pass
-    state.write_text(state.read_text()[:100])  # what a kill -9 in the middle of a dump leaves
+    # What a kill -9 in the middle of an in-place dump left (anvil's own, as an older sesh let
+    # it write the state file), with no newer exit dump beside it.
+    state.write_text(state.read_text()[:100])
+    (tmp_path / "state.json.exit").unlink()
 
     with make_anvil(state_file=state) as node:
         assert node.resumed and node.recovered_from_backup
@@ -280,7 +394,7 @@ def test_anvil_stops_cleanly_when_its_python_is_killed(tmp_path: Path) -> None:
         import time
         from pathlib import Path
         from sesh.evm.anvil import Anvil
-        node = Anvil(port=0, state_file=Path({str(state)!r}), state_interval=None).start()
+        node = Anvil(port=0, state_file=Path({str(state)!r}), save_every_block=False).start()
         print(node.pid, flush=True)
         time.sleep(600)
         """
@@ -291,7 +405,8 @@ def test_anvil_stops_cleanly_when_its_python_is_killed(tmp_path: Path) -> None:
         child.kill()
         child.wait()
         assert wait_until_gone(pid)
-        assert state.exists()  # it got SIGTERM, not SIGKILL, so it dumped its state
+        # It got SIGTERM, not SIGKILL, so it dumped its state (beside the state file).
+        assert (tmp_path / "state.json.exit").exists()
     finally:
         if is_alive(pid):
             os.kill(pid, signal.SIGKILL)

@@ -6,12 +6,18 @@ code-size limit), waits until the node really serves *this* process's RPC, persi
 file that survives a stop, and makes sure the child never outlives the Python process that
 started it. Everything above this layer gets an ``rpc_url`` and never spawns anvil itself.
 
-The state file: anvil loads it at start (``--state``), rewrites it every
-``STATE_INTERVAL_SECONDS`` and once more on SIGTERM. anvil rewrites it in place (truncate, then
-write; no rename, no fsync), so a kill -9 in the middle of a dump leaves a broken file that anvil
-then refuses to load. We therefore keep ``<state>.bak``, a copy of the last file that parsed,
-taken at every start, and fall back to it. A ``<state>.lock`` (flock) stops two anvils from
-writing one state file.
+The state file: anvil loads it at start (``--load-state``); while it runs, a saver thread here
+writes it after new blocks, from ``anvil_dumpState``, atomically (a ``.partial`` file renamed over
+it), so a kill -9 of anvil, or of us and anvil together, loses at most the blocks made in the last
+few milliseconds. anvil's own dump on exit (SIGTERM: a clean stop, or the kernel's signal when our
+process dies) goes to ``<state>.exit``, because anvil writes it in place (truncate, then write; no
+rename), and a kill -9 in the middle of it would otherwise break the one good file; the next
+start uses it when it is complete and at least as new. A state file written in place by an older
+sesh can still be broken, so ``<state>.bak``, a copy of the last file that parsed, is taken at
+every start and used when the file does not parse. A ``<state>.lock`` (flock) stops two anvils
+from writing one state file. A resumed chain's clock never runs back: anvil restarts it at the
+wall clock, so a chain whose clock was ahead (moved on by a test or the devnet's time verb) is
+set back to its last block's time.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import fcntl
+import gzip
 import http.client
 import json
 import os
@@ -28,6 +35,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 import weakref
@@ -55,10 +63,17 @@ BLOCK_GAS_LIMIT = 1_000_000_000
 few transactions, and big view calls such as ``allServiceNodeIDs`` (``eth_call`` is capped by the
 block gas limit), must not hit it. Per-transaction gas is still what we measure."""
 
-STATE_INTERVAL_SECONDS = 5
-"""How often anvil rewrites the state file while running, i.e. how much a kill -9 can lose. Every
-dump serialises the whole chain (accounts, blocks, transactions), so once a second would cost real
-CPU as the devnet grows; a clean stop always dumps the latest state regardless."""
+SAVE_POLL_SECONDS = 0.01
+"""How often the saver asks anvil for its latest block: a new block is seen (and handed to
+``on_blocks``) within this, plus one local round trip."""
+SAVE_IDLE_SECONDS = 1.0
+"""The least time between two saves that carry only empty blocks."""
+SAVE_DUTY = 20
+"""A save costs time in proportion to the whole chain (``anvil_dumpState`` serialises every block:
+about 25 ms for a new devnet, 0.3 s at 10,000 blocks). A block with transactions is saved as soon
+as the previous save is as old as it took (at most half of one core, however busy the chain); a
+run of empty blocks only when the last save is ``SAVE_DUTY`` times as old as it took (about 5 %),
+so that a long idle chain does not spend its time rewriting itself."""
 
 STARTUP_TIMEOUT_SECONDS = 20.0
 STOP_TIMEOUT_SECONDS = 15.0
@@ -236,13 +251,46 @@ def json_rpc(url: str, method: str, params: Sequence[Any] = (), timeout: float =
     return answer["result"]
 
 
-def _parses_as_json(path: Path) -> bool:
+@dataclass(frozen=True)
+class _StateSummary:
+    best_block: int
+    genesis_timestamp: int | None
+
+
+def _read_state(path: Path) -> _StateSummary | None:
+    """The latest block and block 0's time of an anvil state file; None when it is missing or
+    does not parse.
+
+    anvil makes its own block 0 at every start and a dump keeps it beside the loaded one, so
+    after a resume a state file holds two blocks 0 and the next load picks either: block 0's hash
+    changes at random. The first one made is the real one; the others are dropped here, and the
+    next start is given its time (``--timestamp``), which makes anvil's own block 0 that very
+    block.
+    """
     try:
         with path.open("rb") as file:
-            json.load(file)
-    except (OSError, ValueError):
-        return False
-    return True
+            state = json.load(file)
+        number = state["best_block_number"]
+        best = int(number, 16) if isinstance(number, str) else int(number)
+        blocks = state.get("blocks") or []
+        genesis = [block for block in blocks if int(block["header"]["number"], 16) == 0]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if not genesis:
+        return _StateSummary(best, None)
+    first = min(genesis, key=lambda block: int(block["header"]["timestamp"], 16))
+    if len(genesis) > 1:
+        extra = {id(block) for block in genesis if block is not first}
+        state["blocks"] = [block for block in blocks if id(block) not in extra]
+        partial = path.with_name(path.name + ".partial")
+        partial.write_text(json.dumps(state))
+        os.replace(partial, path)
+    return _StateSummary(best, int(first["header"]["timestamp"], 16))
+
+
+def _exit_dump(state_file: Path) -> Path:
+    """Where anvil writes its own dump when it exits."""
+    return state_file.with_name(state_file.name + ".exit")
 
 
 def _copy_atomically(source: Path, target: Path) -> None:
@@ -290,13 +338,177 @@ def _die_with_parent_hook() -> Callable[[], None] | None:
     return hook
 
 
+@dataclass(frozen=True)
+class BlockHead:
+    """What the saver tells ``on_blocks`` about each new block."""
+
+    number: int
+    hash: str
+    timestamp: int
+    transactions: int
+    """How many transactions the block carries (0: an empty, interval-mined block)."""
+
+    @classmethod
+    def from_rpc(cls, block: dict[str, Any]) -> BlockHead:
+        return cls(
+            int(block["number"], 16),
+            str(block["hash"]),
+            int(block["timestamp"], 16),
+            len(block["transactions"]),
+        )
+
+
+class _Connection:
+    """One kept-alive HTTP connection for the saver's JSON-RPC calls.
+
+    ``json_rpc`` opens a connection per call, which is fine for a handful of calls but not for a
+    poll every ten milliseconds.
+    """
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self._http: http.client.HTTPConnection | None = None
+
+    def call(self, method: str, *params: Any, timeout: float = 10.0) -> Any:
+        body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)})
+        if self._http is None:
+            self._http = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+        self._http.timeout = timeout
+        if self._http.sock is not None:
+            self._http.sock.settimeout(timeout)
+        try:
+            self._http.request("POST", "/", body, {"Content-Type": "application/json"})
+            answer = json.load(self._http.getresponse())
+        except BaseException:
+            self.close()
+            raise
+        if "error" in answer:
+            raise RpcError(method, answer["error"])
+        return answer["result"]
+
+    def close(self) -> None:
+        if self._http is not None:
+            self._http.close()
+            self._http = None
+
+
+class StateSaver:
+    """The thread that sees every new block within milliseconds and keeps the state file current.
+
+    For each new block it first calls ``on_blocks`` (the devnet records its tip there, so that a
+    loss can be told), then saves the chain when a save is due (see ``SAVE_DUTY``).
+    """
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        state_file: Path,
+        head: BlockHead,
+        on_blocks: Callable[[list[BlockHead]], None] | None = None,
+    ) -> None:
+        self.state_file = state_file
+        self.latest = head
+        """The newest block seen."""
+        self.saved: BlockHead | None = None
+        """The newest block the state file is known to hold."""
+        self.saves = 0
+        self.last_duration = 0.0
+        """Seconds the last save took (dump, unpack, write, rename)."""
+        self.last_size = 0
+        """Bytes of the last state file written."""
+        self.error: str | None = None
+        """The last failure to read or save, if the last attempt failed."""
+        self._on_blocks = on_blocks
+        self._connection = _Connection(host, port)
+        self._stopping = threading.Event()
+        self._saved_changed = threading.Condition()
+        self._last_save_end = 0.0
+        self._thread = threading.Thread(target=self._run, name="anvil-state-saver", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop after the save in progress, if any (a half-written ``.partial`` is never used)."""
+        self._stopping.set()
+        if self._thread.is_alive():
+            self._thread.join()
+        self._connection.close()
+
+    def wait_saved(self, number: int, timeout: float) -> bool:
+        """Wait until the state file holds block ``number``; False on timeout."""
+        with self._saved_changed:
+            return self._saved_changed.wait_for(
+                lambda: self.saved is not None and self.saved.number >= number, timeout
+            )
+
+    def _run(self) -> None:
+        pending = pending_transactions = True  # save at once: a state file from the first block on
+        while True:
+            stopping = self._stopping.is_set()
+            try:
+                latest = BlockHead.from_rpc(
+                    self._connection.call("eth_getBlockByNumber", "latest", False)
+                )
+                if latest.hash != self.latest.hash:
+                    heads = self._new_heads(latest)
+                    self.latest = latest
+                    if self._on_blocks is not None:
+                        self._on_blocks(heads)
+                    pending = True
+                    pending_transactions |= any(head.transactions for head in heads)
+                # On the way out, the blocks are only recorded: anvil's dump on exit saves them.
+                if pending and not stopping and self._due(pending_transactions):
+                    self._save(latest)
+                    pending = pending_transactions = False
+                self.error = None
+            except (OSError, ValueError, KeyError, http.client.HTTPException, RpcError) as error:
+                self.error = " ".join(str(error).split()) or type(error).__name__
+            if stopping:
+                return
+            self._stopping.wait(SAVE_POLL_SECONDS)
+
+    def _new_heads(self, latest: BlockHead) -> list[BlockHead]:
+        """The blocks after the last one seen, up to ``latest`` (the last 256 at most)."""
+        first = max(self.latest.number + 1, latest.number - 255)
+        if latest.number <= self.latest.number:  # the chain went back (evm_revert): a new tip
+            return [latest]
+        heads = [
+            BlockHead.from_rpc(self._connection.call("eth_getBlockByNumber", hex(number), False))
+            for number in range(first, latest.number)
+        ]
+        return [*heads, latest]
+
+    def _due(self, transactions: bool) -> bool:
+        since = time.monotonic() - self._last_save_end
+        if transactions:
+            return since >= self.last_duration
+        return since >= max(SAVE_IDLE_SECONDS, SAVE_DUTY * self.last_duration)
+
+    def _save(self, head: BlockHead) -> None:
+        started = time.monotonic()
+        dump = self._connection.call("anvil_dumpState", timeout=120.0)
+        data = gzip.decompress(bytes.fromhex(dump.removeprefix("0x")))
+        partial = self.state_file.with_name(self.state_file.name + ".partial")
+        partial.write_bytes(data)
+        os.replace(partial, self.state_file)
+        self._last_save_end = time.monotonic()
+        self.last_duration = self._last_save_end - started
+        self.last_size = len(data)
+        with self._saved_changed:
+            self.saved = head
+            self.saves += 1
+            self._saved_changed.notify_all()
+
+
 class Anvil:
     """One anvil process: ``with Anvil(port=0) as node: node.rpc_url``.
 
     ``port=0`` (or None) lets the kernel pick a free port, which tests use to run in parallel.
-    With ``state_file`` the chain survives a stop: anvil keeps blocks, receipts and the latest
-    state (not the state at older blocks). Without it the chain lives in memory and the log goes
-    to a temporary directory removed at stop.
+    With ``state_file`` the chain survives a stop and a kill -9: anvil keeps blocks, receipts and
+    the latest state (not the state at older blocks). Without it the chain lives in memory and the
+    log goes to a temporary directory removed at stop.
     """
 
     def __init__(
@@ -306,8 +518,11 @@ class Anvil:
         chain_id: int = DEFAULT_CHAIN_ID,
         state_file: Path | None = None,
         fresh: bool = False,
-        state_interval: int | None = STATE_INTERVAL_SECONDS,
+        save_every_block: bool = True,
+        on_blocks: Callable[[list[BlockHead]], None] | None = None,
         block_time: float | None = None,
+        block_interval: float | None = None,
+        genesis_timestamp: int | None = None,
         prune_history: bool = False,
         log_file: Path | None = None,
         binary: Path | None = None,
@@ -317,8 +532,14 @@ class Anvil:
         """Configure; nothing runs until ``start()`` (or ``with``).
 
         ``fresh`` deletes the state file and its backup first (under the lock, so never from
-        under a running node). ``state_interval`` None means "dump only on a clean stop".
-        ``block_time`` None keeps automine: one block per transaction, mined at once.
+        under a running node). ``save_every_block`` False leaves the saving to anvil's dump on
+        exit (a kill -9 of anvil then loses everything since the start). ``on_blocks`` is called
+        from the saver's thread with every new block, before the block is saved.
+        ``block_time`` None keeps automine: one block per transaction, mined at once; a number
+        mines on that interval only. ``block_interval`` keeps automine and also mines a block
+        every so many seconds (anvil's mixed mining), so that an idle chain's clock and height
+        still move. ``genesis_timestamp`` fixes block 0's time, and with it block 0's hash, when
+        no state is loaded.
         ``prune_history`` keeps only the latest state (anvil's ``--prune-history``), as many
         providers do: calls at older blocks fail, and a long chain costs far less memory.
         """
@@ -329,8 +550,13 @@ class Anvil:
         self.gas_limit = BLOCK_GAS_LIMIT
         self.state_file = state_file.resolve() if state_file else None
         self.fresh = fresh
-        self.state_interval = state_interval
+        if block_time is not None and block_interval is not None:
+            raise ValueError("block_time and block_interval exclude each other")
+        self.save_every_block = save_every_block
+        self.on_blocks = on_blocks
         self.block_time = block_time
+        self.block_interval = block_interval
+        self.genesis_timestamp = genesis_timestamp
         self.prune_history = prune_history
         self._log_file_option = log_file.resolve() if log_file else None
         self.log_file: Path | None = None
@@ -343,6 +569,11 @@ class Anvil:
         """True when the chain was loaded from an existing state file."""
         self.recovered_from_backup = False
         """True when the state file was broken and ``<state>.bak`` was loaded instead."""
+        self.restored_block: int | None = None
+        """The latest block of the loaded state (None when nothing was loaded)."""
+        self.saver: StateSaver | None = None
+        self._loaded_genesis_timestamp: int | None = None
+        """The thread keeping the state file current, while running with a state file."""
         self.port: int | None = None
         self._process: subprocess.Popen[bytes] | None = None
         self._finalizer: weakref.finalize[Any, Any] | None = None
@@ -359,6 +590,7 @@ class Anvil:
         binary = self.binary or find_anvil()
         self.port = None
         self.resumed = self.recovered_from_backup = False
+        self.restored_block = self._loaded_genesis_timestamp = None
         try:
             if self.state_file is not None:
                 self._lock_state_file(self.state_file)
@@ -380,6 +612,19 @@ class Anvil:
             )
             self._finalizer = weakref.finalize(self, _terminate, self._process, self.stop_timeout)
             self._wait_until_ready(log_file)
+            head = BlockHead.from_rpc(self.rpc("eth_getBlockByNumber", "latest", False))
+            now = int(time.time())
+            if self.resumed or self.genesis_timestamp is not None:
+                # Given --timestamp, anvil starts its clock at block 0's time (it would run in
+                # the past); without, at the wall clock (a clock that was ahead would run back).
+                # From here on: the later of the wall clock and the last block's time.
+                self.rpc("evm_setTime", max(head.timestamp, now))
+            if self.state_file is not None and self.save_every_block:
+                assert self.port is not None
+                self.saver = StateSaver(
+                    self.host, self.port, self.state_file, head, on_blocks=self.on_blocks
+                )
+                self.saver.start()
         except BaseException:
             self.stop()
             raise
@@ -391,6 +636,9 @@ class Anvil:
         Safe to call twice, and on a node that already died.
         """
         code = None
+        if self.saver is not None:
+            self.saver.stop()
+            self.saver = None
         if self._process is not None:
             code = _terminate(self._process, self.stop_timeout)
             self._process = None
@@ -429,12 +677,17 @@ class Anvil:
             # No --disable-code-size-limit: contracts must fit EIP-170 as they will on Arbitrum.
         ]  # fmt: skip
         if self.state_file is not None:
-            # --state = --load-state + --dump-state on exit; the interval bounds a kill -9's loss.
-            command += ["--state", str(self.state_file)]
-            if self.state_interval is not None:
-                command += ["--state-interval", str(self.state_interval)]
+            if self.state_file.exists():
+                command += ["--load-state", str(self.state_file)]
+            # In place, so beside the state file rather than over it (see the module's docstring).
+            command += ["--dump-state", str(_exit_dump(self.state_file))]
+        genesis_timestamp = self._loaded_genesis_timestamp or self.genesis_timestamp
+        if genesis_timestamp is not None:
+            command += ["--timestamp", str(genesis_timestamp)]
         if self.block_time is not None:
             command += ["--block-time", f"{self.block_time:g}"]
+        if self.block_interval is not None:
+            command += ["--block-time", f"{self.block_interval:g}", "--mixed-mining"]
         if self.prune_history:
             command.append("--prune-history")
         return command
@@ -493,26 +746,40 @@ class Anvil:
         self._lock = lock
 
     def _prepare_state_file(self, state_file: Path) -> None:
-        """Apply ``fresh``, check the file parses, refresh the backup, or fall back to it."""
+        """Apply ``fresh``, take anvil's exit dump when it is complete and at least as new, check
+        the file parses, refresh the backup, or fall back to it."""
         backup = state_file.with_name(state_file.name + ".bak")
+        exit_dump = _exit_dump(state_file)
         if self.fresh:
-            for path in (state_file, backup):
+            for path in (state_file, backup, exit_dump):
                 path.unlink(missing_ok=True)
+        state = _read_state(state_file)
+        if exit_dump.exists():
+            exit_state = _read_state(exit_dump)
+            if exit_state is not None and (
+                state is None or exit_state.best_block >= state.best_block
+            ):
+                os.replace(exit_dump, state_file)
+                state = exit_state
+            else:  # torn (anvil killed while dumping) or older than the saver's last save
+                exit_dump.unlink()
         if not state_file.exists():
             return
-        if _parses_as_json(state_file):
-            _copy_atomically(state_file, backup)
-            self.resumed = True
-            return
-        if backup.exists() and _parses_as_json(backup):
+        if state is None:
+            state = _read_state(backup)
+            if state is None:
+                raise StateFileCorruptError(
+                    f"{state_file} is not a readable anvil state (was anvil killed while "
+                    "writing it?) and there is no usable backup; move it away, or start fresh"
+                )
             os.replace(state_file, state_file.with_name(state_file.name + ".corrupt"))
             _copy_atomically(backup, state_file)
-            self.resumed = self.recovered_from_backup = True
-            return
-        raise StateFileCorruptError(
-            f"{state_file} is not a readable anvil state (was anvil killed while writing it?) "
-            "and there is no usable backup; move it away, or start fresh"
-        )
+            self.recovered_from_backup = True
+        else:
+            _copy_atomically(state_file, backup)
+        self.resumed = True
+        self.restored_block = state.best_block
+        self._loaded_genesis_timestamp = state.genesis_timestamp
 
     def _open_log(self) -> Path:
         if self._log_file_option is not None:

@@ -1,0 +1,252 @@
+"""`sesh devnet`: the whole Session Network on one machine, from one command.
+
+For now the devnet is its foundation: the local L2 chain (anvil, through ``sesh.evm.anvil``)
+with the contract set deployed on it (``contracts``), every dev account holding SESH and wOXEN
+and the rewards contract started, so that a node or a test can register at once, and two
+examples to play with (``examples``). Later layers add the nodes and the portal on top of the
+same data directory (``layout`` names its files). The chain's state lives in
+``<data dir>/chain/``, so Ctrl-C keeps it and the next run resumes it. Compiled contracts are
+cached in ``<data dir>/build/``: compiling takes about ten seconds, which would otherwise be most
+of every fresh start. What the user sees is built in ``report``.
+
+This module is the command itself: its parser, and the run loop that starts the parts, prints
+where they are, and stops them in order on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+from typing import TextIO
+
+from sesh.cli.shell.signals import stop_on_signals
+from sesh.devnet import clock
+from sesh.devnet.chain_guard import (
+    TipRecord,
+    TipRecorder,
+    find_lost_blocks,
+    loss_message,
+    read_tip,
+    record_loss,
+)
+from sesh.devnet.contracts import (
+    DevnetContracts,
+    DevnetContractsError,
+    devnet_contract_names,
+    ensure_contracts,
+)
+from sesh.devnet.layout import CHAIN_DIR, CONTRACTS_FILE, DEFAULT_DATA_DIR, STATE_FILE
+from sesh.devnet.report import HISTORY_NOTE, describe, print_human
+from sesh.evm.anvil import (
+    DEFAULT_PORT,
+    Anvil,
+    AnvilError,
+    BlockHead,
+    PortInUseError,
+    StateFileInUseError,
+)
+
+IDLE_BLOCK_SECONDS = 1.0
+"""An idle devnet still makes a block this often (anvil's mixed mining), so that its clock moves
+and an event is past any small number of confirmations within seconds. Transactions are still
+mined at once (automine), not on this beat: interval mining alone would make every transaction
+wait up to a second for its block, and `sesh stake` (approve, then register) twice as long."""
+
+__all__ = [
+    "CONTRACTS_FILE",
+    "DEFAULT_DATA_DIR",
+    "DEFAULT_PORT",
+    "DevnetContracts",
+    "devnet_contract_names",
+    "ensure_contracts",
+    "register",
+    "run",
+]
+
+_PARAGRAPHS = (
+    "Run a local Session Network devnet. Today that is its L2 chain: anvil (pinned, hardfork "
+    "cancun, chain id 31337) on 127.0.0.1, with ten funded dev accounts whose private keys are "
+    "printed (they are the public anvil test keys: never send real funds to them).",
+    "On a new chain the contract set is deployed from dev account 0 with the `local` profile "
+    "of `sesh deploy` (stake 120 SESH, no minimum exit age): SESH, RewardRatePool (funded with "
+    "40,000,000 SESH), BLSVerifier, ServiceNodeRewards, which is started, the "
+    "ServiceNodeContributionFactory, a wOXEN stand-in and the TokenConverter (stocked with "
+    "10,000,000 SESH). Every other dev account gets 1,000,000 SESH and 100,000 wOXEN. The "
+    "addresses are printed and saved in DATA_DIR/contracts.json; compiled contracts are cached "
+    "in DATA_DIR/build/.",
+    "Two examples are made to play with (DATA_DIR/examples.json): an open multi-contributor "
+    "node, whose operator (dev account 1) has put in 30 SESH with 20 SESH reserved for dev "
+    "account 2 and the rest open to anyone, and a vesting lock holding 1,000 SESH for dev "
+    "account 3, which can stake at once (see `sesh contribution`, `sesh vesting`).",
+    "The chain's state is kept in DATA_DIR/chain/, saved within milliseconds of every block "
+    "with transactions (and on exit), so Ctrl-C, or even a kill -9, stops the chain and the "
+    "next `sesh devnet` resumes where it left off: same balances, same contracts, same blocks, "
+    "nothing deployed again. If blocks were made but not saved (the devnet and anvil killed "
+    "together), the resume says which were lost. Use --fresh to start over. Note: "
+    f"{HISTORY_NOTE}.",
+    "Transactions are mined at once, and an idle chain still makes a block every second, so its "
+    "clock moves and events become safe with confirmations above zero. `sesh devnet advance` "
+    "moves the running chain's clock forward.",
+    "The command runs until it gets Ctrl-C (SIGINT) or SIGTERM.",
+)
+# Wrapped here because the epilog's example table needs the raw formatter, which wraps nothing.
+DESCRIPTION = "\n\n".join(textwrap.fill(paragraph, 92) for paragraph in _PARAGRAPHS)
+
+EPILOG = """\
+examples:
+  sesh devnet                       start, or resume the chain in ./devnet-data
+  sesh devnet --fresh               throw the saved chain away and start a new one
+  sesh devnet --port 0 --json       pick a free port; print one JSON object for scripts
+  sesh devnet advance +24h          move the running devnet's L2 clock a day on"""
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `sesh devnet` to the command tree."""
+    parser = subparsers.add_parser(
+        "devnet",
+        help="run the local network (the L2 chain and the contracts for now); Ctrl-C stops "
+        "it, state is kept",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=DEFAULT_DATA_DIR,
+        metavar="DIR",
+        help="where the devnet keeps its state (chain state and logs in DIR/chain/, contract "
+        "addresses in DIR/contracts.json, compiled contracts in DIR/build/); created if missing "
+        "(default: ./devnet-data, relative to the current directory)",
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        help="TCP port of the chain's JSON-RPC on 127.0.0.1; 0 picks a free one "
+        f"(default: {DEFAULT_PORT})",
+    )
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="delete the saved chain state in the data directory first and start a new chain "
+        "(the contracts are deployed again)",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print the devnet's details as one JSON object on one line of stdout (other messages "
+        "go to stderr), then keep running",
+    )
+    parser.set_defaults(run=run)
+    actions = parser.add_subparsers(
+        dest="devnet_action", title="verbs for a running devnet", metavar="{advance}"
+    )
+    clock.add_parser(actions)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Start the chain, print how to reach it, run until SIGINT/SIGTERM, stop it keeping state."""
+    data_dir: Path = args.data_dir.resolve()
+    messages = sys.stderr if args.json else sys.stdout
+    with stop_on_signals(threading.Event()) as stop_requested:
+        return _run(args, data_dir, messages, stop_requested)
+
+
+def _run(
+    args: argparse.Namespace, data_dir: Path, messages: TextIO, stop_requested: threading.Event
+) -> int:
+    chain_dir = data_dir / CHAIN_DIR
+    previous = None if args.fresh else read_tip(chain_dir)
+    recorder = TipRecorder(chain_dir)
+    chain = Anvil(
+        port=args.port,
+        state_file=chain_dir / STATE_FILE,
+        fresh=args.fresh,
+        block_interval=IDLE_BLOCK_SECONDS,
+        # A chain made again (its state lost) gets the same block 0 as before.
+        genesis_timestamp=previous.genesis_timestamp if previous else int(time.time()),
+        on_blocks=recorder,
+    )
+    try:
+        chain.start()
+    except AnvilError as error:
+        hint = ""
+        if isinstance(error, PortInUseError):
+            hint = " (--port)"
+        elif isinstance(error, StateFileInUseError):
+            hint = "; stop it, or use another --data-dir"
+        print(f"sesh devnet: error: {error}{hint}", file=sys.stderr)
+        return 1
+
+    try:
+        lost = _check_the_restored_chain(chain, chain_dir, previous, recorder)
+        try:
+            contracts = ensure_contracts(chain.rpc_url, data_dir, messages)
+        except DevnetContractsError as error:
+            print(f"sesh devnet: error: {error}", file=sys.stderr)
+            return 1
+        accounts = chain.dev_accounts()
+        info = describe(chain, data_dir, accounts, contracts, lost)
+        if args.json:
+            print(json.dumps(info), flush=True)
+        else:
+            print_human(info, accounts, sys.stdout)
+        save_error: str | None = None
+        while not stop_requested.wait(0.5):
+            if chain.saver is not None and chain.saver.error != save_error:
+                save_error = chain.saver.error
+                if save_error is not None:
+                    print(f"sesh devnet: warning: saving the chain: {save_error}", file=sys.stderr)
+            if not chain.running:
+                print(
+                    "sesh devnet: error: the chain (anvil) exited unexpectedly; its log ends:\n"
+                    + chain.log_tail(),
+                    file=sys.stderr,
+                )
+                chain.stop()
+                return 1
+    finally:
+        code = chain.stop()
+
+    if code != 0:
+        print(f"sesh devnet: warning: anvil exited with code {code}", file=sys.stderr)
+    print(f"\nchain stopped; its state is kept in {data_dir / CHAIN_DIR}.", file=messages)
+    resume = f"sesh devnet --data-dir {data_dir}"
+    if args.port not in (0, DEFAULT_PORT):
+        resume += f" --port {args.port}"
+    print(
+        f"Resume with `{resume}`, or add --fresh to start over.",
+        file=messages,
+        flush=True,
+    )
+    return 0
+
+
+def _check_the_restored_chain(
+    chain: Anvil, chain_dir: Path, previous: TipRecord | None, recorder: TipRecorder
+) -> list[int]:
+    """Compare the restored chain with the tip the last run recorded; say and record any loss,
+    then start recording this run's blocks. Returns the lost block numbers."""
+
+    def block_at(number: int | str) -> BlockHead | None:
+        tag = hex(number) if isinstance(number, int) else number
+        block = chain.rpc("eth_getBlockByNumber", tag, False)
+        return BlockHead.from_rpc(block) if block else None
+
+    restored = chain.restored_block or 0
+    lost: list[int] = []
+    if previous is not None:
+        lost = find_lost_blocks(previous, restored, block_at)
+        if lost:
+            print(f"sesh devnet: warning: {loss_message(lost, restored)}", file=sys.stderr)
+            record_loss(chain_dir, previous, restored, lost)
+    genesis, latest = block_at(0), block_at("latest")
+    assert genesis is not None and latest is not None
+    recorder.prime(genesis, latest)
+    return lost

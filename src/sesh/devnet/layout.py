@@ -1,0 +1,33 @@
+"""Where a devnet keeps what it keeps: the names inside its data directory, in one place.
+
+Every part of the devnet (the chain, the contracts, the examples, the chain guard) reads or
+writes files under one ``--data-dir``; naming them here lets each module find the others' files
+without importing the others' code, and gives the docs one list to match.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+DEFAULT_DATA_DIR = Path("devnet-data")
+CHAIN_DIR = "chain"
+STATE_FILE = "state.json"
+CONTRACTS_FILE = "contracts.json"
+"""The deployment record (``sesh.evm.deploy.Deployment``), as `sesh deploy --out` writes it."""
+BUILD_DIR = "build"
+"""The compiled-contract cache (``sesh.evm.build_cache``); kept by --fresh."""
+
+EXAMPLES_FILE = "examples.json"
+"""The examples' addresses (``DevnetExamples``)."""
+NODES_DIR = "nodes"
+"""Node keys the devnet made (``nodes/open-node/``: the open example node's)."""
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write ``data`` atomically, as ``write_deployment`` does."""
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(json.dumps(data, indent=2) + "\n")
+    os.replace(partial, path)
