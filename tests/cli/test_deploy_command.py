@@ -68,7 +68,7 @@ def test_an_unlocked_deployment_writes_the_record_and_leaves_rewards_unstarted(
     assert code == 0, err
     record = json.loads(out_file.read_text())
     assert list(record) == ["chainId", "contracts", "implementations", "profile"]
-    assert (record["chainId"], record["profile"]) == (31337, "local")
+    assert (record["chainId"], record["profile"]) == (31337, "devnet")  # local: the older name
     assert list(record["contracts"]) == [
         "SESH", "RewardRatePool", "ServiceNodeRewards", "BLSVerifier",
         "ServiceNodeContributionFactory", "wOXEN", "TokenConverter",
@@ -327,7 +327,7 @@ def test_the_local_profile_is_refused_on_another_chain(
             str(tmp_path / "x.json"), "--unlocked",
         )  # fmt: skip
     assert code == 2
-    assert "profile local is for a local chain (id 31337), not chain 421614" in one_line_error(err)
+    assert "profile devnet is for a local chain (id 31337), not chain 421614" in one_line_error(err)
 
 
 def test_an_unreachable_node_is_one_line_from_the_real_command(tmp_path: Path) -> None:
@@ -358,5 +358,5 @@ def test_on_a_local_chain_the_profile_defaults_to_local_and_json_prints_the_reco
     assert code == 0, err
     printed = json.loads(out)  # stdout is the record alone; progress went to stderr
     assert printed == json.loads(out_file.read_text())
-    assert printed["profile"] == "local"
-    assert "deploying profile local to chain 31337" in err
+    assert printed["profile"] == "devnet"
+    assert "deploying profile devnet to chain 31337" in err

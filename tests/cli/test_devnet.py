@@ -249,7 +249,7 @@ def test_the_contracts_are_deployed_started_and_the_accounts_hold_sesh(
         "RewardRatePool", "ServiceNodeRewards", "ServiceNodeContributionFactory",
         "ServiceNodeContribution",
     ]  # fmt: skip
-    assert (info["profile"], info["rewards_started"]) == ("local", True)
+    assert (info["profile"], info["rewards_started"]) == ("devnet", True)
     chain = Chain(info["rpc_url"])
     for address in [*info["contracts"].values(), *info["implementations"].values()]:
         assert chain.has_code(address)
@@ -387,7 +387,7 @@ def test_the_human_output_lists_the_chain_the_contracts_and_the_accounts(
     assert "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80" in text
     assert "10,000.0000" in text
     record = json.loads((data / "contracts.json").read_text())
-    assert "Contracts (profile local, deployed now" in text
+    assert "Contracts (profile devnet, deployed now" in text
     width = len("ServiceNodeContributionFactory")
     for name, address in record["contracts"].items():
         assert f"{name:<{width}} {address}" in text

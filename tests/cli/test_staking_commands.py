@@ -907,3 +907,14 @@ def test_an_irrevocable_lock_says_so(net: Net, sesh: Sesh) -> None:
         sesh("vesting", "revoke", lock, signer=STAKER).refused(
             "vesting revoke", "only the lock's revoker"
         )
+
+
+def test_the_devnets_record_names_its_rpc_so_no_verb_needs_it(
+    net: Net, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The module's devnet runs on a random port, not 8545: only the record can say where.
+    assert json.loads(net.record.read_text())["rpc"] == net.rpc_url
+    code = main(["contribution", "show", net.example_node.address, "--deployment", str(net.record)])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert f"ServiceNodeContribution {net.example_node.address}" in out

@@ -30,7 +30,7 @@ needs_anvil = pytest.mark.anvil
 
 EXPECTED = {
     # name: (staking requirement in SESH, minimum exit age)
-    "local": (120, 0),
+    "devnet": (120, 0),
     "testnet": (20_000, 7_200),
     "mainnet": (25_000, 7_200),
 }
@@ -104,7 +104,7 @@ def test_the_profiles_carry_the_reference_parameters() -> None:
 
 
 def test_test_chains_get_a_stocked_converter_from_a_woxen_stand_in() -> None:
-    for name in ("local", "testnet"):
+    for name in ("devnet", "testnet"):
         profile = PROFILES[name]
         assert profile.deploys_converter and profile.old_token_stand_in
         assert profile.late_conversion_rate == (1, 4)
@@ -119,9 +119,9 @@ def test_test_chains_get_a_stocked_converter_from_a_woxen_stand_in() -> None:
 
 
 def test_the_local_profile_is_refused_off_a_local_chain() -> None:
-    check_chain(PROFILES["local"], 31337)
+    check_chain(PROFILES["devnet"], 31337)
     with pytest.raises(ValueError, match="local chain"):
-        check_chain(PROFILES["local"], 421614)
+        check_chain(PROFILES["devnet"], 421614)
     check_chain(PROFILES["testnet"], 421614)
 
 
@@ -274,7 +274,7 @@ def test_every_profile_deploys_and_reads_back(
 
 @needs_anvil
 def test_start_opens_the_rewards_contract(chain: Chain, artifacts: ContractArtifacts) -> None:
-    deployment = deploy(chain, PROFILES["local"], artifacts, start=True)
+    deployment = deploy(chain, PROFILES["devnet"], artifacts, start=True)
     assert bound(chain, artifacts, deployment)["rewards"].functions.isStarted().call() is True
 
 
@@ -326,7 +326,7 @@ def test_a_reset_chain_has_none_of_the_contracts(
     chain: Chain, artifacts: ContractArtifacts
 ) -> None:
     before = chain.snapshot()
-    deployment = deploy(chain, PROFILES["local"], artifacts)
+    deployment = deploy(chain, PROFILES["devnet"], artifacts)
     assert missing_contracts(chain, deployment) == []
     chain.revert(before)
     assert len(missing_contracts(chain, deployment)) == 11  # 7 contracts, 4 implementations
@@ -336,7 +336,7 @@ def test_a_reset_chain_has_none_of_the_contracts(
 def test_a_record_from_before_the_factory_is_completed_beside_its_contracts(
     chain: Chain, artifacts: ContractArtifacts
 ) -> None:
-    full = deploy(chain, PROFILES["local"], artifacts, start=True)
+    full = deploy(chain, PROFILES["devnet"], artifacts, start=True)
     older = older_record(full)
     steps: list[str] = []
     completed = complete(chain, older, artifacts, progress=steps.append)

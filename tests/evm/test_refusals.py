@@ -89,7 +89,7 @@ def artifacts() -> ContractArtifacts:
 
 @pytest.fixture(scope="module")
 def rewards(chain: Chain, artifacts: ContractArtifacts) -> Any:
-    deployment = deploy(chain, PROFILES["local"], artifacts, start=True)
+    deployment = deploy(chain, PROFILES["devnet"], artifacts, start=True)
     return chain.contract(deployment.service_node_rewards, artifacts.service_node_rewards)
 
 

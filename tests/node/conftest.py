@@ -144,7 +144,7 @@ class Network(RewardsNetwork[Member]):
 @pytest.fixture(scope="module")
 def network(chain: Chain, artifacts: ContractArtifacts) -> Network:
     """The `local` set, not started, stakers 1-5 funded."""
-    return Network.deployed(chain, PROFILES["local"], artifacts)
+    return Network.deployed(chain, PROFILES["devnet"], artifacts)
 
 
 def make_tracker(net: Network, urls: Sequence[str] = ()) -> Tracker:

@@ -56,7 +56,7 @@ def test_a_running_node_stops_when_the_devnet_is_started_afresh_under_it(
     data_dir = tmp_path / "node"
     with Anvil(port=0) as first:
         port = first.port
-        net = Network.deployed(Chain(first.rpc_url), PROFILES["local"], artifacts)
+        net = Network.deployed(Chain(first.rpc_url), PROFILES["devnet"], artifacts)
         net.start()
         net.register(net.chain.accounts[1])
         deployment = write_deployment(net, tmp_path / "contracts.json")
@@ -90,7 +90,7 @@ def test_a_running_node_stops_when_the_devnet_is_started_afresh_under_it(
     try:
         # `sesh devnet --fresh`: a new chain on the same port, the same contracts deployed again.
         with Anvil(port=port) as second:
-            Network.deployed(Chain(second.rpc_url), PROFILES["local"], artifacts)
+            Network.deployed(Chain(second.rpc_url), PROFILES["devnet"], artifacts)
             _, err = process.communicate(timeout=60)
     finally:
         if process.poll() is None:

@@ -18,8 +18,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sesh.devnet.layout import DEFAULT_DATA_DIR, EXAMPLES_FILE
+from sesh.devnet.layout import CONTRACTS_FILE, DEFAULT_DATA_DIR, EXAMPLES_FILE
 from sesh.evm.anvil import DEFAULT_PORT, HOST, RpcError, json_rpc
+from sesh.evm.record import read_deployment
 from sesh.units import format_time
 
 WITHDRAWAL_DELAY = 86_400
@@ -61,9 +62,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     parser.add_argument(
         "--rpc",
-        default=f"http://{HOST}:{DEFAULT_PORT}",
         metavar="URL",
-        help=f"the devnet's RPC URL (default: http://{HOST}:{DEFAULT_PORT})",
+        help="the devnet's RPC URL (default: the one its deployment record names, else "
+        f"http://{HOST}:{DEFAULT_PORT})",
     )
     parser.add_argument(
         "--data-dir",
@@ -81,6 +82,8 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"sesh devnet advance: error: {error}", file=sys.stderr)
         return 2
+    if args.rpc is None:
+        args.rpc = _recorded_rpc(args.data_dir) or f"http://{HOST}:{DEFAULT_PORT}"
     try:
         before = _latest(args.rpc)
         json_rpc(args.rpc, "evm_increaseTime", [seconds])
@@ -165,3 +168,11 @@ def _hours(seconds: int) -> str:
     if seconds >= 2 * 86_400:
         return f"{seconds / 86_400:.1f} days"
     return f"{seconds / 3_600:.1f} h"
+
+
+def _recorded_rpc(data_dir: Path) -> str | None:
+    """The RPC URL the devnet in ``data_dir`` wrote into its deployment record, if any."""
+    try:
+        return read_deployment(data_dir / CONTRACTS_FILE).rpc_url
+    except (OSError, ValueError):
+        return None

@@ -12,7 +12,7 @@ converter, is completed: those are deployed beside the contracts already there.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -35,7 +35,7 @@ from sesh.units import SESH
 if TYPE_CHECKING:
     from sesh.evm.chain import Chain
 
-DEVNET_PROFILE = "local"
+DEVNET_PROFILE = "devnet"
 DEV_ACCOUNT_SESH = 1_000_000 * SESH
 """What each dev account but the deployer (account 0, which keeps the rest) gets: enough for
 thousands of local stakes at 120 SESH."""
@@ -114,6 +114,10 @@ def ensure_contracts(rpc_url: str, data_dir: Path, messages: TextIO) -> DevnetCo
             deployment = _complete(chain, data_dir, deployment, messages)
             write_deployment(path, deployment)
             completed = True
+        if deployment.rpc_url != rpc_url:
+            # The record says where the devnet answers, so that verbs find it on any port.
+            deployment = replace(deployment, rpc_url=rpc_url)
+            write_deployment(path, deployment)
         examples = saved_examples(chain, data_dir, messages)
         if examples is None or deployed or completed:
             examples = make_examples(chain, deployment, data_dir, load)

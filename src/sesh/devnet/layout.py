@@ -12,11 +12,15 @@ import os
 from pathlib import Path
 from typing import Any
 
-DEFAULT_DATA_DIR = Path("devnet-data")
+from sesh.cli.shell.defaults import CONTRACTS_FILE as CONTRACTS_FILE
+from sesh.cli.shell.defaults import DEVNET_DATA_DIR
+
+DEFAULT_DATA_DIR = DEVNET_DATA_DIR
+"""``./devnet-data``: where every verb looks for the devnet's record by default."""
 CHAIN_DIR = "chain"
 STATE_FILE = "state.json"
-CONTRACTS_FILE = "contracts.json"
-"""The deployment record (``sesh.evm.deploy.Deployment``), as `sesh deploy --out` writes it."""
+# CONTRACTS_FILE: the deployment record (``sesh.evm.record.Deployment``), as `sesh deploy
+# --out` writes it; named in sesh.cli.shell.defaults, where every verb's default comes from.
 BUILD_DIR = "build"
 """The compiled-contract cache (``sesh.evm.build_cache``); kept by --fresh."""
 

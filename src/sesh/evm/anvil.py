@@ -26,7 +26,6 @@ import contextlib
 import ctypes
 import fcntl
 import gzip
-import http.client
 import json
 import os
 import re
@@ -37,7 +36,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -46,6 +44,8 @@ from functools import cache
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Self
+
+from sesh.evm.jsonrpc import JsonRpcClient, JsonRpcError, RemoteError
 
 HOST = "127.0.0.1"
 """Loopback only: the dev accounts' keys are public, so nothing outside may reach the node."""
@@ -235,20 +235,16 @@ def find_anvil() -> Path:
 
 
 def json_rpc(url: str, method: str, params: Sequence[Any] = (), timeout: float = 10.0) -> Any:
-    """One JSON-RPC call over HTTP with the standard library.
-
-    The launcher only needs a handful of calls (readiness, balances); going through web3 for them
-    would tie start-up to web3's provider machinery for no gain.
-    """
-    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)})
-    request = urllib.request.Request(
-        url, data=body.encode(), headers={"Content-Type": "application/json"}
-    )
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        answer = json.load(response)
-    if "error" in answer:
-        raise RpcError(method, answer["error"])
-    return answer["result"]
+    """One JSON-RPC call (``sesh.evm.jsonrpc``): for the launcher's handful of questions
+    (readiness, balances, dumps), web3's provider machinery would only add start-up time.
+    ``RpcError`` for an error answer; an ``OSError`` when nothing answers."""
+    client = JsonRpcClient(url, timeout=timeout)
+    try:
+        return client.request(method, params)
+    except RemoteError as error:
+        raise RpcError(method, {"code": error.code, "message": error.message}) from None
+    finally:
+        client.close()
 
 
 @dataclass(frozen=True)
@@ -358,40 +354,6 @@ class BlockHead:
         )
 
 
-class _Connection:
-    """One kept-alive HTTP connection for the saver's JSON-RPC calls.
-
-    ``json_rpc`` opens a connection per call, which is fine for a handful of calls but not for a
-    poll every ten milliseconds.
-    """
-
-    def __init__(self, host: str, port: int) -> None:
-        self.host, self.port = host, port
-        self._http: http.client.HTTPConnection | None = None
-
-    def call(self, method: str, *params: Any, timeout: float = 10.0) -> Any:
-        body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)})
-        if self._http is None:
-            self._http = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
-        self._http.timeout = timeout
-        if self._http.sock is not None:
-            self._http.sock.settimeout(timeout)
-        try:
-            self._http.request("POST", "/", body, {"Content-Type": "application/json"})
-            answer = json.load(self._http.getresponse())
-        except BaseException:
-            self.close()
-            raise
-        if "error" in answer:
-            raise RpcError(method, answer["error"])
-        return answer["result"]
-
-    def close(self) -> None:
-        if self._http is not None:
-            self._http.close()
-            self._http = None
-
-
 class StateSaver:
     """The thread that sees every new block within milliseconds and keeps the state file current.
 
@@ -420,7 +382,7 @@ class StateSaver:
         self.error: str | None = None
         """The last failure to read or save, if the last attempt failed."""
         self._on_blocks = on_blocks
-        self._connection = _Connection(host, port)
+        self._connection = JsonRpcClient(f"http://{host}:{port}")
         self._stopping = threading.Event()
         self._saved_changed = threading.Condition()
         self._last_save_end = 0.0
@@ -449,7 +411,7 @@ class StateSaver:
             stopping = self._stopping.is_set()
             try:
                 latest = BlockHead.from_rpc(
-                    self._connection.call("eth_getBlockByNumber", "latest", False)
+                    self._connection.request("eth_getBlockByNumber", ["latest", False])
                 )
                 if latest.hash != self.latest.hash:
                     heads = self._new_heads(latest)
@@ -463,7 +425,7 @@ class StateSaver:
                     self._save(latest)
                     pending = pending_transactions = False
                 self.error = None
-            except (OSError, ValueError, KeyError, http.client.HTTPException, RpcError) as error:
+            except (OSError, ValueError, KeyError, JsonRpcError) as error:
                 self.error = " ".join(str(error).split()) or type(error).__name__
             if stopping:
                 return
@@ -475,7 +437,9 @@ class StateSaver:
         if latest.number <= self.latest.number:  # the chain went back (evm_revert): a new tip
             return [latest]
         heads = [
-            BlockHead.from_rpc(self._connection.call("eth_getBlockByNumber", hex(number), False))
+            BlockHead.from_rpc(
+                self._connection.request("eth_getBlockByNumber", [hex(number), False])
+            )
             for number in range(first, latest.number)
         ]
         return [*heads, latest]
@@ -488,7 +452,7 @@ class StateSaver:
 
     def _save(self, head: BlockHead) -> None:
         started = time.monotonic()
-        dump = self._connection.call("anvil_dumpState", timeout=120.0)
+        dump = self._connection.request("anvil_dumpState", timeout=120.0)
         data = gzip.decompress(bytes.fromhex(dump.removeprefix("0x")))
         partial = self.state_file.with_name(self.state_file.name + ".partial")
         partial.write_bytes(data)
@@ -816,7 +780,7 @@ class Anvil:
             if self.port is not None:
                 try:
                     answer = int(self.rpc("eth_chainId", timeout=1.0), 16)
-                except (OSError, ValueError, http.client.HTTPException, RpcError):
+                except (OSError, ValueError, JsonRpcError, RpcError):
                     pass
                 else:
                     if answer != self.chain_id:

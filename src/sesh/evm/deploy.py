@@ -40,10 +40,10 @@ from sesh.evm.contract_set import ContractArtifacts, load_artifacts
 from sesh.evm.profiles import (
     LATE_RATE_DELAY,
     OLD_TOKEN_STAND_IN_SUPPLY,
-    PROFILES,
     TOTAL_SUPPLY,
     Profile,
     check_chain,
+    profile_named,
 )
 from sesh.evm.record import Deployment
 from sesh.units import SESH_DECIMALS, format_amount, format_time
@@ -307,7 +307,7 @@ def complete(
         return deployment
     steps = _Steps(chain, progress)
     steps.deployed.update(deployment.contracts)
-    profile = profile or PROFILES.get(deployment.profile)
+    profile = profile or profile_named(deployment.profile)
     if profile is None:
         raise DeployError(
             "completing the deployment", f"no profile named {deployment.profile}", steps.deployed

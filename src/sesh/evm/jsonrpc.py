@@ -26,12 +26,13 @@ class JsonRpcError(Exception):
     """Base class of what the client raises."""
 
 
-class TransportError(JsonRpcError):
-    """The request did not get an answer: connection refused or lost, timeout, HTTP error."""
+class TransportError(JsonRpcError, ConnectionError):
+    """The request did not get an answer: connection refused or lost, timeout, HTTP error (an
+    ``OSError``, as a failed connection is)."""
 
 
-class MalformedResponse(JsonRpcError):
-    """The answer is not JSON, or not a JSON-RPC response."""
+class MalformedResponse(JsonRpcError, ValueError):
+    """The answer is not JSON, or not a JSON-RPC response (a ``ValueError``)."""
 
 
 class RemoteError(JsonRpcError):
@@ -95,11 +96,16 @@ class JsonRpcClient:
             )
         return self._connection
 
-    def _post(self, body: bytes) -> Any:
+    def _post(self, body: bytes, timeout: float | None = None) -> Any:
         """POST ``body``; the decoded JSON answer. A kept-alive connection the server closed
-        since the last request is reopened once (reads are safe to resend)."""
+        since the last request is reopened once (reads are safe to resend). ``timeout``
+        replaces the client's for this request (a state dump takes longer than a poll)."""
         for attempt in (1, 2):
             connection = self._connect()
+            wait = self.timeout if timeout is None else timeout
+            connection.timeout = wait
+            if connection.sock is not None:
+                connection.sock.settimeout(wait)
             try:
                 connection.request("POST", self._path, body, {"Content-Type": "application/json"})
                 response = connection.getresponse()
@@ -138,10 +144,12 @@ class JsonRpcClient:
             raise MalformedResponse(f"{method}: a response with neither result nor error")
         return answer["result"]
 
-    def request(self, method: str, params: Sequence[Any] = ()) -> Any:
+    def request(
+        self, method: str, params: Sequence[Any] = (), *, timeout: float | None = None
+    ) -> Any:
         """One call; its result."""
         envelope = self._envelope(method, params)
-        return self._result(method, self._post(json.dumps(envelope).encode()))
+        return self._result(method, self._post(json.dumps(envelope).encode(), timeout))
 
     def batch(self, requests: Sequence[tuple[str, Sequence[Any]]]) -> list[Any]:
         """Several calls, in batches of ``batch_size``; their results in order. Raises for

@@ -125,14 +125,25 @@ def _with_test_converter(profile: Profile) -> Profile:
 PROFILES: Mapping[str, Profile] = {
     profile.name: profile
     for profile in (
-        # The reference's local devnet build: a small stake and no exit wait.
+        # The reference's local devnet build: a small stake and no exit wait. Named as the
+        # node's ledger profile for the same network (sesh.ledger.DEVNET), so `sesh deploy`
+        # and `sesh node run` agree.
         _with_test_converter(
-            Profile("local", 120 * SESH, 10, 3, 17, 9_980, 0, dev_chain_only=True)
+            Profile("devnet", 120 * SESH, 10, 3, 17, 9_980, 0, dev_chain_only=True)
         ),
         _with_test_converter(Profile("testnet", 20_000 * SESH, 10, 3, 17, 9_980, 7_200)),
         Profile("mainnet", 25_000 * SESH, 10, 3, 17, 9_980, 7_200),
     )
 }
+
+
+PROFILE_ALIASES: Mapping[str, str] = {"local": "devnet"}
+"""Older names still read: records written before the devnet profile had its node's name."""
+
+
+def profile_named(name: str) -> Profile | None:
+    """The profile called ``name`` (or by an older name); None for an unknown one."""
+    return PROFILES.get(PROFILE_ALIASES.get(name, name))
 
 
 def check_chain(profile: Profile, chain_id: int) -> None:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from eth_typing import ChecksumAddress
 
 from sesh.evm.addresses import to_checksum
-from sesh.evm.profiles import PROFILES
+from sesh.evm.profiles import profile_named
 
 if TYPE_CHECKING:
     from sesh.evm.chain import Chain
@@ -88,7 +88,7 @@ class Deployment:
         factory = (self.contribution_factory, self.service_node_contribution_implementation)
         if None in factory:
             missing.append("ServiceNodeContributionFactory")
-        profile = PROFILES.get(self.profile)
+        profile = profile_named(self.profile)
         if profile is not None and profile.deploys_converter and self.token_converter is None:
             missing.append("TokenConverter")
         return missing

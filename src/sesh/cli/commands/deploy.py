@@ -29,7 +29,7 @@ from sesh.evm.addresses import nonzero
 from sesh.evm.compiler import CompileError
 from sesh.evm.contract_set import load_artifacts
 from sesh.evm.deploy import DeployError, Journal, deploy
-from sesh.evm.profiles import DEV_CHAIN_ID, PROFILES, check_chain
+from sesh.evm.profiles import DEV_CHAIN_ID, PROFILE_ALIASES, PROFILES, check_chain, profile_named
 from sesh.keys import sesh_home
 from sesh.units import plain_amount
 
@@ -42,13 +42,13 @@ _DESCRIPTION = "\n\n".join(
         "named profile, and write where everything went to a JSON file. The upgradeable "
         "contracts (RewardRatePool, ServiceNodeRewards, the factory) go behind ERC-1967 "
         "proxies, initialised in the same transaction.",
-        "Profiles: local (stake 120 SESH, no minimum exit age; only on a local chain, id "
+        "Profiles: devnet (stake 120 SESH, no minimum exit age; only on a local chain, id "
         "31337), testnet (20,000 SESH) and mainnet (25,000 SESH); all allow 10 contributors, "
         "liquidation ratios 3/17/9980, and a 2-hour minimum exit age outside local. Unless "
         "--token names an existing token, SESH is deployed too (240,000,000 SESH to the "
         "deployer) and 40,000,000 of it funds the reward pool.",
         "The converter pays 1 SESH per 2 wOXEN (the reference's rate) until TGE + 180 days. "
-        "local and testnet deploy a wOXEN stand-in (100,000,000 wOXEN to the deployer), a late "
+        "devnet and testnet deploy a wOXEN stand-in (100,000,000 wOXEN to the deployer), a late "
         "rate of 1 SESH per 4 wOXEN, and stock the converter with 10,000,000 SESH; mainnet "
         "deploys a converter only for the wOXEN named by --old-token, keeps one rate, and "
         "leaves stocking it to its owner. The TGE is the time of deployment unless --tge says.",
@@ -61,7 +61,7 @@ _DESCRIPTION = "\n\n".join(
 
 _EPILOG = """\
 examples:
-  sesh deploy --rpc http://127.0.0.1:8545 --profile local --out contracts.json --unlocked --start
+  sesh deploy --rpc http://127.0.0.1:8545 --profile devnet --out contracts.json --unlocked --start
   SESH_DEPLOYER_KEY=0x... sesh deploy --rpc URL --profile testnet --out testnet.json \\
       --key-env SESH_DEPLOYER_KEY --token 0x...
   sesh deploy --rpc URL --profile mainnet --out mainnet.json --keystore deployer.json \\
@@ -86,8 +86,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument(
         "--profile",
-        choices=sorted(PROFILES),
-        help="the deployment's parameters (see above; default: local on a local chain, id "
+        choices=[*sorted(PROFILES), *PROFILE_ALIASES],
+        help="the deployment's parameters (see above; local is devnet's older name; default: "
+        "devnet on a local chain, id "
         f"{DEV_CHAIN_ID}; any other chain must name one)",
     )
     parser.add_argument(
@@ -182,7 +183,8 @@ def _run(args: argparse.Namespace) -> int:
     from sesh.evm.failures import node_unreachable
 
     check_signer_options(args)
-    profile = PROFILES[args.profile or "local"]
+    profile = profile_named(args.profile or "devnet")
+    assert profile is not None  # argparse checked the name
     try:
         if args.token is not None:
             profile = profile.with_token(nonzero(args.token, "--token"))
