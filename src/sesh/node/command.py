@@ -59,15 +59,13 @@ examples:
   sesh node status --json"""
 
 
+_HELP = "run a node of the network chain, or show a node's status"
+_DESCRIPTION = "Run a node of the network chain (`run`), or show what a node has stored (`status`)."
+
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `sesh node` (run, status) to the command tree."""
-    parser = add_command(
-        subparsers,
-        "node",
-        help="run a node of the network chain, or show a node's status",
-        description="Run a node of the network chain (`run`), or show what a node has stored "
-        "(`status`).",
-    )
+    parser = add_command(subparsers, "node", _HELP, _DESCRIPTION)
     sub = parser.add_subparsers(dest="node_command", metavar="SUBCOMMAND")
     sub.required = True
 

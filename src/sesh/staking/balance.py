@@ -23,14 +23,12 @@ rewards in ServiceNodeRewards (recorded by the network's signed updates, claimed
 now). Nothing is sent."""
 
 
+_HELP = "show an address's SESH, wOXEN, ETH and claimable rewards"
+
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `sesh balance` to the command tree."""
-    parser = add_command(
-        subparsers,
-        "balance",
-        help="show an address's SESH, wOXEN, ETH and claimable rewards",
-        description=_DESCRIPTION,
-    )
+    parser = add_command(subparsers, "balance", _HELP, _DESCRIPTION)
     parser.add_argument("address", metavar="ADDRESS", help="the address to show")
     add_verb(parser, _run, signs=False)
 

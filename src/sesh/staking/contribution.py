@@ -346,16 +346,12 @@ examples (on the devnet):
   sesh contribution contribute 0xCONTRACT --amount 10 --key-env OTHER_KEY"""
 
 
+_HELP = "multi-contributor nodes: create, reserve, contribute, finalize, withdraw, reset, show"
+
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `sesh contribution` and its actions to the command tree."""
-    parser = add_command(
-        subparsers,
-        "contribution",
-        help="multi-contributor nodes: create, reserve, contribute, finalize, withdraw, reset, "
-        "show",
-        description=_DESCRIPTION,
-        epilog=_EPILOG,
-    )
+    parser = add_command(subparsers, "contribution", _HELP, _DESCRIPTION, _EPILOG)
     sub = add_actions(parser, "contribution_command")
 
     create = add_action(

@@ -28,15 +28,12 @@ example (on the devnet, where every dev account holds 100,000 wOXEN):
   sesh convert --amount 1000 --key-env SESH_KEY"""
 
 
+_HELP = "convert wOXEN into SESH through the TokenConverter"
+
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `sesh convert` to the command tree."""
-    parser = add_command(
-        subparsers,
-        "convert",
-        help="convert wOXEN into SESH through the TokenConverter",
-        description=_DESCRIPTION,
-        epilog=_EPILOG,
-    )
+    parser = add_command(subparsers, "convert", _HELP, _DESCRIPTION, _EPILOG)
     parser.add_argument(
         "--amount", required=True, metavar="WOXEN", help="how much wOXEN to convert, e.g. 1000"
     )

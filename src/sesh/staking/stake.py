@@ -78,15 +78,12 @@ examples (on the devnet, as dev account 1):
   sesh stake --contract 0x… --amount 20 --key-env SESH_KEY"""
 
 
+_HELP = "register a solo node, or contribute to a multi-contributor node"
+
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `sesh stake` to the command tree."""
-    parser = add_command(
-        subparsers,
-        "stake",
-        help="register a solo node, or contribute to a multi-contributor node",
-        description=_DESCRIPTION,
-        epilog=_EPILOG,
-    )
+    parser = add_command(subparsers, "stake", _HELP, _DESCRIPTION, _EPILOG)
     add_keys_option(parser, "the node's key directory, from `sesh keys new`")
     parser.add_argument(
         "--contract",

@@ -299,15 +299,12 @@ examples (on the devnet):
   sesh vesting stake 0xLOCK --contract 0xCONTRACT --amount 10 --key-env BENEFICIARY_KEY"""
 
 
+_HELP = "locked SESH: create, show, release, stake"
+
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `sesh vesting` and its actions to the command tree."""
-    parser = add_command(
-        subparsers,
-        "vesting",
-        help="locked SESH: create, show, release, stake",
-        description=_DESCRIPTION,
-        epilog=_EPILOG,
-    )
+    parser = add_command(subparsers, "vesting", _HELP, _DESCRIPTION, _EPILOG)
     sub = add_actions(parser, "vesting_command")
 
     create = add_action(

@@ -69,15 +69,12 @@ examples:
                                     (asks for the keystore password on the terminal)"""
 
 
+_HELP = "deploy the contract set to a chain from a named profile"
+
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `sesh deploy` to the command tree."""
-    parser = add_command(
-        subparsers,
-        "deploy",
-        help="deploy the contract set to a chain from a named profile",
-        description=_DESCRIPTION,
-        epilog=_EPILOG,
-    )
+    parser = add_command(subparsers, "deploy", _HELP, _DESCRIPTION, _EPILOG)
     parser.add_argument(
         "--rpc",
         metavar="URL",

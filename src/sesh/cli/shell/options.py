@@ -54,7 +54,6 @@ def add_connection_options(parser: argparse.ArgumentParser, *, signs: bool) -> N
 def add_command(
     subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
     name: str,
-    *,
     help: str,
     description: str,
     epilog: str | None = None,
