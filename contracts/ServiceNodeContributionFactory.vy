@@ -29,6 +29,7 @@
 from lib import errors
 from lib import initializable
 from lib import ownable2step
+from lib import structs
 from lib import uups
 
 initializes: ownable2step
@@ -54,40 +55,13 @@ interface ServiceNodeContribution:
     def stakingRewardsContract() -> address: view
     def initialize(
         _maxContributors: uint256,
-        key: G1Point,
-        sig: BLSSignatureParams,
-        params: ServiceNodeParams,
-        reserved: DynArray[ReservedContributor, RESERVED_ARGUMENT_BOUND],
+        key: structs.G1Point,
+        sig: structs.BLSSignatureParams,
+        params: structs.ServiceNodeParams,
+        reserved: DynArray[structs.ReservedContributor, RESERVED_ARGUMENT_BOUND],
         _operator: address,
         _manualFinalize: bool,
     ): nonpayable
-
-
-# -- the reference's types ---------------------------------------------------------------------
-
-
-struct G1Point:
-    X: uint256
-    Y: uint256
-
-
-struct BLSSignatureParams:
-    sigs0: uint256
-    sigs1: uint256
-    sigs2: uint256
-    sigs3: uint256
-
-
-struct ServiceNodeParams:
-    serviceNodePubkey: uint256
-    serviceNodeSignature1: uint256
-    serviceNodeSignature2: uint256
-    fee: uint16
-
-
-struct ReservedContributor:
-    addr: address
-    amount: uint256
 
 
 # -- constants ---------------------------------------------------------------------------------
@@ -169,10 +143,10 @@ def initialize(_stakingRewardsContract: address):
 
 @external
 def deploy(
-    key: G1Point,
-    sig: BLSSignatureParams,
-    params: ServiceNodeParams,
-    reserved: DynArray[ReservedContributor, RESERVED_ARGUMENT_BOUND],
+    key: structs.G1Point,
+    sig: structs.BLSSignatureParams,
+    params: structs.ServiceNodeParams,
+    reserved: DynArray[structs.ReservedContributor, RESERVED_ARGUMENT_BOUND],
     manualFinalize: bool,
 ) -> address:
     """
