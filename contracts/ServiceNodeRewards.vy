@@ -329,19 +329,30 @@ def initialize(
          as their setters do: a zero requirement makes nodes free, zero
          contributors makes registration impossible) and a zero token or pool
          (`NullAddress`): a proxy initialised wrong cannot be initialised again.
+         Each parameter goes through the validator its setter uses, so a bad
+         value reverts with the setter's error. Emits
+         `LiquidationRatiosUpdated`, as the reference does, but no
+         `StakingRequirementUpdated`: the reference's initialize does not,
+         and nodes read the first requirement from the contract.
+    @param _token The 20-byte address of the staked token.
+    @param _foundationPool The 20-byte address that receives the pool's
+           share of liquidations.
+    @param _stakingRequirement The 32-byte stake of a node, below 2^96.
+    @param _maxContributors The 32-byte most contributors per node, 1 to 10.
+    @param _liquidatorRewardRatio The 32-byte liquidator's ratio.
+    @param _poolShareOfLiquidationRatio The 32-byte pool's ratio.
+    @param _recipientRatio The 32-byte stakers' ratio.
     """
     initializable._begin_initialization()
     self._set_liquidation_ratios(
         _liquidatorRewardRatio, _poolShareOfLiquidationRatio, _recipientRatio
     )
-    if _stakingRequirement == 0 or _maxContributors == 0:
-        errors._positive_number_requirement()
     if _token == empty(address) or _foundationPool == empty(address):
         errors._null_address()
+    self._check_staking_requirement(_stakingRequirement)
+    self._check_positive(_maxContributors)
     if _maxContributors > MAX_CONTRIBUTORS_BOUND:
         errors._parameter_above_bound(_maxContributors, MAX_CONTRIBUTORS_BOUND)
-    if _stakingRequirement > MAX_STAKING_REQUIREMENT:
-        errors._parameter_above_bound(_stakingRequirement, MAX_STAKING_REQUIREMENT)
     self._status = INITIALIZED
     self.designatedToken = IERC20(_token)
     self.foundationPool = _foundationPool
@@ -375,6 +386,12 @@ def addBLSPublicKey(
     @dev Paused or unstarted: `EnforcedPause`, `ContractNotStarted`. At most
          `maxPermittedPubkeyAggregations()` per block. Emits
          `NewServiceNodeV2`, then pulls the stake with transferFrom.
+    @param blsPubkey The node's BLS key, a point of G1.
+    @param blsSignature The proof of possession of `blsPubkey`.
+    @param serviceNodeParams The node's Ed25519 key, its signature and the
+           operator's fee.
+    @param contributors The contributors, the operator first; empty for a
+           node staked wholly by the caller.
     """
     self._check_active()
     requirement: uint256 = self.stakingRequirement
@@ -431,6 +448,10 @@ def validateProofOfPossession(
             possession of `blsPubkey` for operator `caller` and Ed25519 key
             `serviceNodePubkey`, bound to this chain and contract.
     @dev For contribution contracts, to refuse a bad key before anyone pays.
+    @param blsPubkey The BLS key.
+    @param blsSignature The proof of possession.
+    @param caller The 20-byte operator the proof was signed for.
+    @param serviceNodePubkey The 32-byte Ed25519 key the proof was signed for.
     """
     self._check_proof_of_possession(blsPubkey, blsSignature, caller, serviceNodePubkey)
 
@@ -443,6 +464,7 @@ def seedPublicKeyList(nodes: DynArray[structs.SeedServiceNode, SEED_BATCH]):
             possession (the owner checked them off-chain) and without tokens.
     @dev Owner only; `ContractAlreadyStarted` after `start`. Emits
          `NewSeededServiceNode` per node. May be called many times.
+    @param nodes Up to 100 nodes, appended in this order.
     """
     ownable2step._check_owner()
     if self._status & STARTED != 0:
@@ -462,7 +484,9 @@ def initiateExitBLSPublicKey(serviceNodeID: uint64):
             a quarter of the stake may ask only 30 days after registration;
             a repeated request needs an hour since the last one and does not
             move the first request's time.
-    @dev Emits `ServiceNodeExitRequest`. No tokens move.
+    @dev Emits `ServiceNodeExitRequest`. No tokens move. The rules are
+         node_list's `_request_leave`.
+    @param serviceNodeID The 8-byte id of a node the caller contributed to.
     """
     self._check_active()
     node_list._request_leave(serviceNodeID, msg.sender)
@@ -486,6 +510,10 @@ def exitBLSPublicKeyWithSignature(
     @dev Emits `ServiceNodeExit` with the whole deposit as returnedAmount; no
          tokens move here: the network pays the stake back through the
          stakers' reward balances. No local variables here (see the header).
+    @param blsPubkey The node's BLS key.
+    @param timestamp The 32-byte unix time the network signed.
+    @param blsSignature The network's aggregate signature.
+    @param ids The non-signers' ids, strictly increasing.
     """
     self._exit_with_signature(blsPubkey, timestamp, blsSignature, len(ids))
 
@@ -497,6 +525,7 @@ def exitBLSPublicKeyAfterWaitTime(serviceNodeID: uint64):
     @dev `LeaveRequestNotInitiatedYet` without a request (or for an unknown
          id); `LeaveRequestTooEarly` before the 30 days are over (the last
          second included). Emits `ServiceNodeExit`; no tokens move.
+    @param serviceNodeID The 8-byte id of the node.
     """
     self._check_active()
     requested: uint256 = 0
@@ -530,6 +559,10 @@ def liquidateBLSPublicKeyWithSignature(
             pool. The rest goes back to the stakers through reward balances.
     @dev Emits `ServiceNodeLiquidated`, then `ServiceNodeExit` with the
          deposit less the penalty. No local variables here (see the header).
+    @param blsPubkey The node's BLS key.
+    @param timestamp The 32-byte unix time the network signed.
+    @param blsSignature The network's aggregate signature.
+    @param ids The non-signers' ids, strictly increasing.
     """
     self._liquidate_with_signature(blsPubkey, timestamp, blsSignature, len(ids))
 
@@ -550,6 +583,10 @@ def updateRewardsBalance(
     @dev `RecipientRewardsTooLow` unless above the stored total (so replays
          fail). Emits `RewardsBalanceUpdated`. No local variables here (see
          the header).
+    @param recipientAddress The 20-byte address the rewards are for.
+    @param recipientRewards The 32-byte lifetime total, in atomic units.
+    @param blsSignature The network's aggregate signature.
+    @param ids The non-signers' ids, strictly increasing.
     """
     self._update_rewards_balance(recipientAddress, recipientRewards, blsSignature, len(ids))
 
@@ -620,6 +657,8 @@ def allServiceNodeIDs() -> (DynArray[uint64, LIST_BOUND], DynArray[structs.G1Poi
     @dev Up to 10,000 nodes, and costly as a call on a big network (three
          storage reads per node); `serviceNodeIDsPage` reads any network in
          pages.
+    @return DynArray[uint64, 10000] The ids.
+    @return DynArray[structs.G1Point, 10000] The keys, in the same order.
     """
     ids: DynArray[uint64, LIST_BOUND] = []
     keys: DynArray[structs.G1Point, LIST_BOUND] = []
@@ -644,6 +683,11 @@ def serviceNodeIDsPage(
             order, and the id to start the next page from (0 at the end).
     @dev sesh only (the reference has `allServiceNodeIDs` alone).
          `ServiceNodeDoesntExist(startID)` if `startID` names no node.
+    @param startID The 8-byte id of the page's first node; 0 for the list's head.
+    @param maxCount The 32-byte most nodes wanted (more than 1,000 reads 1,000).
+    @return DynArray[uint64, 1000] The ids.
+    @return DynArray[structs.G1Point, 1000] The keys, in the same order.
+    @return uint64 The next page's startID; 0 after the last node.
     """
     current: uint64 = startID
     if startID == 0:
@@ -667,6 +711,8 @@ def serviceNodes(serviceNodeID: uint64) -> structs.ServiceNode:
     """
     @notice Everything stored about a node (all zero for an unknown id; id 0
             is the list's sentinel).
+    @param serviceNodeID The 8-byte id.
+    @return structs.ServiceNode The node, in the reference's struct.
     """
     return node_list._service_node(serviceNodeID)
 
@@ -676,6 +722,7 @@ def serviceNodes(serviceNodeID: uint64) -> structs.ServiceNode:
 def aggregatePubkey() -> structs.G1Point:
     """
     @notice The sum of every live node's BLS key.
+    @return structs.G1Point The aggregate key; (0, 0) before the first node.
     """
     return self._aggregate
 
@@ -686,6 +733,9 @@ def recipients(recipientAddress: address) -> (uint256, uint256):
     """
     @notice The lifetime rewards signed for an address, and how much of them
             it has claimed.
+    @param recipientAddress The 20-byte address.
+    @return uint256 The lifetime rewards, in atomic units.
+    @return uint256 The part of them already claimed.
     """
     return self._recipients[recipientAddress].rewards, self._recipients[recipientAddress].claimed
 
@@ -696,6 +746,7 @@ def maxPermittedPubkeyAggregations() -> uint256:
     """
     @notice How many registrations one block may hold: 2 % of the nodes, at
             least 20.
+    @return uint256 The per-block limit.
     """
     return max(MAX_PERMITTED_PUBKEY_AGGREGATIONS_LOWER_BOUND, self.totalNodes * 2 // 100)
 
@@ -703,42 +754,77 @@ def maxPermittedPubkeyAggregations() -> uint256:
 @external
 @view
 def isStarted() -> bool:
+    """
+    @notice Whether the owner has called `start`: registration, exits and
+            reward updates are open, seeding is over.
+    @return bool True once started.
+    """
     return self._status & STARTED != 0
 
 
 @external
 @view
 def paused() -> bool:
+    """
+    @notice Whether the owner has paused registrations, exits, liquidations
+            and reward updates.
+    @return bool True while paused.
+    """
     return self._status & PAUSED != 0
 
 
 @external
 @view
 def proofOfPossessionTag() -> bytes32:
+    """
+    @notice The domain tag of proofs of possession.
+    @return bytes32 keccak256("BLS_SIG_TRYANDINCREMENT_POP" ‖ chain id ‖ this
+            contract's address).
+    """
     return self._tag(POP_TAG)
 
 
 @external
 @view
 def rewardTag() -> bytes32:
+    """
+    @notice The domain tag of reward balance signatures.
+    @return bytes32 keccak256("BLS_SIG_TRYANDINCREMENT_REWARD" ‖ chain id ‖
+            this contract's address).
+    """
     return self._tag(REWARD_TAG)
 
 
 @external
 @view
 def exitTag() -> bytes32:
+    """
+    @notice The domain tag of exit signatures.
+    @return bytes32 keccak256("BLS_SIG_TRYANDINCREMENT_EXIT" ‖ chain id ‖ this
+            contract's address).
+    """
     return self._tag(EXIT_TAG)
 
 
 @external
 @view
 def liquidateTag() -> bytes32:
+    """
+    @notice The domain tag of liquidation signatures.
+    @return bytes32 keccak256("BLS_SIG_TRYANDINCREMENT_LIQUIDATE" ‖ chain id ‖
+            this contract's address).
+    """
     return self._tag(LIQUIDATE_TAG)
 
 
 @external
 @view
 def hashToG2Tag() -> bytes32:
+    """
+    @notice The domain separation tag of the hash to G2.
+    @return bytes32 keccak256("BLS_SIG_HASH_TO_FIELD_TAG" ‖ chain id ‖ this
+            contract's address).
+    """
     return self._tag(HASH_TO_G2_TAG)
 
 
@@ -786,11 +872,12 @@ def unpause():
 def setStakingRequirement(newRequirement: uint256):
     """
     @notice The stake of future registrations; nodes keep their deposit.
+    @dev Owner only. `PositiveNumberRequirement` for zero,
+         `ParameterAboveBound` from 2^96 on. Emits `StakingRequirementUpdated`.
+    @param newRequirement The 32-byte stake, in atomic units.
     """
     ownable2step._check_owner()
-    self._check_positive(newRequirement)
-    if newRequirement > MAX_STAKING_REQUIREMENT:
-        errors._parameter_above_bound(newRequirement, MAX_STAKING_REQUIREMENT)
+    self._check_staking_requirement(newRequirement)
     self.stakingRequirement = newRequirement
     log StakingRequirementUpdated(newRequirement=newRequirement)
 
@@ -799,6 +886,9 @@ def setStakingRequirement(newRequirement: uint256):
 def setSignatureExpiry(newExpiry: uint256):
     """
     @notice How long, in seconds, an exit or liquidation signature stays valid.
+    @dev Owner only. `PositiveNumberRequirement` for zero. Emits
+         `SignatureExpiryUpdated`.
+    @param newExpiry The 32-byte validity in seconds.
     """
     ownable2step._check_owner()
     self._check_positive(newExpiry)
@@ -811,7 +901,11 @@ def setBLSNonSignerThresholdMax(newMax: uint256):
     """
     @notice The most non-signers a network signature may list (the threshold
             is a third of the nodes, capped at this). Applies from the next
-            registration or removal. At most 10,000 (`ParameterAboveBound`).
+            registration or removal.
+    @dev Owner only. `PositiveNumberRequirement` for zero,
+         `ParameterAboveBound` above 10,000. Emits
+         `BLSNonSignerThresholdMaxUpdated`.
+    @param newMax The 32-byte cap.
     """
     ownable2step._check_owner()
     self._check_positive(newMax)
@@ -825,6 +919,9 @@ def setBLSNonSignerThresholdMax(newMax: uint256):
 def setClaimThreshold(newThreshold: uint256):
     """
     @notice The most all claims together may take per claim cycle.
+    @dev Owner only. `PositiveNumberRequirement` for zero. Emits
+         `ClaimThresholdUpdated`.
+    @param newThreshold The 32-byte amount, in atomic units.
     """
     ownable2step._check_owner()
     self._check_positive(newThreshold)
@@ -836,6 +933,9 @@ def setClaimThreshold(newThreshold: uint256):
 def setClaimCycle(newValue: uint256):
     """
     @notice The length, in seconds, of the claim windows.
+    @dev Owner only. `PositiveNumberRequirement` for zero. Emits
+         `ClaimCycleUpdated`.
+    @param newValue The 32-byte length in seconds.
     """
     ownable2step._check_owner()
     self._check_positive(newValue)
@@ -851,6 +951,12 @@ def setLiquidationRatios(
     @notice How a liquidated deposit splits between the liquidator, the pool
             and the stakers; the first two together at most a quarter of the
             third.
+    @dev Owner only. `PositiveNumberRequirement` for a zero stakers' ratio,
+         `LiquidatorPenaltyTooHigh` above a quarter. Emits
+         `LiquidationRatiosUpdated`.
+    @param _liquidatorRewardRatio The 32-byte liquidator's ratio.
+    @param _poolShareOfLiquidationRatio The 32-byte pool's ratio.
+    @param _recipientRatio The 32-byte stakers' ratio.
     """
     ownable2step._check_owner()
     self._set_liquidation_ratios(
@@ -877,12 +983,38 @@ def _check_active():
 @internal
 @pure
 def _check_positive(amount: uint256):
+    """
+    @dev `PositiveNumberRequirement` for zero.
+    @param amount The 32-byte value to check.
+    """
     if amount == 0:
         errors._positive_number_requirement()
 
 
 @internal
+@pure
+def _check_staking_requirement(requirement: uint256):
+    """
+    @dev The staking requirement's validator, for `initialize` and
+         `setStakingRequirement`: positive and below 2^96 (it is packed into
+         96 bits, see lib/node_list.vy).
+    @param requirement The 32-byte stake.
+    """
+    self._check_positive(requirement)
+    if requirement > MAX_STAKING_REQUIREMENT:
+        errors._parameter_above_bound(requirement, MAX_STAKING_REQUIREMENT)
+
+
+@internal
 def _set_liquidation_ratios(liquidator: uint256, pool: uint256, recipient: uint256):
+    """
+    @dev Validates, writes and logs the liquidation ratios, for `initialize`
+         and `setLiquidationRatios`.
+    @param liquidator The 32-byte liquidator's ratio.
+    @param pool The 32-byte pool's ratio.
+    @param recipient The 32-byte stakers' ratio, positive, at least three
+           times the other two together.
+    """
     self._check_positive(recipient)
     if (liquidator + pool) * 3 > recipient:
         errors._liquidator_penalty_too_high()
