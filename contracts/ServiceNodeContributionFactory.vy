@@ -158,6 +158,12 @@ def deploy(
     @dev `EnforcedPause` while paused. The contract's maxContributors and
          staking requirement are the rewards contract's now. Emits
          `NewServiceNodeContributionContract`.
+    @param key The node's BLS key.
+    @param sig The proof of possession of `key`, signed for the caller.
+    @param params The node's Ed25519 key, its signature and the fee.
+    @param reserved The reserved contribution slots, the caller's first.
+    @param manualFinalize Whether the operator finalizes by hand (`finalize`)
+           rather than the filling contribution registering the node.
     @return address The 20-byte address of the new contract.
     """
     config: uint256 = self._config
@@ -184,6 +190,8 @@ def deploy(
 def owns(contractAddress: address) -> bool:
     """
     @notice Whether this factory made `contractAddress`.
+    @param contractAddress The 20-byte address to check.
+    @return bool True for a contribution contract made here.
     """
     return self.deployedContracts[contractAddress]
 
@@ -193,6 +201,7 @@ def owns(contractAddress: address) -> bool:
 def stakingRewardsContract() -> address:
     """
     @notice The ServiceNodeRewards contract the nodes register in.
+    @return address The 20-byte address of the rewards proxy.
     """
     return convert(self._config & MASK_160, address)
 
@@ -200,6 +209,10 @@ def stakingRewardsContract() -> address:
 @external
 @view
 def paused() -> bool:
+    """
+    @notice Whether new contribution contracts are stopped.
+    @return bool True while paused.
+    """
     return self._config & PAUSED != 0
 
 
