@@ -284,7 +284,12 @@ def measure(nodes: int) -> dict[str, Any]:
         chain.transact(rewards.functions.setClaimThreshold(10**30))
         claimer = chain.w3.eth.account.create()
         update(claimer.address, 50 * SESH)
-        chain.w3.eth.send_transaction({"from": accounts[0], "to": claimer.address, "value": 10**18})
+        # Waited for: the claimer's first transaction must see the funds.
+        chain.wait(
+            chain.w3.eth.send_transaction(
+                {"from": accounts[0], "to": claimer.address, "value": 10**18}
+            )
+        )
         rows["claimRewards(), full claim"] = _gas_from(
             chain, rewards.functions.claimRewards(), claimer
         )

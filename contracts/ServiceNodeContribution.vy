@@ -55,6 +55,7 @@ from ethereum.ercs import IERC20
 
 from lib import errors
 from lib import safe_erc20
+from lib import structs
 
 
 interface ServiceNodeRewards:
@@ -62,54 +63,17 @@ interface ServiceNodeRewards:
     def stakingRequirement() -> uint256: view
     def maxContributors() -> uint256: view
     def validateProofOfPossession(
-        blsPubkey: G1Point,
-        blsSignature: BLSSignatureParams,
+        blsPubkey: structs.G1Point,
+        blsSignature: structs.BLSSignatureParams,
         caller: address,
         serviceNodePubkey: uint256,
     ): nonpayable
     def addBLSPublicKey(
-        blsPubkey: G1Point,
-        blsSignature: BLSSignatureParams,
-        serviceNodeParams: ServiceNodeParams,
-        contributors: DynArray[Contributor, MAX_CONTRIBUTORS_BOUND],
+        blsPubkey: structs.G1Point,
+        blsSignature: structs.BLSSignatureParams,
+        serviceNodeParams: structs.ServiceNodeParams,
+        contributors: DynArray[structs.Contributor, MAX_CONTRIBUTORS_BOUND],
     ): nonpayable
-
-
-# -- the reference's types ---------------------------------------------------------------------
-
-
-struct G1Point:
-    X: uint256
-    Y: uint256
-
-
-struct BLSSignatureParams:
-    sigs0: uint256
-    sigs1: uint256
-    sigs2: uint256
-    sigs3: uint256
-
-
-struct ServiceNodeParams:
-    serviceNodePubkey: uint256
-    serviceNodeSignature1: uint256
-    serviceNodeSignature2: uint256
-    fee: uint16
-
-
-struct Staker:
-    addr: address
-    beneficiary: address
-
-
-struct Contributor:
-    staker: Staker
-    stakedAmount: uint256
-
-
-struct ReservedContributor:
-    addr: address
-    amount: uint256
 
 
 # -- constants ---------------------------------------------------------------------------------
@@ -126,7 +90,7 @@ WAIT_FOR_FINALIZED: constant(uint256) = 2
 FINALIZED: constant(uint256) = 3
 
 # @dev ServiceNodeRewards' own bound on maxContributors, and so on every list here.
-MAX_CONTRIBUTORS_BOUND: constant(uint256) = 10
+MAX_CONTRIBUTORS_BOUND: constant(uint256) = structs.MAX_CONTRIBUTORS
 # @dev A reservation list longer than the bound, so that a few too many get the
 #      reference's `TooManyReservedContributors` rather than Vyper's bare revert.
 RESERVED_ARGUMENT_BOUND: constant(uint256) = 2 * MAX_CONTRIBUTORS_BOUND
@@ -178,9 +142,9 @@ _header: uint256
 # Staking requirement, total contributed and the operator's contribution time.
 _amounts: uint256
 # The node's BLS key.
-_bls_pubkey: G1Point
+_bls_pubkey: structs.G1Point
 # The proof of possession of `_bls_pubkey`, for operator and Ed25519 key.
-_bls_signature: BLSSignatureParams
+_bls_signature: structs.BLSSignatureParams
 # The node's Ed25519 key.
 _ed25519_pubkey: uint256
 # The Ed25519 signature ServiceNodeRewards passes on to the network.
@@ -224,12 +188,12 @@ event UpdateManualFinalize:
 
 
 event UpdatePubkeys:
-    newBLSPubkey: G1Point
+    newBLSPubkey: structs.G1Point
     newEd25519Pubkey: uint256
 
 
 event UpdateReservedContributors:
-    newReservedContributors: DynArray[ReservedContributor, RESERVED_ARGUMENT_BOUND]
+    newReservedContributors: DynArray[structs.ReservedContributor, RESERVED_ARGUMENT_BOUND]
 
 
 event UpdateStakerBeneficiary:
@@ -259,10 +223,10 @@ def __init__(_stakingRewardsContract: address):
 @external
 def initialize(
     _maxContributors: uint256,
-    key: G1Point,
-    sig: BLSSignatureParams,
-    params: ServiceNodeParams,
-    reserved: DynArray[ReservedContributor, RESERVED_ARGUMENT_BOUND],
+    key: structs.G1Point,
+    sig: structs.BLSSignatureParams,
+    params: structs.ServiceNodeParams,
+    reserved: DynArray[structs.ReservedContributor, RESERVED_ARGUMENT_BOUND],
     _operator: address,
     _manualFinalize: bool,
 ):
@@ -439,10 +403,10 @@ def reset():
 
 @external
 def resetUpdateAndContribute(
-    key: G1Point,
-    sig: BLSSignatureParams,
-    params: ServiceNodeParams,
-    reserved: DynArray[ReservedContributor, RESERVED_ARGUMENT_BOUND],
+    key: structs.G1Point,
+    sig: structs.BLSSignatureParams,
+    params: structs.ServiceNodeParams,
+    reserved: DynArray[structs.ReservedContributor, RESERVED_ARGUMENT_BOUND],
     _manualFinalize: bool,
     beneficiary: address,
     amount: uint256,
@@ -494,8 +458,8 @@ def updateFee(fee: uint16):
 
 @external
 def updatePubkeys(
-    newBLSPubkey: G1Point,
-    newBLSSig: BLSSignatureParams,
+    newBLSPubkey: structs.G1Point,
+    newBLSSig: structs.BLSSignatureParams,
     ed25519Pubkey: uint256,
     ed25519Sig0: uint256,
     ed25519Sig1: uint256,
@@ -512,7 +476,7 @@ def updatePubkeys(
 
 @external
 def updateReservedContributors(
-    reserved: DynArray[ReservedContributor, RESERVED_ARGUMENT_BOUND]
+    reserved: DynArray[structs.ReservedContributor, RESERVED_ARGUMENT_BOUND]
 ):
     """
     @notice Replaces the reservations, before the operator's first
@@ -608,13 +572,13 @@ def _blsSignature() -> (uint256, uint256, uint256, uint256):
     @notice The proof of possession, as the reference's public variable
             getter returns it (four words).
     """
-    sig: BLSSignatureParams = self._bls_signature
+    sig: structs.BLSSignatureParams = self._bls_signature
     return sig.sigs0, sig.sigs1, sig.sigs2, sig.sigs3
 
 
 @external
 @view
-def blsSignature() -> BLSSignatureParams:
+def blsSignature() -> structs.BLSSignatureParams:
     return self._bls_signature
 
 
@@ -625,7 +589,7 @@ def _serviceNodeParams() -> (uint256, uint256, uint256, uint16):
     @notice The registration parameters, as the reference's public variable
             getter returns them (four values).
     """
-    params: ServiceNodeParams = self._params()
+    params: structs.ServiceNodeParams = self._params()
     return (
         params.serviceNodePubkey,
         params.serviceNodeSignature1,
@@ -636,7 +600,7 @@ def _serviceNodeParams() -> (uint256, uint256, uint256, uint16):
 
 @external
 @view
-def serviceNodeParams() -> ServiceNodeParams:
+def serviceNodeParams() -> structs.ServiceNodeParams:
     return self._params()
 
 
@@ -674,13 +638,13 @@ def _contributorAddresses(index: uint256) -> (address, address):
     """
     @notice Contributor `index` (0 is the operator) and their beneficiary.
     """
-    staker: Staker = self._staker(index)
+    staker: structs.Staker = self._staker(index)
     return staker.addr, staker.beneficiary
 
 
 @external
 @view
-def contributorAddresses(index: uint256) -> Staker:
+def contributorAddresses(index: uint256) -> structs.Staker:
     return self._staker(index)
 
 
@@ -715,8 +679,8 @@ def getContributions() -> (
     addrs: DynArray[address, MAX_CONTRIBUTORS_BOUND] = []
     beneficiaries: DynArray[address, MAX_CONTRIBUTORS_BOUND] = []
     amounts: DynArray[uint256, MAX_CONTRIBUTORS_BOUND] = []
-    contributors: DynArray[Contributor, MAX_CONTRIBUTORS_BOUND] = self._contributor_list()
-    for c: Contributor in contributors:
+    contributors: DynArray[structs.Contributor, MAX_CONTRIBUTORS_BOUND] = self._contributor_list()
+    for c: structs.Contributor in contributors:
         addrs.append(c.staker.addr)
         beneficiaries.append(c.staker.beneficiary)
         amounts.append(c.stakedAmount)
@@ -953,7 +917,7 @@ def _finalize():
         errors._finalize_not_possible(convert(status, uint8))
     self._header = self._with_status(header, FINALIZED)
     log Finalized()
-    contributors: DynArray[Contributor, MAX_CONTRIBUTORS_BOUND] = self._contributor_list()
+    contributors: DynArray[structs.Contributor, MAX_CONTRIBUTORS_BOUND] = self._contributor_list()
     extcall SESH.approve(REWARDS.address, self._amounts & MASK_96)
     extcall REWARDS.addBLSPublicKey(
         self._bls_pubkey, self._bls_signature, self._params(), contributors
@@ -998,8 +962,8 @@ def _update_fee(fee: uint16):
 
 @internal
 def _update_pubkeys(
-    key: G1Point,
-    sig: BLSSignatureParams,
+    key: structs.G1Point,
+    sig: structs.BLSSignatureParams,
     ed25519: uint256,
     ed25519_sig0: uint256,
     ed25519_sig1: uint256,
@@ -1020,7 +984,7 @@ def _update_pubkeys(
 
 @internal
 def _update_reserved_contributors(
-    reserved: DynArray[ReservedContributor, RESERVED_ARGUMENT_BOUND]
+    reserved: DynArray[structs.ReservedContributor, RESERVED_ARGUMENT_BOUND]
 ):
     """
     @dev The reference's checks, in its order, entry by entry: the operator
@@ -1035,7 +999,7 @@ def _update_reserved_contributors(
     operator: address = convert(header & MASK_160, address)
     remaining: uint256 = self._amounts & MASK_96
     for i: uint256 in range(length, bound=MAX_CONTRIBUTORS_BOUND):
-        entry: ReservedContributor = reserved[i]
+        entry: structs.ReservedContributor = reserved[i]
         if i == 0 and entry.addr != operator:
             errors._first_reserved_contributor_must_be_operator(0, operator)
         if entry.addr == empty(address):
@@ -1119,25 +1083,25 @@ def _index_of(staker: address, count: uint256) -> uint256:
 
 @internal
 @view
-def _staker(index: uint256) -> Staker:
+def _staker(index: uint256) -> structs.Staker:
     assert index < (self._header >> COUNT_SHIFT) & MASK_8
     addr: uint256 = self._stakers[2 * index] & MASK_160
     beneficiary: uint256 = (self._stakers[2 * index + 1] & MASK_160) ^ addr
-    return Staker(addr=convert(addr, address), beneficiary=convert(beneficiary, address))
+    return structs.Staker(addr=convert(addr, address), beneficiary=convert(beneficiary, address))
 
 
 @internal
 @view
-def _contributor_list() -> DynArray[Contributor, MAX_CONTRIBUTORS_BOUND]:
-    contributors: DynArray[Contributor, MAX_CONTRIBUTORS_BOUND] = []
+def _contributor_list() -> DynArray[structs.Contributor, MAX_CONTRIBUTORS_BOUND]:
+    contributors: DynArray[structs.Contributor, MAX_CONTRIBUTORS_BOUND] = []
     for i: uint256 in range((self._header >> COUNT_SHIFT) & MASK_8, bound=MAX_CONTRIBUTORS_BOUND):
         word: uint256 = self._stakers[2 * i]
         addr: uint256 = word & MASK_160
         beneficiary: uint256 = (self._stakers[2 * i + 1] & MASK_160) ^ addr
-        staker: Staker = Staker(
+        staker: structs.Staker = structs.Staker(
             addr=convert(addr, address), beneficiary=convert(beneficiary, address)
         )
-        contributors.append(Contributor(staker=staker, stakedAmount=word >> 160))
+        contributors.append(structs.Contributor(staker=staker, stakedAmount=word >> 160))
     return contributors
 
 
@@ -1159,8 +1123,8 @@ def _unfilled(header: uint256) -> (uint256, uint256):
 
 @internal
 @view
-def _params() -> ServiceNodeParams:
-    return ServiceNodeParams(
+def _params() -> structs.ServiceNodeParams:
+    return structs.ServiceNodeParams(
         serviceNodePubkey=self._ed25519_pubkey,
         serviceNodeSignature1=self._ed25519_signature[0],
         serviceNodeSignature2=self._ed25519_signature[1],

@@ -29,6 +29,7 @@
 from lib import errors
 from lib import initializable
 from lib import ownable2step
+from lib import structs
 from lib import uups
 
 initializes: ownable2step
@@ -54,40 +55,13 @@ interface ServiceNodeContribution:
     def stakingRewardsContract() -> address: view
     def initialize(
         _maxContributors: uint256,
-        key: G1Point,
-        sig: BLSSignatureParams,
-        params: ServiceNodeParams,
-        reserved: DynArray[ReservedContributor, RESERVED_ARGUMENT_BOUND],
+        key: structs.G1Point,
+        sig: structs.BLSSignatureParams,
+        params: structs.ServiceNodeParams,
+        reserved: DynArray[structs.ReservedContributor, RESERVED_ARGUMENT_BOUND],
         _operator: address,
         _manualFinalize: bool,
     ): nonpayable
-
-
-# -- the reference's types ---------------------------------------------------------------------
-
-
-struct G1Point:
-    X: uint256
-    Y: uint256
-
-
-struct BLSSignatureParams:
-    sigs0: uint256
-    sigs1: uint256
-    sigs2: uint256
-    sigs3: uint256
-
-
-struct ServiceNodeParams:
-    serviceNodePubkey: uint256
-    serviceNodeSignature1: uint256
-    serviceNodeSignature2: uint256
-    fee: uint16
-
-
-struct ReservedContributor:
-    addr: address
-    amount: uint256
 
 
 # -- constants ---------------------------------------------------------------------------------
@@ -169,10 +143,10 @@ def initialize(_stakingRewardsContract: address):
 
 @external
 def deploy(
-    key: G1Point,
-    sig: BLSSignatureParams,
-    params: ServiceNodeParams,
-    reserved: DynArray[ReservedContributor, RESERVED_ARGUMENT_BOUND],
+    key: structs.G1Point,
+    sig: structs.BLSSignatureParams,
+    params: structs.ServiceNodeParams,
+    reserved: DynArray[structs.ReservedContributor, RESERVED_ARGUMENT_BOUND],
     manualFinalize: bool,
 ) -> address:
     """
@@ -184,6 +158,12 @@ def deploy(
     @dev `EnforcedPause` while paused. The contract's maxContributors and
          staking requirement are the rewards contract's now. Emits
          `NewServiceNodeContributionContract`.
+    @param key The node's BLS key.
+    @param sig The proof of possession of `key`, signed for the caller.
+    @param params The node's Ed25519 key, its signature and the fee.
+    @param reserved The reserved contribution slots, the caller's first.
+    @param manualFinalize Whether the operator finalizes by hand (`finalize`)
+           rather than the filling contribution registering the node.
     @return address The 20-byte address of the new contract.
     """
     config: uint256 = self._config
@@ -210,6 +190,8 @@ def deploy(
 def owns(contractAddress: address) -> bool:
     """
     @notice Whether this factory made `contractAddress`.
+    @param contractAddress The 20-byte address to check.
+    @return bool True for a contribution contract made here.
     """
     return self.deployedContracts[contractAddress]
 
@@ -219,6 +201,7 @@ def owns(contractAddress: address) -> bool:
 def stakingRewardsContract() -> address:
     """
     @notice The ServiceNodeRewards contract the nodes register in.
+    @return address The 20-byte address of the rewards proxy.
     """
     return convert(self._config & MASK_160, address)
 
@@ -226,6 +209,10 @@ def stakingRewardsContract() -> address:
 @external
 @view
 def paused() -> bool:
+    """
+    @notice Whether new contribution contracts are stopped.
+    @return bool True while paused.
+    """
     return self._config & PAUSED != 0
 
 

@@ -28,13 +28,23 @@
        reference's transparent proxy admin; the paginated node list view
        `serviceNodeIDsPage` is added.
 
-     Storage, in order (upgrades may only append):
+     Storage, in order (upgrades may only append; each variable is
+     described where it is declared):
        ownable2step     owner, pendingOwner
        initializable    initialized_version
-       uups             (the ERC-1967 slot only)
-       then the variables below. A node is one `NodeRecord`, packed so that a
-       registration writes five slots where the reference writes eleven;
-       `serviceNodes(id)` unpacks it into the reference's struct.
+       uups             erc1967_implementation (at the ERC-1967 slot)
+       designatedToken, foundationPool, _status, stakingRequirement,
+       maxContributors, liquidatorRewardRatio, poolShareOfLiquidationRatio,
+       recipientRatio, nextServiceNodeID, totalNodes, blsNonSignerThreshold,
+       blsNonSignerThresholdMax, signatureExpiry, claimThreshold, claimCycle,
+       currentClaimTotal, currentClaimCycle, lastHeightPubkeyWasAggregated,
+       numPubkeyAggregationsForHeight, _aggregate (2 slots)
+       node_list        _nodes: the node records (lib/node_list.vy), one
+                        packed record a node, so that a registration writes
+                        five slots where the reference writes eleven;
+                        `serviceNodes(id)` unpacks one into the reference's
+                        struct
+       serviceNodeIDs, ed25519ToServiceNodeID, _recipients
 
      Non-signer ids are read straight from the calldata. Vyper copies a
      uint64[] argument into memory (to range-check it) and places every later
@@ -51,8 +61,10 @@ from ethereum.ercs import IERC20
 
 from lib import errors
 from lib import initializable
+from lib import node_list
 from lib import ownable2step
 from lib import safe_erc20
+from lib import structs
 from lib import uups
 
 initializes: ownable2step
@@ -76,101 +88,29 @@ interface BLSVerifier:
     ) -> bool: view
 
 
-# -- the reference's types ---------------------------------------------------------------------
-
-
-struct G1Point:
-    X: uint256
-    Y: uint256
-
-
-struct BLSSignatureParams:
-    sigs0: uint256
-    sigs1: uint256
-    sigs2: uint256
-    sigs3: uint256
-
-
-struct ServiceNodeParams:
-    serviceNodePubkey: uint256
-    serviceNodeSignature1: uint256
-    serviceNodeSignature2: uint256
-    fee: uint16
-
-
-struct Staker:
-    addr: address
-    beneficiary: address
-
-
-struct Contributor:
-    staker: Staker
-    stakedAmount: uint256
-
-
-struct SeedServiceNode:
-    blsPubkey: G1Point
-    ed25519Pubkey: uint256
-    addedTimestamp: uint256
-    contributors: DynArray[Contributor, MAX_CONTRIBUTORS_BOUND]
-
-
-struct ServiceNode:
-    next: uint64
-    prev: uint64
-    operator: address
-    blsPubkey: G1Point
-    addedTimestamp: uint256
-    leaveRequestTimestamp: uint256
-    latestLeaveRequestTimestamp: uint256
-    deposit: uint256
-    contributors: DynArray[Contributor, MAX_CONTRIBUTORS_BOUND]
-    ed25519Pubkey: uint256
-
-
-# @dev One node in storage. Bit layout:
-#      key          the BLS key, compressed: X | (Y & 1) << 255 (X < p < 2^254).
-#                   Zero exactly when no node has this id (a live key has X != 0).
-#                   One slot instead of two because every read of a key is a
-#                   cold storage read (2,100 gas a slot), while recomputing Y
-#                   from X costs one modexp call (about 1,450): each listed
-#                   non-signer reads one key. First in the record, so that its
-#                   slot is the mapping's hash itself.
-#      links        next (64) | prev << 64 | addedTimestamp << 128 | contributor count << 192
-#      operator     operator (160) | deposit << 160 (deposit < 2^96)
-#      leave        leaveRequestTimestamp (128) | latestLeaveRequestTimestamp << 128
-#      ed25519      the Ed25519 key
-#      contributors two words per contributor: addr (160) | stake << 160, and
-#                   beneficiary XOR addr (zero, so never written, when the
-#                   contributor is its own beneficiary)
-#      The sentinel (id 0) uses `links` only: next | prev << 64.
-struct NodeRecord:
-    key: uint256
-    links: uint256
-    operator: uint256
-    leave: uint256
-    ed25519: uint256
-    contributors: uint256[2 * MAX_CONTRIBUTORS_BOUND]
+# -- types -------------------------------------------------------------------------------------
 
 
 struct Recipient:
+    # The lifetime rewards the network signed for the address.
     rewards: uint256
+    # How much of them the address has claimed.
     claimed: uint256
 
 
 # -- constants ---------------------------------------------------------------------------------
 
 VERSION: public(constant(uint256)) = 1
-LIST_SENTINEL: public(constant(uint64)) = 0
+LIST_SENTINEL: public(constant(uint64)) = node_list.SENTINEL
 MAX_SERVICE_NODE_EXIT_WAIT_TIME: public(constant(uint256)) = 30 * 86_400
 MAX_PERMITTED_PUBKEY_AGGREGATIONS_LOWER_BOUND: public(constant(uint256)) = 20
-MIN_TIME_BEFORE_REPEATED_LEAVE_REQUEST: public(constant(uint256)) = 3_600
-SMALL_CONTRIBUTOR_LEAVE_DELAY: public(constant(uint256)) = 30 * 86_400
-SMALL_CONTRIBUTOR_DIVISOR: public(constant(uint256)) = 4
+MIN_TIME_BEFORE_REPEATED_LEAVE_REQUEST: public(constant(uint256)) = node_list.MIN_TIME_BEFORE_REPEATED_LEAVE_REQUEST
+SMALL_CONTRIBUTOR_LEAVE_DELAY: public(constant(uint256)) = node_list.SMALL_CONTRIBUTOR_LEAVE_DELAY
+SMALL_CONTRIBUTOR_DIVISOR: public(constant(uint256)) = node_list.SMALL_CONTRIBUTOR_DIVISOR
 
 # @dev The bounds Vyper needs for lists. The owner cannot set maxContributors or
 #      blsNonSignerThresholdMax above them (`ParameterAboveBound`).
-MAX_CONTRIBUTORS_BOUND: constant(uint256) = 10
+MAX_CONTRIBUTORS_BOUND: constant(uint256) = structs.MAX_CONTRIBUTORS
 MAX_NON_SIGNERS: constant(uint256) = 10_000
 # @dev addBLSPublicKey accepts a longer list than it can store, so that a few
 #      contributors too many get the reference's `MaxContributorsExceeded`
@@ -194,16 +134,6 @@ EXIT_IDS_HEAD: constant(uint256) = 4 + 32 * 7
 # @dev The BN254 base field modulus, for G1 negation and the curve check.
 FIELD_MODULUS: constant(uint256) = 21888242871839275222246405745257275088696311157297823662689037894645226208583
 EC_ADD: constant(address) = 0x0000000000000000000000000000000000000006
-MODEXP: constant(address) = 0x0000000000000000000000000000000000000005
-# p ≡ 3 (mod 4), so a square a has the roots ±a^((p + 1) / 4).
-SQRT_EXPONENT: constant(uint256) = (FIELD_MODULUS + 1) // 4
-WORD: constant(uint256) = 32  # the modexp call's lengths of base, exponent and modulus
-
-MASK_64: constant(uint256) = 2**64 - 1
-MASK_96: constant(uint256) = 2**96 - 1
-MASK_128: constant(uint256) = 2**128 - 1
-MASK_160: constant(uint256) = 2**160 - 1
-MASK_255: constant(uint256) = 2**255 - 1
 
 # @dev The `_status` bits. INITIALIZED keeps the slot non-zero from `initialize` on,
 #      so that `start` and `pause` rewrite a non-zero slot (2,900 gas, not 20,000).
@@ -229,31 +159,55 @@ MINIMUM_EXIT_AGE: immutable(uint256)
 
 # -- state -------------------------------------------------------------------------------------
 
+# The staked token (SESH): stakes come in and rewards go out in it.
 designatedToken: public(IERC20)
+# Where the pool's share of a liquidated deposit goes.
 foundationPool: public(address)
 # PAUSED | STARTED | INITIALIZED, one slot so that every guarded call reads it once.
 _status: uint256
+# The stake of a new node, in atomic units (below 2^96).
 stakingRequirement: public(uint256)
+# The most contributors a new node may list (at most MAX_CONTRIBUTORS_BOUND).
 maxContributors: public(uint256)
+# The liquidator's part of a liquidated deposit, against the two below.
 liquidatorRewardRatio: public(uint256)
+# The foundation pool's part of a liquidated deposit.
 poolShareOfLiquidationRatio: public(uint256)
+# The stakers' part of a liquidated deposit (never zero).
 recipientRatio: public(uint256)
+# The id the next registered node gets (ids start at 1 and are never reused).
 nextServiceNodeID: public(uint64)
+# How many nodes are live.
 totalNodes: public(uint256)
+# The most non-signers a network signature may list: a third of the nodes, capped.
 blsNonSignerThreshold: public(uint256)
+# The cap on blsNonSignerThreshold (at most MAX_NON_SIGNERS).
 blsNonSignerThresholdMax: public(uint256)
+# How long, in seconds, a signed exit or liquidation stays valid.
 signatureExpiry: public(uint256)
+# The most all claims together may take in one claim cycle.
 claimThreshold: public(uint256)
+# The length, in seconds, of a claim cycle.
 claimCycle: public(uint256)
+# What was claimed in the current claim cycle.
 currentClaimTotal: public(uint256)
+# The current claim cycle's index: block.timestamp // claimCycle when it began.
 currentClaimCycle: public(uint256)
+# The block of the latest registration, for the per-block limit.
 lastHeightPubkeyWasAggregated: public(uint256)
+# Registrations in that block.
 numPubkeyAggregationsForHeight: public(uint256)
-_aggregate: G1Point
-_nodes: HashMap[uint64, NodeRecord]
-# Keyed by the 64-byte abi.encode(X, Y), as the reference's getter takes it.
+# The sum of every live node's BLS key.
+_aggregate: structs.G1Point
+# The node records, in the slot the rewards contract has always kept them in: its
+# `initializes:` stands here because Vyper places a module's storage where it is declared.
+initializes: node_list
+# A node's id by its BLS key, keyed by the 64-byte abi.encode(X, Y) as the reference's
+# getter takes it (0: none).
 serviceNodeIDs: public(HashMap[Bytes[64], uint64])
+# A node's id by its Ed25519 key (0: none).
 ed25519ToServiceNodeID: public(HashMap[uint256, uint64])
+# Each address's lifetime rewards and what it has claimed of them.
 _recipients: HashMap[address, Recipient]
 
 
@@ -262,34 +216,34 @@ _recipients: HashMap[address, Recipient]
 event NewServiceNodeV2:
     serviceNodeID: indexed(uint64)
     initiator: address
-    pubkey: G1Point
-    serviceNode: ServiceNodeParams
-    contributors: DynArray[Contributor, MAX_CONTRIBUTORS_BOUND]
+    pubkey: structs.G1Point
+    serviceNode: structs.ServiceNodeParams
+    contributors: DynArray[structs.Contributor, MAX_CONTRIBUTORS_BOUND]
 
 
 event NewSeededServiceNode:
     serviceNodeID: indexed(uint64)
-    blsPubkey: G1Point
+    blsPubkey: structs.G1Point
     ed25519Pubkey: uint256
 
 
 event ServiceNodeExitRequest:
     serviceNodeID: indexed(uint64)
     initiator: address
-    pubkey: G1Point
+    pubkey: structs.G1Point
 
 
 event ServiceNodeExit:
     serviceNodeID: indexed(uint64)
     initiator: address
     returnedAmount: uint256
-    pubkey: G1Point
+    pubkey: structs.G1Point
 
 
 event ServiceNodeLiquidated:
     serviceNodeID: indexed(uint64)
     initiator: address
-    pubkey: G1Point
+    pubkey: structs.G1Point
 
 
 event RewardsBalanceUpdated:
@@ -375,19 +329,30 @@ def initialize(
          as their setters do: a zero requirement makes nodes free, zero
          contributors makes registration impossible) and a zero token or pool
          (`NullAddress`): a proxy initialised wrong cannot be initialised again.
+         Each parameter goes through the validator its setter uses, so a bad
+         value reverts with the setter's error. Emits
+         `LiquidationRatiosUpdated`, as the reference does, but no
+         `StakingRequirementUpdated`: the reference's initialize does not,
+         and nodes read the first requirement from the contract.
+    @param _token The 20-byte address of the staked token.
+    @param _foundationPool The 20-byte address that receives the pool's
+           share of liquidations.
+    @param _stakingRequirement The 32-byte stake of a node, below 2^96.
+    @param _maxContributors The 32-byte most contributors per node, 1 to 10.
+    @param _liquidatorRewardRatio The 32-byte liquidator's ratio.
+    @param _poolShareOfLiquidationRatio The 32-byte pool's ratio.
+    @param _recipientRatio The 32-byte stakers' ratio.
     """
     initializable._begin_initialization()
     self._set_liquidation_ratios(
         _liquidatorRewardRatio, _poolShareOfLiquidationRatio, _recipientRatio
     )
-    if _stakingRequirement == 0 or _maxContributors == 0:
-        errors._positive_number_requirement()
     if _token == empty(address) or _foundationPool == empty(address):
         errors._null_address()
+    self._check_staking_requirement(_stakingRequirement)
+    self._check_positive(_maxContributors)
     if _maxContributors > MAX_CONTRIBUTORS_BOUND:
         errors._parameter_above_bound(_maxContributors, MAX_CONTRIBUTORS_BOUND)
-    if _stakingRequirement > MAX_STAKING_REQUIREMENT:
-        errors._parameter_above_bound(_stakingRequirement, MAX_STAKING_REQUIREMENT)
     self._status = INITIALIZED
     self.designatedToken = IERC20(_token)
     self.foundationPool = _foundationPool
@@ -407,10 +372,10 @@ def initialize(
 
 @external
 def addBLSPublicKey(
-    blsPubkey: G1Point,
-    blsSignature: BLSSignatureParams,
-    serviceNodeParams: ServiceNodeParams,
-    contributors: DynArray[Contributor, CONTRIBUTORS_ARGUMENT_BOUND],
+    blsPubkey: structs.G1Point,
+    blsSignature: structs.BLSSignatureParams,
+    serviceNodeParams: structs.ServiceNodeParams,
+    contributors: DynArray[structs.Contributor, CONTRIBUTORS_ARGUMENT_BOUND],
 ):
     """
     @notice Registers a node: its BLS key (with a proof of possession signed
@@ -421,23 +386,29 @@ def addBLSPublicKey(
     @dev Paused or unstarted: `EnforcedPause`, `ContractNotStarted`. At most
          `maxPermittedPubkeyAggregations()` per block. Emits
          `NewServiceNodeV2`, then pulls the stake with transferFrom.
+    @param blsPubkey The node's BLS key, a point of G1.
+    @param blsSignature The proof of possession of `blsPubkey`.
+    @param serviceNodeParams The node's Ed25519 key, its signature and the
+           operator's fee.
+    @param contributors The contributors, the operator first; empty for a
+           node staked wholly by the caller.
     """
     self._check_active()
     requirement: uint256 = self.stakingRequirement
-    stakers: DynArray[Contributor, MAX_CONTRIBUTORS_BOUND] = []
+    stakers: DynArray[structs.Contributor, MAX_CONTRIBUTORS_BOUND] = []
     if len(contributors) > self.maxContributors:
         errors._max_contributors_exceeded()
-    for c: Contributor in contributors:
+    for c: structs.Contributor in contributors:
         stakers.append(c)
     if len(contributors) == 0:
         stakers = [
-            Contributor(
-                staker=Staker(addr=msg.sender, beneficiary=msg.sender), stakedAmount=requirement
+            structs.Contributor(
+                staker=structs.Staker(addr=msg.sender, beneficiary=msg.sender), stakedAmount=requirement
             )
         ]
     else:
         total: uint256 = 0
-        for c: Contributor in contributors:
+        for c: structs.Contributor in contributors:
             total += c.stakedAmount
         if total != requirement:
             errors._contribution_total_mismatch(requirement, total)
@@ -452,8 +423,10 @@ def addBLSPublicKey(
     self._check_proof_of_possession(
         blsPubkey, blsSignature, stakers[0].staker.addr, serviceNodeParams.serviceNodePubkey
     )
+    if serviceNodeParams.serviceNodePubkey == 0:
+        errors._null_ed25519_pubkey()
     serviceNodeID: uint64 = self._insert(
-        blsPubkey, serviceNodeParams.serviceNodePubkey, block.timestamp, requirement, stakers
+        blsPubkey, serviceNodeParams.serviceNodePubkey, block.timestamp, requirement, stakers, True
     )
     self._update_threshold()
     log NewServiceNodeV2(
@@ -468,25 +441,30 @@ def addBLSPublicKey(
 
 @external
 def validateProofOfPossession(
-    blsPubkey: G1Point, blsSignature: BLSSignatureParams, caller: address, serviceNodePubkey: uint256
+    blsPubkey: structs.G1Point, blsSignature: structs.BLSSignatureParams, caller: address, serviceNodePubkey: uint256
 ):
     """
     @notice Reverts `InvalidBLSProofOfPossession` unless `blsSignature` proves
             possession of `blsPubkey` for operator `caller` and Ed25519 key
             `serviceNodePubkey`, bound to this chain and contract.
     @dev For contribution contracts, to refuse a bad key before anyone pays.
+    @param blsPubkey The BLS key.
+    @param blsSignature The proof of possession.
+    @param caller The 20-byte operator the proof was signed for.
+    @param serviceNodePubkey The 32-byte Ed25519 key the proof was signed for.
     """
     self._check_proof_of_possession(blsPubkey, blsSignature, caller, serviceNodePubkey)
 
 
 @external
-def seedPublicKeyList(nodes: DynArray[SeedServiceNode, SEED_BATCH]):
+def seedPublicKeyList(nodes: DynArray[structs.SeedServiceNode, SEED_BATCH]):
     """
     @notice Before `start`, the owner copies existing nodes in: key, Ed25519
             key, registration time and contributors, without proofs of
             possession (the owner checked them off-chain) and without tokens.
     @dev Owner only; `ContractAlreadyStarted` after `start`. Emits
          `NewSeededServiceNode` per node. May be called many times.
+    @param nodes Up to 100 nodes, appended in this order.
     """
     ownable2step._check_owner()
     if self._status & STARTED != 0:
@@ -506,43 +484,22 @@ def initiateExitBLSPublicKey(serviceNodeID: uint64):
             a quarter of the stake may ask only 30 days after registration;
             a repeated request needs an hour since the last one and does not
             move the first request's time.
-    @dev Emits `ServiceNodeExitRequest`. No tokens move.
+    @dev Emits `ServiceNodeExitRequest`. No tokens move. The rules are
+         node_list's `_request_leave`.
+    @param serviceNodeID The 8-byte id of a node the caller contributed to.
     """
     self._check_active()
-    count: uint256 = (self._nodes[serviceNodeID].links >> 192) & 255
-    found: bool = False
-    small: bool = False
-    deposit: uint256 = (self._nodes[serviceNodeID].operator >> 160) & MASK_96
-    for i: uint256 in range(count, bound=MAX_CONTRIBUTORS_BOUND):
-        word: uint256 = self._nodes[serviceNodeID].contributors[2 * i]
-        if convert(word & MASK_160, address) == msg.sender:
-            found = True
-            small = ((word >> 160) & MASK_96) * SMALL_CONTRIBUTOR_DIVISOR < deposit
-            break
-    if not found:
-        errors._caller_not_contributor(serviceNodeID, msg.sender)
-    leave: uint256 = self._nodes[serviceNodeID].leave
-    requested: uint256 = leave & MASK_128
-    if requested == 0:
-        added: uint256 = (self._nodes[serviceNodeID].links >> 128) & MASK_64
-        if small and block.timestamp < added + SMALL_CONTRIBUTOR_LEAVE_DELAY:
-            errors._small_contributor_leave_too_early(serviceNodeID, msg.sender)
-        requested = block.timestamp
-    else:
-        allowed: uint256 = (leave >> 128) + MIN_TIME_BEFORE_REPEATED_LEAVE_REQUEST
-        if block.timestamp < allowed:
-            errors._leave_request_too_early(serviceNodeID, allowed, block.timestamp)
-    self._nodes[serviceNodeID].leave = requested | (block.timestamp << 128)
+    node_list._request_leave(serviceNodeID, msg.sender)
     log ServiceNodeExitRequest(
-        serviceNodeID=serviceNodeID, initiator=msg.sender, pubkey=self._pubkey(serviceNodeID)
+        serviceNodeID=serviceNodeID, initiator=msg.sender, pubkey=node_list._pubkey(serviceNodeID)
     )
 
 
 @external
 def exitBLSPublicKeyWithSignature(
-    blsPubkey: G1Point,
+    blsPubkey: structs.G1Point,
     timestamp: uint256,
-    blsSignature: BLSSignatureParams,
+    blsSignature: structs.BLSSignatureParams,
     ids: DynArray[uint64, MAX_NON_SIGNERS],
 ):
     """
@@ -553,6 +510,10 @@ def exitBLSPublicKeyWithSignature(
     @dev Emits `ServiceNodeExit` with the whole deposit as returnedAmount; no
          tokens move here: the network pays the stake back through the
          stakers' reward balances. No local variables here (see the header).
+    @param blsPubkey The node's BLS key.
+    @param timestamp The 32-byte unix time the network signed.
+    @param blsSignature The network's aggregate signature.
+    @param ids The non-signers' ids, strictly increasing.
     """
     self._exit_with_signature(blsPubkey, timestamp, blsSignature, len(ids))
 
@@ -564,18 +525,20 @@ def exitBLSPublicKeyAfterWaitTime(serviceNodeID: uint64):
     @dev `LeaveRequestNotInitiatedYet` without a request (or for an unknown
          id); `LeaveRequestTooEarly` before the 30 days are over (the last
          second included). Emits `ServiceNodeExit`; no tokens move.
+    @param serviceNodeID The 8-byte id of the node.
     """
     self._check_active()
-    requested: uint256 = self._nodes[serviceNodeID].leave & MASK_128
-    # A removed node keeps its stale `leave` word (see `_remove`): X tells it is gone.
-    if requested == 0 or self._nodes[serviceNodeID].key == 0:
+    requested: uint256 = 0
+    word: uint256 = 0
+    requested, word = node_list._pending_exit(serviceNodeID)
+    if requested == 0:
         errors._leave_request_not_initiated_yet(serviceNodeID)
     allowed: uint256 = requested + MAX_SERVICE_NODE_EXIT_WAIT_TIME
     if block.timestamp < allowed:
         errors._leave_request_too_early(serviceNodeID, allowed, block.timestamp)
-    deposit: uint256 = 0
-    key: G1Point = empty(G1Point)
-    deposit, key = self._remove(serviceNodeID)
+    point: uint256[2] = node_list._unpack_key(word)
+    key: structs.G1Point = structs.G1Point(X=point[0], Y=point[1])
+    deposit: uint256 = self._remove(serviceNodeID, key)
     self._update_threshold()
     log ServiceNodeExit(
         serviceNodeID=serviceNodeID, initiator=msg.sender, returnedAmount=deposit, pubkey=key
@@ -584,9 +547,9 @@ def exitBLSPublicKeyAfterWaitTime(serviceNodeID: uint64):
 
 @external
 def liquidateBLSPublicKeyWithSignature(
-    blsPubkey: G1Point,
+    blsPubkey: structs.G1Point,
     timestamp: uint256,
-    blsSignature: BLSSignatureParams,
+    blsSignature: structs.BLSSignatureParams,
     ids: DynArray[uint64, MAX_NON_SIGNERS],
 ):
     """
@@ -596,6 +559,10 @@ def liquidateBLSPublicKeyWithSignature(
             pool. The rest goes back to the stakers through reward balances.
     @dev Emits `ServiceNodeLiquidated`, then `ServiceNodeExit` with the
          deposit less the penalty. No local variables here (see the header).
+    @param blsPubkey The node's BLS key.
+    @param timestamp The 32-byte unix time the network signed.
+    @param blsSignature The network's aggregate signature.
+    @param ids The non-signers' ids, strictly increasing.
     """
     self._liquidate_with_signature(blsPubkey, timestamp, blsSignature, len(ids))
 
@@ -607,7 +574,7 @@ def liquidateBLSPublicKeyWithSignature(
 def updateRewardsBalance(
     recipientAddress: address,
     recipientRewards: uint256,
-    blsSignature: BLSSignatureParams,
+    blsSignature: structs.BLSSignatureParams,
     ids: DynArray[uint64, MAX_NON_SIGNERS],
 ):
     """
@@ -616,6 +583,10 @@ def updateRewardsBalance(
     @dev `RecipientRewardsTooLow` unless above the stored total (so replays
          fail). Emits `RewardsBalanceUpdated`. No local variables here (see
          the header).
+    @param recipientAddress The 20-byte address the rewards are for.
+    @param recipientRewards The 32-byte lifetime total, in atomic units.
+    @param blsSignature The network's aggregate signature.
+    @param ids The non-signers' ids, strictly increasing.
     """
     self._update_rewards_balance(recipientAddress, recipientRewards, blsSignature, len(ids))
 
@@ -666,36 +637,38 @@ def rederiveTotalNodesAndAggregatePubkey():
     """
     count: uint256 = 0
     total: uint256[2] = [0, 0]
-    current: uint64 = convert(self._nodes[0].links & MASK_64, uint64)
+    current: uint64 = node_list._first()
     for i: uint64 in range(max_value(uint64)):
         if current == 0:
             break
-        total = self._g1_add(total, self._point(self._nodes[current].key))
+        total = self._g1_add(total, node_list._unpack_key(node_list._key_word(current)))
         count += 1
-        current = convert(self._nodes[current].links & MASK_64, uint64)
+        current = node_list._after(current)
     self.totalNodes = count
     if count != 0:
-        self._aggregate = G1Point(X=total[0], Y=total[1])
+        self._aggregate = structs.G1Point(X=total[0], Y=total[1])
 
 
 @external
 @view
-def allServiceNodeIDs() -> (DynArray[uint64, LIST_BOUND], DynArray[G1Point, LIST_BOUND]):
+def allServiceNodeIDs() -> (DynArray[uint64, LIST_BOUND], DynArray[structs.G1Point, LIST_BOUND]):
     """
     @notice Every node's id and key, in registration order.
     @dev Up to 10,000 nodes, and costly as a call on a big network (three
          storage reads per node); `serviceNodeIDsPage` reads any network in
          pages.
+    @return DynArray[uint64, 10000] The ids.
+    @return DynArray[structs.G1Point, 10000] The keys, in the same order.
     """
     ids: DynArray[uint64, LIST_BOUND] = []
-    keys: DynArray[G1Point, LIST_BOUND] = []
-    current: uint64 = convert(self._nodes[0].links & MASK_64, uint64)
+    keys: DynArray[structs.G1Point, LIST_BOUND] = []
+    current: uint64 = node_list._first()
     for i: uint256 in range(LIST_BOUND + 1):
         if current == 0:
             break
         ids.append(current)
-        keys.append(self._pubkey(current))
-        current = convert(self._nodes[current].links & MASK_64, uint64)
+        keys.append(node_list._pubkey(current))
+        current = node_list._after(current)
     return ids, keys
 
 
@@ -703,65 +676,53 @@ def allServiceNodeIDs() -> (DynArray[uint64, LIST_BOUND], DynArray[G1Point, LIST
 @view
 def serviceNodeIDsPage(
     startID: uint64, maxCount: uint256
-) -> (DynArray[uint64, PAGE_BOUND], DynArray[G1Point, PAGE_BOUND], uint64):
+) -> (DynArray[uint64, PAGE_BOUND], DynArray[structs.G1Point, PAGE_BOUND], uint64):
     """
     @notice A page of the node list: up to `maxCount` (at most 1,000) nodes
             from node `startID` on (0: from the first), in registration
             order, and the id to start the next page from (0 at the end).
     @dev sesh only (the reference has `allServiceNodeIDs` alone).
          `ServiceNodeDoesntExist(startID)` if `startID` names no node.
+    @param startID The 8-byte id of the page's first node; 0 for the list's head.
+    @param maxCount The 32-byte most nodes wanted (more than 1,000 reads 1,000).
+    @return DynArray[uint64, 1000] The ids.
+    @return DynArray[structs.G1Point, 1000] The keys, in the same order.
+    @return uint64 The next page's startID; 0 after the last node.
     """
     current: uint64 = startID
     if startID == 0:
-        current = convert(self._nodes[0].links & MASK_64, uint64)
-    elif self._nodes[startID].key == 0:
+        current = node_list._first()
+    elif not node_list._exists(startID):
         errors._service_node_doesnt_exist(startID)
     ids: DynArray[uint64, PAGE_BOUND] = []
-    keys: DynArray[G1Point, PAGE_BOUND] = []
+    keys: DynArray[structs.G1Point, PAGE_BOUND] = []
     for i: uint256 in range(min(maxCount, PAGE_BOUND), bound=PAGE_BOUND):
         if current == 0:
             break
         ids.append(current)
-        keys.append(self._pubkey(current))
-        current = convert(self._nodes[current].links & MASK_64, uint64)
+        keys.append(node_list._pubkey(current))
+        current = node_list._after(current)
     return ids, keys, current
 
 
 @external
 @view
-def serviceNodes(serviceNodeID: uint64) -> ServiceNode:
+def serviceNodes(serviceNodeID: uint64) -> structs.ServiceNode:
     """
     @notice Everything stored about a node (all zero for an unknown id; id 0
             is the list's sentinel).
+    @param serviceNodeID The 8-byte id.
+    @return structs.ServiceNode The node, in the reference's struct.
     """
-    if serviceNodeID != 0 and self._nodes[serviceNodeID].key == 0:
-        return empty(ServiceNode)
-    links: uint256 = self._nodes[serviceNodeID].links
-    operator: uint256 = self._nodes[serviceNodeID].operator
-    leave: uint256 = self._nodes[serviceNodeID].leave
-    count: uint256 = (links >> 192) & 255
-    stakers: DynArray[Contributor, MAX_CONTRIBUTORS_BOUND] = []
-    for i: uint256 in range(count, bound=MAX_CONTRIBUTORS_BOUND):
-        stakers.append(self._contributor(serviceNodeID, i))
-    return ServiceNode(
-        next=convert(links & MASK_64, uint64),
-        prev=convert((links >> 64) & MASK_64, uint64),
-        operator=convert(operator & MASK_160, address),
-        blsPubkey=self._pubkey(serviceNodeID),
-        addedTimestamp=(links >> 128) & MASK_64,
-        leaveRequestTimestamp=leave & MASK_128,
-        latestLeaveRequestTimestamp=leave >> 128,
-        deposit=operator >> 160,
-        contributors=stakers,
-        ed25519Pubkey=self._nodes[serviceNodeID].ed25519,
-    )
+    return node_list._service_node(serviceNodeID)
 
 
 @external
 @view
-def aggregatePubkey() -> G1Point:
+def aggregatePubkey() -> structs.G1Point:
     """
     @notice The sum of every live node's BLS key.
+    @return structs.G1Point The aggregate key; (0, 0) before the first node.
     """
     return self._aggregate
 
@@ -772,6 +733,9 @@ def recipients(recipientAddress: address) -> (uint256, uint256):
     """
     @notice The lifetime rewards signed for an address, and how much of them
             it has claimed.
+    @param recipientAddress The 20-byte address.
+    @return uint256 The lifetime rewards, in atomic units.
+    @return uint256 The part of them already claimed.
     """
     return self._recipients[recipientAddress].rewards, self._recipients[recipientAddress].claimed
 
@@ -782,6 +746,7 @@ def maxPermittedPubkeyAggregations() -> uint256:
     """
     @notice How many registrations one block may hold: 2 % of the nodes, at
             least 20.
+    @return uint256 The per-block limit.
     """
     return max(MAX_PERMITTED_PUBKEY_AGGREGATIONS_LOWER_BOUND, self.totalNodes * 2 // 100)
 
@@ -789,42 +754,77 @@ def maxPermittedPubkeyAggregations() -> uint256:
 @external
 @view
 def isStarted() -> bool:
+    """
+    @notice Whether the owner has called `start`: registration, exits and
+            reward updates are open, seeding is over.
+    @return bool True once started.
+    """
     return self._status & STARTED != 0
 
 
 @external
 @view
 def paused() -> bool:
+    """
+    @notice Whether the owner has paused registrations, exits, liquidations
+            and reward updates.
+    @return bool True while paused.
+    """
     return self._status & PAUSED != 0
 
 
 @external
 @view
 def proofOfPossessionTag() -> bytes32:
+    """
+    @notice The domain tag of proofs of possession.
+    @return bytes32 keccak256("BLS_SIG_TRYANDINCREMENT_POP" ‖ chain id ‖ this
+            contract's address).
+    """
     return self._tag(POP_TAG)
 
 
 @external
 @view
 def rewardTag() -> bytes32:
+    """
+    @notice The domain tag of reward balance signatures.
+    @return bytes32 keccak256("BLS_SIG_TRYANDINCREMENT_REWARD" ‖ chain id ‖
+            this contract's address).
+    """
     return self._tag(REWARD_TAG)
 
 
 @external
 @view
 def exitTag() -> bytes32:
+    """
+    @notice The domain tag of exit signatures.
+    @return bytes32 keccak256("BLS_SIG_TRYANDINCREMENT_EXIT" ‖ chain id ‖ this
+            contract's address).
+    """
     return self._tag(EXIT_TAG)
 
 
 @external
 @view
 def liquidateTag() -> bytes32:
+    """
+    @notice The domain tag of liquidation signatures.
+    @return bytes32 keccak256("BLS_SIG_TRYANDINCREMENT_LIQUIDATE" ‖ chain id ‖
+            this contract's address).
+    """
     return self._tag(LIQUIDATE_TAG)
 
 
 @external
 @view
 def hashToG2Tag() -> bytes32:
+    """
+    @notice The domain separation tag of the hash to G2.
+    @return bytes32 keccak256("BLS_SIG_HASH_TO_FIELD_TAG" ‖ chain id ‖ this
+            contract's address).
+    """
     return self._tag(HASH_TO_G2_TAG)
 
 
@@ -872,11 +872,12 @@ def unpause():
 def setStakingRequirement(newRequirement: uint256):
     """
     @notice The stake of future registrations; nodes keep their deposit.
+    @dev Owner only. `PositiveNumberRequirement` for zero,
+         `ParameterAboveBound` from 2^96 on. Emits `StakingRequirementUpdated`.
+    @param newRequirement The 32-byte stake, in atomic units.
     """
     ownable2step._check_owner()
-    self._check_positive(newRequirement)
-    if newRequirement > MAX_STAKING_REQUIREMENT:
-        errors._parameter_above_bound(newRequirement, MAX_STAKING_REQUIREMENT)
+    self._check_staking_requirement(newRequirement)
     self.stakingRequirement = newRequirement
     log StakingRequirementUpdated(newRequirement=newRequirement)
 
@@ -885,6 +886,9 @@ def setStakingRequirement(newRequirement: uint256):
 def setSignatureExpiry(newExpiry: uint256):
     """
     @notice How long, in seconds, an exit or liquidation signature stays valid.
+    @dev Owner only. `PositiveNumberRequirement` for zero. Emits
+         `SignatureExpiryUpdated`.
+    @param newExpiry The 32-byte validity in seconds.
     """
     ownable2step._check_owner()
     self._check_positive(newExpiry)
@@ -897,7 +901,11 @@ def setBLSNonSignerThresholdMax(newMax: uint256):
     """
     @notice The most non-signers a network signature may list (the threshold
             is a third of the nodes, capped at this). Applies from the next
-            registration or removal. At most 10,000 (`ParameterAboveBound`).
+            registration or removal.
+    @dev Owner only. `PositiveNumberRequirement` for zero,
+         `ParameterAboveBound` above 10,000. Emits
+         `BLSNonSignerThresholdMaxUpdated`.
+    @param newMax The 32-byte cap.
     """
     ownable2step._check_owner()
     self._check_positive(newMax)
@@ -911,6 +919,9 @@ def setBLSNonSignerThresholdMax(newMax: uint256):
 def setClaimThreshold(newThreshold: uint256):
     """
     @notice The most all claims together may take per claim cycle.
+    @dev Owner only. `PositiveNumberRequirement` for zero. Emits
+         `ClaimThresholdUpdated`.
+    @param newThreshold The 32-byte amount, in atomic units.
     """
     ownable2step._check_owner()
     self._check_positive(newThreshold)
@@ -922,6 +933,9 @@ def setClaimThreshold(newThreshold: uint256):
 def setClaimCycle(newValue: uint256):
     """
     @notice The length, in seconds, of the claim windows.
+    @dev Owner only. `PositiveNumberRequirement` for zero. Emits
+         `ClaimCycleUpdated`.
+    @param newValue The 32-byte length in seconds.
     """
     ownable2step._check_owner()
     self._check_positive(newValue)
@@ -937,6 +951,12 @@ def setLiquidationRatios(
     @notice How a liquidated deposit splits between the liquidator, the pool
             and the stakers; the first two together at most a quarter of the
             third.
+    @dev Owner only. `PositiveNumberRequirement` for a zero stakers' ratio,
+         `LiquidatorPenaltyTooHigh` above a quarter. Emits
+         `LiquidationRatiosUpdated`.
+    @param _liquidatorRewardRatio The 32-byte liquidator's ratio.
+    @param _poolShareOfLiquidationRatio The 32-byte pool's ratio.
+    @param _recipientRatio The 32-byte stakers' ratio.
     """
     ownable2step._check_owner()
     self._set_liquidation_ratios(
@@ -963,12 +983,38 @@ def _check_active():
 @internal
 @pure
 def _check_positive(amount: uint256):
+    """
+    @dev `PositiveNumberRequirement` for zero.
+    @param amount The 32-byte value to check.
+    """
     if amount == 0:
         errors._positive_number_requirement()
 
 
 @internal
+@pure
+def _check_staking_requirement(requirement: uint256):
+    """
+    @dev The staking requirement's validator, for `initialize` and
+         `setStakingRequirement`: positive and below 2^96 (it is packed into
+         96 bits, see lib/node_list.vy).
+    @param requirement The 32-byte stake.
+    """
+    self._check_positive(requirement)
+    if requirement > MAX_STAKING_REQUIREMENT:
+        errors._parameter_above_bound(requirement, MAX_STAKING_REQUIREMENT)
+
+
+@internal
 def _set_liquidation_ratios(liquidator: uint256, pool: uint256, recipient: uint256):
+    """
+    @dev Validates, writes and logs the liquidation ratios, for `initialize`
+         and `setLiquidationRatios`.
+    @param liquidator The 32-byte liquidator's ratio.
+    @param pool The 32-byte pool's ratio.
+    @param recipient The 32-byte stakers' ratio, positive, at least three
+           times the other two together.
+    """
     self._check_positive(recipient)
     if (liquidator + pool) * 3 > recipient:
         errors._liquidator_penalty_too_high()
@@ -993,30 +1039,32 @@ def _update_threshold():
 
 @internal
 def _insert(
-    key: G1Point,
+    key: structs.G1Point,
     ed25519: uint256,
     added: uint256,
     deposit: uint256,
-    stakers: DynArray[Contributor, MAX_CONTRIBUTORS_BOUND],
+    stakers: DynArray[structs.Contributor, MAX_CONTRIBUTORS_BOUND],
+    started: bool,
 ) -> uint64:
     """
-    @dev Appends a node at the tail of the list, adds its key to the
-         aggregate and counts it; the reference's key checks and, once
-         started, the per-block registration limit.
+    @dev Appends a node at the tail of the list, indexes its keys, adds its
+         key to the aggregate and counts it, after the reference's last key
+         check (`Ed25519PubkeyAlreadyExists`) and, once started, the
+         per-block registration limit. The callers have made the other key
+         checks, in the reference's order of errors.
+    @param key The node's BLS key: not zero, not registered.
+    @param ed25519 The node's Ed25519 key, not zero.
+    @param added When the node registered.
+    @param deposit The node's stake.
+    @param stakers The contributors, the operator first.
+    @param started Whether the contract is started (the callers know).
+    @return uint64 The node's id.
     """
-    if key.X == 0 or key.Y == 0:
-        errors._null_bls_pubkey()
-    if ed25519 == 0:
-        errors._null_ed25519_pubkey()
-    encoded: Bytes[64] = abi_encode(key.X, key.Y)
-    existing: uint64 = self.serviceNodeIDs[encoded]
-    if existing != 0:
-        errors._bls_pubkey_already_exists(existing)
-    existing = self.ed25519ToServiceNodeID[ed25519]
+    existing: uint64 = self.ed25519ToServiceNodeID[ed25519]
     if existing != 0:
         errors._ed25519_pubkey_already_exists(existing)
     total: uint256 = self.totalNodes
-    if self._status & STARTED != 0:
+    if started:
         count: uint256 = 0
         if block.number == self.lastHeightPubkeyWasAggregated:
             count = self.numPubkeyAggregationsForHeight
@@ -1028,77 +1076,40 @@ def _insert(
 
     serviceNodeID: uint64 = self.nextServiceNodeID
     self.nextServiceNodeID = serviceNodeID + 1
-    sentinel: uint256 = self._nodes[0].links
-    tail: uint64 = convert((sentinel >> 64) & MASK_64, uint64)
-    id_word: uint256 = convert(serviceNodeID, uint256)
-    if tail == 0:
-        self._nodes[0].links = id_word | (id_word << 64)
-    else:
-        tail_links: uint256 = self._nodes[tail].links
-        self._nodes[tail].links = (tail_links & ~MASK_64) | id_word
-        self._nodes[0].links = (sentinel & MASK_64) | (id_word << 64)
-
-    operator: address = stakers[0].staker.addr
-    self._nodes[serviceNodeID].links = (
-        (convert(tail, uint256) << 64)
-        | (convert(convert(added, uint64), uint256) << 128)
-        | (len(stakers) << 192)
-    )
-    self._nodes[serviceNodeID].operator = convert(operator, uint256) | (deposit << 160)
-    self._nodes[serviceNodeID].key = key.X | ((key.Y & 1) << 255)
-    self._nodes[serviceNodeID].ed25519 = ed25519
-    for i: uint256 in range(len(stakers), bound=MAX_CONTRIBUTORS_BOUND):
-        addr: uint256 = convert(stakers[i].staker.addr, uint256)
-        self._nodes[serviceNodeID].contributors[2 * i] = addr | (stakers[i].stakedAmount << 160)
-        beneficiary: uint256 = convert(stakers[i].staker.beneficiary, uint256) ^ addr
-        if beneficiary != 0:
-            self._nodes[serviceNodeID].contributors[2 * i + 1] = beneficiary
-    self.serviceNodeIDs[encoded] = serviceNodeID
+    node_list._append(serviceNodeID, key, ed25519, added, deposit, stakers)
+    self.serviceNodeIDs[abi_encode(key.X, key.Y)] = serviceNodeID
     self.ed25519ToServiceNodeID[ed25519] = serviceNodeID
 
     aggregate: uint256[2] = self._g1_add([self._aggregate.X, self._aggregate.Y], [key.X, key.Y])
-    self._aggregate = G1Point(X=aggregate[0], Y=aggregate[1])
+    self._aggregate = structs.G1Point(X=aggregate[0], Y=aggregate[1])
     self.totalNodes = total + 1
     return serviceNodeID
 
 
 @internal
-def _remove(serviceNodeID: uint64) -> (uint256, G1Point):
+def _remove(serviceNodeID: uint64, key: structs.G1Point) -> uint256:
     """
-    @dev Unlinks a live node, marks its record dead and frees its keys, takes
-         its key out of the aggregate and uncounts it.
-    @return The node's deposit and BLS key.
+    @dev Unlinks a live node, frees its keys, takes its key out of the
+         aggregate and uncounts it.
+    @param serviceNodeID A live node's id.
+    @param key The node's BLS key (the caller has it already).
+    @return uint256 The node's deposit.
     """
-    links: uint256 = self._nodes[serviceNodeID].links
-    nxt: uint64 = convert(links & MASK_64, uint64)
-    prv: uint64 = convert((links >> 64) & MASK_64, uint64)
-    prev_links: uint256 = self._nodes[prv].links
-    self._nodes[prv].links = (prev_links & ~MASK_64) | convert(nxt, uint256)
-    next_links: uint256 = self._nodes[nxt].links
-    self._nodes[nxt].links = (next_links & ~(MASK_64 << 64)) | (convert(prv, uint256) << 64)
-
-    key: G1Point = self._pubkey(serviceNodeID)
-    deposit: uint256 = self._nodes[serviceNodeID].operator >> 160
-    ed25519: uint256 = self._nodes[serviceNodeID].ed25519
-    # Only `links` (the contributor count) and the key (liveness) are cleared: every read of the
-    # other words goes through one of them, and clearing a cold slot costs more than its
-    # refund returns. `serviceNodes(id)` shows a removed node as all zeros, as the
-    # reference's `delete` leaves it.
-    self._nodes[serviceNodeID].links = 0
-    self._nodes[serviceNodeID].key = 0
+    deposit: uint256 = 0
+    ed25519: uint256 = 0
+    deposit, ed25519 = node_list._unlink(serviceNodeID)
     self.serviceNodeIDs[abi_encode(key.X, key.Y)] = 0
     self.ed25519ToServiceNodeID[ed25519] = 0
-
     aggregate: uint256[2] = self._g1_add(
         [self._aggregate.X, self._aggregate.Y], self._g1_negate([key.X, key.Y])
     )
-    self._aggregate = G1Point(X=aggregate[0], Y=aggregate[1])
+    self._aggregate = structs.G1Point(X=aggregate[0], Y=aggregate[1])
     self.totalNodes -= 1
-    return deposit, key
+    return deposit
 
 
 @internal
-def _seed(node: SeedServiceNode):
+def _seed(node: structs.SeedServiceNode):
     """
     @dev One node of `seedPublicKeyList`: 1..maxContributors contributors, no
          zero address, stakes summing to the requirement; no proof of
@@ -1111,62 +1122,27 @@ def _seed(node: SeedServiceNode):
         errors._max_contributors_exceeded()
     requirement: uint256 = self.stakingRequirement
     total: uint256 = 0
-    for c: Contributor in node.contributors:
+    for c: structs.Contributor in node.contributors:
         if c.staker.addr == empty(address):
             errors._null_address()
         total += c.stakedAmount
     if total != requirement:
         errors._contribution_total_mismatch(requirement, total)
-    if node.blsPubkey.X != 0 and node.blsPubkey.Y != 0 and not self._on_curve(node.blsPubkey):
+    key: structs.G1Point = node.blsPubkey
+    if key.X == 0 or key.Y == 0:
+        errors._null_bls_pubkey()
+    if not self._on_curve(key):
         errors._invalid_bls_proof_of_possession()
+    if node.ed25519Pubkey == 0:
+        errors._null_ed25519_pubkey()
+    existing: uint64 = self.serviceNodeIDs[abi_encode(key.X, key.Y)]
+    if existing != 0:
+        errors._bls_pubkey_already_exists(existing)
     serviceNodeID: uint64 = self._insert(
-        node.blsPubkey, node.ed25519Pubkey, node.addedTimestamp, requirement, node.contributors
+        key, node.ed25519Pubkey, node.addedTimestamp, requirement, node.contributors, False
     )
     log NewSeededServiceNode(
         serviceNodeID=serviceNodeID, blsPubkey=node.blsPubkey, ed25519Pubkey=node.ed25519Pubkey
-    )
-
-
-@internal
-@view
-def _pubkey(serviceNodeID: uint64) -> G1Point:
-    point: uint256[2] = self._point(self._nodes[serviceNodeID].key)
-    return G1Point(X=point[0], Y=point[1])
-
-
-@internal
-@view
-def _point(word: uint256) -> uint256[2]:
-    """
-    @dev A stored key, uncompressed (zero stays zero). Y is the root of
-         x³ + 3 whose parity was stored; stored keys are points of G1, so the
-         root exists. `_sum_non_signers` has this inline.
-    """
-    if word == 0:
-        return [0, 0]
-    x: uint256 = word & MASK_255
-    rhs: uint256 = uint256_addmod(uint256_mulmod(uint256_mulmod(x, x, FIELD_MODULUS), x, FIELD_MODULUS), 3, FIELD_MODULUS)
-    root: Bytes[32] = raw_call(
-        MODEXP,
-        abi_encode(WORD, WORD, WORD, rhs, SQRT_EXPONENT, FIELD_MODULUS),
-        max_outsize=32,
-        is_static_call=True,
-    )
-    y: uint256 = extract32(root, 0, output_type=uint256)
-    if y & 1 != word >> 255:
-        y = FIELD_MODULUS - y
-    return [x, y]
-
-
-@internal
-@view
-def _contributor(serviceNodeID: uint64, i: uint256) -> Contributor:
-    word: uint256 = self._nodes[serviceNodeID].contributors[2 * i]
-    addr: uint256 = word & MASK_160
-    beneficiary: uint256 = self._nodes[serviceNodeID].contributors[2 * i + 1] ^ addr
-    return Contributor(
-        staker=Staker(addr=convert(addr, address), beneficiary=convert(beneficiary, address)),
-        stakedAmount=word >> 160,
     )
 
 
@@ -1185,7 +1161,7 @@ def _tag(base: Bytes[33]) -> bytes32:
 
 @internal
 @view
-def _on_curve(key: G1Point) -> bool:
+def _on_curve(key: structs.G1Point) -> bool:
     """
     @dev Whether `key` is a point of G1 (y² = x³ + 3 with both coordinates
          reduced; G1 has cofactor 1, so this is also the subgroup check).
@@ -1200,7 +1176,7 @@ def _on_curve(key: G1Point) -> bool:
 @internal
 @view
 def _check_proof_of_possession(
-    key: G1Point, signature: BLSSignatureParams, operator: address, ed25519: uint256
+    key: structs.G1Point, signature: structs.BLSSignatureParams, operator: address, ed25519: uint256
 ):
     """
     @dev The proof of possession signs popTag ‖ X ‖ Y ‖ operator ‖ ed25519.
@@ -1221,7 +1197,7 @@ def _check_proof_of_possession(
 
 @internal
 @view
-def _verify(key: uint256[2], message: Bytes[148], signature: BLSSignatureParams) -> bool:
+def _verify(key: uint256[2], message: Bytes[148], signature: structs.BLSSignatureParams) -> bool:
     return staticcall VERIFIER.verify(
         key,
         message,
@@ -1249,7 +1225,7 @@ def _check_enough_signers(num_ids: uint256):
 @internal
 @view
 def _check_network_signature(
-    message: Bytes[148], signature: BLSSignatureParams, num_ids: uint256, ids_head: uint256
+    message: Bytes[148], signature: structs.BLSSignatureParams, num_ids: uint256, ids_head: uint256
 ):
     """
     @dev The network signature: checked against the aggregate key less the
@@ -1284,30 +1260,31 @@ def _sum_non_signers(num_ids: uint256, ids_head: uint256) -> uint256[2]:
         position = unsafe_add(position, 32)
         # An id's low 8 bytes: the argument's copy already refused a word above 2^64.
         serviceNodeID: uint64 = convert(slice(msg.data, position, 8), uint64)
-        word: uint256 = self._nodes[serviceNodeID].key
+        # node_list's record read in place, not through `_key_word`: a call per id.
+        word: uint256 = node_list._nodes[serviceNodeID].key
         if word == 0:
             errors._service_node_doesnt_exist(serviceNodeID)
         if serviceNodeID <= previous:
             errors._non_signer_ids_not_increasing(previous, serviceNodeID)
         previous = serviceNodeID
-        # `_point` and `_g1_add` written out here: an internal call copies its arguments
-        # and result, a few hundred gas for every non-signer.
-        x: uint256 = word & MASK_255
+        # node_list's `_unpack_key` and `_g1_add` written out here: an internal call copies
+        # its arguments and result, a few hundred gas for every non-signer.
+        x: uint256 = word & node_list.KEY_X_MASK
         root: Bytes[32] = raw_call(
-            MODEXP,
+            node_list.MODEXP,
             abi_encode(
-                WORD,
-                WORD,
-                WORD,
+                node_list.WORD,
+                node_list.WORD,
+                node_list.WORD,
                 uint256_addmod(uint256_mulmod(uint256_mulmod(x, x, FIELD_MODULUS), x, FIELD_MODULUS), 3, FIELD_MODULUS),
-                SQRT_EXPONENT,
+                node_list.SQRT_EXPONENT,
                 FIELD_MODULUS,
             ),
             max_outsize=32,
             is_static_call=True,
         )
         y: uint256 = convert(root, uint256)
-        if (y ^ (word >> 255)) & 1 != 0:
+        if (y ^ (word >> node_list.KEY_PARITY_SHIFT)) & 1 != 0:
             y = unsafe_sub(FIELD_MODULUS, y)
         total = raw_call(
             EC_ADD, concat(total, convert(x, bytes32), convert(y, bytes32)), max_outsize=64, is_static_call=True
@@ -1336,33 +1313,29 @@ def _g1_negate(a: uint256[2]) -> uint256[2]:
 
 @internal
 def _exit_with_signature(
-    key: G1Point, timestamp: uint256, signature: BLSSignatureParams, num_ids: uint256
+    key: structs.G1Point, timestamp: uint256, signature: structs.BLSSignatureParams, num_ids: uint256
 ):
     self._check_active()
     serviceNodeID: uint64 = self._check_exit_signature(
         key, timestamp, signature, num_ids, self._tag(EXIT_TAG)
     )
-    deposit: uint256 = 0
-    removed: G1Point = empty(G1Point)
-    deposit, removed = self._remove(serviceNodeID)
+    deposit: uint256 = self._remove(serviceNodeID, key)
     self._update_threshold()
     log ServiceNodeExit(
-        serviceNodeID=serviceNodeID, initiator=msg.sender, returnedAmount=deposit, pubkey=removed
+        serviceNodeID=serviceNodeID, initiator=msg.sender, returnedAmount=deposit, pubkey=key
     )
 
 
 @internal
 def _liquidate_with_signature(
-    key: G1Point, timestamp: uint256, signature: BLSSignatureParams, num_ids: uint256
+    key: structs.G1Point, timestamp: uint256, signature: structs.BLSSignatureParams, num_ids: uint256
 ):
     self._check_active()
     serviceNodeID: uint64 = self._check_exit_signature(
         key, timestamp, signature, num_ids, self._tag(LIQUIDATE_TAG)
     )
     log ServiceNodeLiquidated(serviceNodeID=serviceNodeID, initiator=msg.sender, pubkey=key)
-    deposit: uint256 = 0
-    removed: G1Point = empty(G1Point)
-    deposit, removed = self._remove(serviceNodeID)
+    deposit: uint256 = self._remove(serviceNodeID, key)
     self._update_threshold()
     liquidator_ratio: uint256 = self.liquidatorRewardRatio
     pool_ratio: uint256 = self.poolShareOfLiquidationRatio
@@ -1376,7 +1349,7 @@ def _liquidate_with_signature(
         serviceNodeID=serviceNodeID,
         initiator=msg.sender,
         returnedAmount=deposit - liquidator_amount - pool_amount,
-        pubkey=removed,
+        pubkey=key,
     )
     token: address = self.designatedToken.address
     if liquidator_ratio != 0:
@@ -1388,7 +1361,7 @@ def _liquidate_with_signature(
 @internal
 @view
 def _check_exit_signature(
-    key: G1Point, timestamp: uint256, signature: BLSSignatureParams, num_ids: uint256, tag: bytes32
+    key: structs.G1Point, timestamp: uint256, signature: structs.BLSSignatureParams, num_ids: uint256, tag: bytes32
 ) -> uint64:
     """
     @dev The checks a signed exit and a signed liquidation share, in the
@@ -1401,9 +1374,11 @@ def _check_exit_signature(
         errors._bls_pubkey_does_not_exist([key.X, key.Y])
     if block.timestamp > timestamp + self.signatureExpiry:
         errors._signature_expired(serviceNodeID, timestamp, block.timestamp)
-    if self._nodes[serviceNodeID].key != key.X | ((key.Y & 1) << 255):
+    matches: bool = False
+    added: uint256 = 0
+    matches, added = node_list._key_matches(serviceNodeID, key)
+    if not matches:
         errors._bls_pubkey_does_not_match(serviceNodeID, [key.X, key.Y])
-    added: uint256 = (self._nodes[serviceNodeID].links >> 128) & MASK_64
     if block.timestamp < added + MINIMUM_EXIT_AGE:
         errors._exit_too_early(serviceNodeID, added, block.timestamp)
     message: Bytes[148] = concat(
@@ -1415,7 +1390,7 @@ def _check_exit_signature(
 
 @internal
 def _update_rewards_balance(
-    recipient: address, rewards: uint256, signature: BLSSignatureParams, num_ids: uint256
+    recipient: address, rewards: uint256, signature: structs.BLSSignatureParams, num_ids: uint256
 ):
     self._check_active()
     self._check_enough_signers(num_ids)

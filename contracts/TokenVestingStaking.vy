@@ -34,47 +34,16 @@
 from ethereum.ercs import IERC20
 
 from lib import safe_erc20
-
-
-# -- the reference's types (IServiceNodeRewards) -----------------------------------------------
-
-
-struct G1Point:
-    X: uint256
-    Y: uint256
-
-
-struct BLSSignatureParams:
-    sigs0: uint256
-    sigs1: uint256
-    sigs2: uint256
-    sigs3: uint256
-
-
-struct ServiceNodeParams:
-    serviceNodePubkey: uint256
-    serviceNodeSignature1: uint256
-    serviceNodeSignature2: uint256
-    fee: uint16
-
-
-struct Staker:
-    addr: address
-    beneficiary: address
-
-
-struct Contributor:
-    staker: Staker
-    stakedAmount: uint256
+from lib import structs
 
 
 interface ServiceNodeRewards:
     def stakingRequirement() -> uint256: view
     def addBLSPublicKey(
-        blsPubkey: G1Point,
-        blsSignature: BLSSignatureParams,
-        serviceNodeParams: ServiceNodeParams,
-        contributors: DynArray[Contributor, 1],
+        blsPubkey: structs.G1Point,
+        blsSignature: structs.BLSSignatureParams,
+        serviceNodeParams: structs.ServiceNodeParams,
+        contributors: DynArray[structs.Contributor, 1],
     ): nonpayable
     def initiateExitBLSPublicKey(serviceNodeID: uint64): nonpayable
 
@@ -190,9 +159,9 @@ def __init__(
 
 @external
 def addBLSPublicKey(
-    blsPubkey: G1Point,
-    blsSignature: BLSSignatureParams,
-    serviceNodeParams: ServiceNodeParams,
+    blsPubkey: structs.G1Point,
+    blsSignature: structs.BLSSignatureParams,
+    serviceNodeParams: structs.ServiceNodeParams,
     snBeneficiary: address,
 ):
     """
@@ -211,8 +180,8 @@ def addBLSPublicKey(
     self._check_staking_caller()
     self._check_address(snBeneficiary)
     requirement: uint256 = staticcall rewardsContract.stakingRequirement()
-    lock: DynArray[Contributor, 1] = [
-        Contributor(staker=Staker(addr=self, beneficiary=snBeneficiary), stakedAmount=requirement)
+    lock: DynArray[structs.Contributor, 1] = [
+        structs.Contributor(staker=structs.Staker(addr=self, beneficiary=snBeneficiary), stakedAmount=requirement)
     ]
     extcall SESH.approve(rewardsContract.address, requirement)
     extcall rewardsContract.addBLSPublicKey(blsPubkey, blsSignature, serviceNodeParams, lock)
