@@ -22,7 +22,7 @@ import textwrap
 import threading
 import time
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from sesh.cli.shell.signals import stop_on_signals
 from sesh.devnet import clock
@@ -41,6 +41,7 @@ from sesh.devnet.contracts import (
     ensure_contracts,
 )
 from sesh.devnet.layout import CHAIN_DIR, CONTRACTS_FILE, DEFAULT_DATA_DIR, STATE_FILE
+from sesh.devnet.live import live_status, refresh
 from sesh.devnet.report import HISTORY_NOTE, describe, print_human
 from sesh.evm.anvil import (
     DEFAULT_PORT,
@@ -50,6 +51,9 @@ from sesh.evm.anvil import (
     PortInUseError,
     StateFileInUseError,
 )
+
+if TYPE_CHECKING:
+    from rich.live import Live
 
 IDLE_BLOCK_SECONDS = 1.0
 """An idle devnet still makes a block this often (anvil's mixed mining), so that its clock moves
@@ -197,19 +201,8 @@ def _run(
             print(json.dumps(info), flush=True)
         else:
             print_human(info, accounts, sys.stdout)
-        save_error: str | None = None
-        while not stop_requested.wait(0.5):
-            if chain.saver is not None and chain.saver.error != save_error:
-                save_error = chain.saver.error
-                if save_error is not None:
-                    print(f"sesh devnet: warning: saving the chain: {save_error}", file=sys.stderr)
-            if not chain.running:
-                print(
-                    "sesh devnet: error: the chain (anvil) exited unexpectedly; its log ends:\n"
-                    + chain.log_tail(),
-                    file=sys.stderr,
-                )
-                chain.stop()
+        with live_status(not args.json) as live:
+            if _watch(chain, stop_requested, live):
                 return 1
     finally:
         code = chain.stop()
@@ -225,6 +218,26 @@ def _run(
         file=messages,
         flush=True,
     )
+    return 0
+
+
+def _watch(chain: Anvil, stop_requested: threading.Event, live: Live | None) -> int:
+    """Until a stop is asked: keep the live status current, say when saving starts or stops
+    failing, and end with 1 if anvil dies (0 on a stop)."""
+    save_error: str | None = None
+    while not stop_requested.wait(0.5):
+        refresh(live, chain.saver)
+        if chain.saver is not None and chain.saver.error != save_error:
+            save_error = chain.saver.error
+            if save_error is not None:
+                print(f"sesh devnet: warning: saving the chain: {save_error}", file=sys.stderr)
+        if not chain.running:
+            print(
+                "sesh devnet: error: the chain (anvil) exited unexpectedly; its log ends:\n"
+                + chain.log_tail(),
+                file=sys.stderr,
+            )
+            return 1
     return 0
 
 

@@ -22,7 +22,7 @@ from sesh.devnet.examples import (
 )
 from sesh.devnet.layout import EXAMPLES_FILE
 from sesh.evm.anvil import DEV_MNEMONIC, DevAccount
-from sesh.units import format_amount, plain_amount
+from sesh.units import format_amount, format_time, plain_amount
 
 if TYPE_CHECKING:
     from sesh.evm.anvil import Anvil
@@ -82,12 +82,6 @@ def describe(
     }
 
 
-def utc(timestamp: int) -> str:
-    from datetime import UTC, datetime
-
-    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
 def print_human(info: dict[str, Any], accounts: list[DevAccount], out: TextIO) -> None:
     if info["recovered_from_backup"]:
         state = "resumed from the backup (the state file was damaged; see chain/*.corrupt)"
@@ -145,7 +139,7 @@ def print_human(info: dict[str, Any], accounts: list[DevAccount], out: TextIO) -
         f"  vesting lock  {lock['address']}  TokenVestingStaking, "
         f"{format_amount(VESTING_AMOUNT)} for {lock['beneficiary']} (account "
         f"{VESTING_BENEFICIARY})\n"
-        f"{indent}staking open now; everything released at its end, {utc(lock['end'])}\n"
+        f"{indent}staking open now; everything released at its end, {format_time(lock['end'])}\n"
         f"{indent}sesh vesting show {lock['address']}",
         file=out,
     )

@@ -203,11 +203,12 @@ ARBITRUM_CONFIRMATIONS = 280
 """The reference's ``L2_TRACKER_SAFE_BLOCKS``: 70 s of Arbitrum blocks."""
 
 DEVNET_CONFIRMATIONS = 10
-"""The devnet's anvil writes its state every 5 s (``sesh.evm.anvil.STATE_INTERVAL_SECONDS``), so a
-kill -9 of the devnet loses at most the blocks of the last 5 s, and a clean stop loses none. It
-mines a block every second when idle and one per transaction: 10 blocks is twice the idle loss,
-and the producers' votes add several seconds more before the ledger confirms an event. A burst
-of transactions right before a kill can still go deeper; the node then stops and says so."""
+"""The devnet saves its chain after every block with a transaction, and runs of empty blocks
+(one a second when idle) at least every second (``sesh.evm.anvil.SAVE_IDLE_SECONDS``; later on
+a long chain, whose save takes longer), so a kill -9 loses at most a few empty blocks and a
+clean stop none: 10 blocks is several times that, and the producers' votes add more before the
+ledger confirms an event. A deeper loss is said by the devnet; the node then stops and says
+so."""
 
 MAINNET = NetworkProfile(
     name="mainnet",

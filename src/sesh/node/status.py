@@ -8,7 +8,6 @@ ledger in memory, an RPC endpoint or the node's lock; `format_status` prints it 
 
 from __future__ import annotations
 
-import datetime
 import fcntl
 import time
 from pathlib import Path
@@ -17,12 +16,11 @@ from typing import Any
 from sesh.ledger import UNITS_PER_ATOM, NodeState, conservation
 from sesh.ledger.records import RemovalKind
 from sesh.ledger.state import LedgerState
+from sesh.units import format_amount, format_moment
 
 LOCK_FILE = "node.lock"
 """Held (flock) by the running node: a second node on the same data dir is refused, and status
 tells whether one runs."""
-
-SESH_DECIMALS = 9
 
 
 def chain_summary(
@@ -144,16 +142,8 @@ def read_status(data_dir: Path) -> dict[str, Any]:
     }
 
 
-def _sesh(atoms: int) -> str:
-    whole, frac = divmod(atoms, 10**SESH_DECIMALS)
-    return f"{whole:,}.{frac:09d} SESH"
-
-
 def _when(timestamp: float | None, now: float) -> str:
-    if timestamp is None:
-        return "-"
-    moment = datetime.datetime.fromtimestamp(timestamp, datetime.UTC)
-    return f"{moment:%Y-%m-%d %H:%M:%S} UTC ({max(0.0, now - timestamp):.0f} s ago)"
+    return "-" if timestamp is None else format_moment(timestamp, now)
 
 
 def _or(value: Any, unknown: str) -> str:
@@ -212,21 +202,22 @@ def format_status(info: dict[str, Any], now: float | None = None) -> str:
         f"{nodes['recentlyRemoved']} recently removed, {nodes['purged']} purged",
         f"events         {chain['pendingEvents']} pending a vote, "
         f"{chain['unconfirmedL2Events']} reported by L2 and not confirmed",
-        f"requirement    {_sesh(chain['stakingRequirement'])}",
-        f"issued         {_sesh(chain['issued'])}",
+        f"requirement    {format_amount(chain['stakingRequirement'])}",
+        f"issued         {format_amount(chain['issued'])}",
     ]
     if rewards:
         dust = rewards["dustUnits"] / UNITS_PER_ATOM
         lines.append(
-            f"paid + dust    {_sesh(rewards['paid'])} + {dust:.6f} atoms "
-            f"(at block {rewards['height']:,}; issued then {_sesh(rewards['issued'])})"
+            f"paid + dust    {format_amount(rewards['paid'])} + {dust:.6f} atoms "
+            f"(at block {rewards['height']:,}; issued then {format_amount(rewards['issued'])})"
         )
     lines.append(f"accounts       {info['accounts']:,}")
     funding = info.get("funding")
     if funding:
         lines.append(
-            f"funding        pool released {_sesh(funding['released'])}, paid to the rewards "
-            f"contract {_sesh(funding['paidOut'])} (checked at block {funding['height']:,})"
+            f"funding        pool released {format_amount(funding['released'])}, paid to the "
+            f"rewards contract {format_amount(funding['paidOut'])} (checked at block "
+            f"{funding['height']:,})"
         )
     payout = info.get("payout")
     if payout:
