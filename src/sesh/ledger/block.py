@@ -22,16 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
+import sesh.l2.events as l2
 from sesh.keccak import keccak256
-from sesh.l2.events import (
-    Contributor,
-    L2Origin,
-    NewServiceNode,
-    ServiceNodeExit,
-    ServiceNodeExitRequest,
-    ServiceNodeLiquidated,
-    StakingRequirementUpdated,
-)
+from sesh.l2.events import Contributor, L2Origin
 from sesh.ledger.purge import PURGE_KIND, PendingItem, ServiceNodePurge
 
 BLOCK_VERSION = 1
@@ -223,22 +216,22 @@ def decode_item(data: bytes) -> PendingItem:
         seeded_byte = r.uint(1)
         if seeded_byte > 1:
             raise ValueError("bad seeded flag")
-        item = NewServiceNode(
+        item = l2.NewServiceNode(
             origin, sn_id, initiator, bls, ed_key, ed_sig, fee, contributors, bool(seeded_byte)
         )
     elif kind == 2:
         origin = r.origin()
-        item = ServiceNodeExitRequest(origin, r.uint(32), r.address(), r.bls())
+        item = l2.ServiceNodeExitRequest(origin, r.uint(32), r.address(), r.bls())
     elif kind == 3:
         origin = r.origin()
         sn_id = r.uint(32)
         initiator = r.address()
-        item = ServiceNodeExit(origin, sn_id, initiator, r.uint(32), r.bls())
+        item = l2.ServiceNodeExit(origin, sn_id, initiator, r.uint(32), r.bls())
     elif kind == 4:
         origin = r.origin()
-        item = ServiceNodeLiquidated(origin, r.uint(32), r.address(), r.bls())
+        item = l2.ServiceNodeLiquidated(origin, r.uint(32), r.address(), r.bls())
     elif kind == 5:
-        item = StakingRequirementUpdated(r.origin(), r.uint(32))
+        item = l2.StakingRequirementUpdated(r.origin(), r.uint(32))
     elif kind == PURGE_KIND:
         item = ServiceNodePurge(r.uint(32), r.uint(32), r.bls())
     else:
