@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -151,3 +152,21 @@ def make_node(
 def write_deployment(net: Network, path: Path) -> Path:
     path.write_text(net.deployment.dumps())
     return path
+
+
+def node_run_command(data_dir: Path, rpc_url: str, deployment: Path, *options: str) -> list[str]:
+    """``sesh node run`` on this interpreter, as a command line for a subprocess."""
+    return [
+        sys.executable,
+        "-m",
+        "sesh.cli",
+        "node",
+        "run",
+        "--data-dir",
+        str(data_dir),
+        "--rpc",
+        rpc_url,
+        "--deployment",
+        str(deployment),
+        *options,
+    ]
