@@ -26,6 +26,7 @@ import sesh.l2.events as l2
 from sesh.keccak import keccak256
 from sesh.l2.events import Contributor, L2Origin
 from sesh.ledger.purge import PURGE_KIND, PendingItem, ServiceNodePurge
+from sesh.ledger.reader import ByteReader
 
 BLOCK_VERSION = 1
 
@@ -162,20 +163,8 @@ class Block:
         )
 
 
-class _Reader:
-    """A cursor over bytes that refuses to read past the end."""
-
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-        self.pos = 0
-
-    def take(self, n: int) -> bytes:
-        end = self.pos + n
-        if end > len(self.data):
-            raise ValueError("truncated encoding")
-        chunk = self.data[self.pos : end]
-        self.pos = end
-        return chunk
+class _Reader(ByteReader):
+    """The block format's fields: fixed-width unsigned ints, addresses, keys, origins."""
 
     def uint(self, n: int) -> int:
         return int.from_bytes(self.take(n), "big")
