@@ -14,11 +14,13 @@ from collections.abc import Iterator, Sequence
 import pytest
 from web3.types import TxReceipt
 
-from sesh.evm.anvil import Anvil
 from sesh.evm.chain import Chain
-from sesh.evm.contract_set import ContractArtifacts, load_artifacts
+from sesh.evm.contract_set import ContractArtifacts
 from sesh.evm.profiles import Profile
 
+from ..support.anvil import anvil as anvil
+from ..support.anvil import artifacts as artifacts
+from ..support.anvil import chain as chain
 from ..support.network import RewardsNetwork
 from ..support.nodes import Node, node_maker, pop
 
@@ -34,25 +36,6 @@ PROFILE = Profile(
     recipient_ratio=8,
     minimum_exit_age=0,
 )
-
-
-@pytest.fixture(scope="session")
-def artifacts(request: pytest.FixtureRequest) -> ContractArtifacts:
-    """Compiled once per source change: kept in pytest's cache directory (when pytest runs
-    with its cache)."""
-    cache = getattr(request.config, "cache", None)
-    return load_artifacts(cache_dir=cache.mkdir("sesh-contracts") if cache else None)
-
-
-@pytest.fixture(scope="module")
-def anvil() -> Iterator[Anvil]:
-    with Anvil(port=0) as node:
-        yield node
-
-
-@pytest.fixture(scope="module")
-def chain(anvil: Anvil) -> Chain:
-    return Chain(anvil.rpc_url)
 
 
 fresh_node = node_maker(0x12_0000, 7_919, 0xED_1000)

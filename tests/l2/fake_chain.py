@@ -15,15 +15,8 @@ from typing import Any
 
 from eth_abi import encode
 
-from sesh.l2.decode import (
-    NEW_SEEDED_SERVICE_NODE,
-    NEW_SERVICE_NODE_V2,
-    SERVICE_NODE_EXIT,
-    SERVICE_NODE_EXIT_REQUEST,
-    SERVICE_NODE_LIQUIDATED,
-    STAKING_REQUIREMENT_UPDATED,
-    EventSpec,
-)
+from sesh.l2 import decode
+from sesh.l2.decode import EventSpec
 from sesh.l2.errors import ProviderError, RpcError
 from sesh.l2.position import BlockRef
 from sesh.l2.providers import Transaction
@@ -192,7 +185,7 @@ class FakeChain:
         self.state.nodes[node_id] = NodeState(key_of(node_id), ed25519_of(node_id), contributors)
         self.pending.append(
             encode_log(
-                NEW_SERVICE_NODE_V2,
+                decode.NEW_SERVICE_NODE_V2,
                 [node_id],
                 [
                     initiator,
@@ -211,7 +204,9 @@ class FakeChain:
         self.state.nodes[node_id] = NodeState(
             key_of(node_id), ed25519_of(node_id), list(contributors)
         )
-        log = encode_log(NEW_SEEDED_SERVICE_NODE, [node_id], [key_of(node_id), ed25519_of(node_id)])
+        log = encode_log(
+            decode.NEW_SEEDED_SERVICE_NODE, [node_id], [key_of(node_id), ed25519_of(node_id)]
+        )
         entry = (key_of(node_id), ed25519_of(node_id), 1, [((a, b), n) for a, b, n in contributors])
         call = selector(SEED_PUBLIC_KEY_LIST) + encode([SEED_NODES_TYPE], [[entry]])
         log["_sent"] = (via, call if via == REWARDS else b"\x12\x34" + call)
@@ -220,23 +215,23 @@ class FakeChain:
     def exit_request(self, node_id: int) -> None:
         initiator = self.state.nodes[node_id].contributors[0][0]
         self.pending.append(
-            encode_log(SERVICE_NODE_EXIT_REQUEST, [node_id], [initiator, key_of(node_id)])
+            encode_log(decode.SERVICE_NODE_EXIT_REQUEST, [node_id], [initiator, key_of(node_id)])
         )
 
     def exit(self, node_id: int, returned: int = STAKE) -> None:
         del self.state.nodes[node_id]
         self.pending.append(
-            encode_log(SERVICE_NODE_EXIT, [node_id], [OWNER, returned, key_of(node_id)])
+            encode_log(decode.SERVICE_NODE_EXIT, [node_id], [OWNER, returned, key_of(node_id)])
         )
 
     def liquidate(self, node_id: int, liquidator: str = OWNER) -> None:
         self.pending.append(
-            encode_log(SERVICE_NODE_LIQUIDATED, [node_id], [liquidator, key_of(node_id)])
+            encode_log(decode.SERVICE_NODE_LIQUIDATED, [node_id], [liquidator, key_of(node_id)])
         )
         self.exit(node_id, STAKE - STAKE // 10)
 
     def set_requirement(self, requirement: int) -> None:
-        self.pending.append(encode_log(STAKING_REQUIREMENT_UPDATED, [], [requirement]))
+        self.pending.append(encode_log(decode.STAKING_REQUIREMENT_UPDATED, [], [requirement]))
         if self.state.staking_requirement is not None:
             self.state.staking_requirement = requirement
 

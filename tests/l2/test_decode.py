@@ -12,6 +12,7 @@ from eth_abi import encode
 from hypothesis import given
 from hypothesis import strategies as st
 
+import sesh.l2.events as l2
 from sesh.l2.abi import AbiDecodeError, decode
 from sesh.l2.decode import (
     EVENTS,
@@ -29,15 +30,7 @@ from sesh.l2.decode import (
     parse_log,
 )
 from sesh.l2.errors import MalformedAnswer, MalformedLog
-from sesh.l2.events import (
-    Contributor,
-    L2Origin,
-    NewServiceNode,
-    ServiceNodeExit,
-    ServiceNodeExitRequest,
-    ServiceNodeLiquidated,
-    StakingRequirementUpdated,
-)
+from sesh.l2.events import Contributor, L2Origin
 from sesh.l2.views import (
     SEED_NODES_TYPE,
     SEED_PUBLIC_KEY_LIST,
@@ -102,7 +95,7 @@ def test_event_signatures_are_the_reference_contracts() -> None:
 
 def test_a_registration_decodes_with_its_contributors() -> None:
     event = event_of(NEW_SERVICE_NODE_V2, [17], V2_VALUES)
-    assert event == NewServiceNode(
+    assert event == l2.NewServiceNode(
         origin=ORIGIN,
         service_node_id=17,
         initiator=ALICE,
@@ -160,20 +153,20 @@ def test_a_seeded_node_can_be_completed_from_its_seeding_call() -> None:
 
 
 def test_exit_requests_exits_and_liquidations_decode() -> None:
-    assert event_of(SERVICE_NODE_EXIT_REQUEST, [5], [BOB, KEY]) == ServiceNodeExitRequest(
+    assert event_of(SERVICE_NODE_EXIT_REQUEST, [5], [BOB, KEY]) == l2.ServiceNodeExitRequest(
         ORIGIN, 5, BOB, KEY
     )
-    assert event_of(SERVICE_NODE_EXIT, [5], [BOB, 117, KEY]) == ServiceNodeExit(
+    assert event_of(SERVICE_NODE_EXIT, [5], [BOB, 117, KEY]) == l2.ServiceNodeExit(
         ORIGIN, 5, BOB, 117, KEY
     )
-    assert event_of(SERVICE_NODE_LIQUIDATED, [5], [CAROL, KEY]) == ServiceNodeLiquidated(
+    assert event_of(SERVICE_NODE_LIQUIDATED, [5], [CAROL, KEY]) == l2.ServiceNodeLiquidated(
         ORIGIN, 5, CAROL, KEY
     )
 
 
 def test_a_requirement_change_decodes() -> None:
     assert event_of(STAKING_REQUIREMENT_UPDATED, [], [25_000 * 10**9]) == (
-        StakingRequirementUpdated(ORIGIN, 25_000 * 10**9)
+        l2.StakingRequirementUpdated(ORIGIN, 25_000 * 10**9)
     )
 
 

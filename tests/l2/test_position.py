@@ -6,16 +6,8 @@ import json
 
 import pytest
 
-from sesh.l2.events import (
-    Contributor,
-    L2Event,
-    L2Origin,
-    NewServiceNode,
-    ServiceNodeExit,
-    ServiceNodeExitRequest,
-    ServiceNodeLiquidated,
-    StakingRequirementUpdated,
-)
+import sesh.l2.events as l2
+from sesh.l2.events import Contributor, L2Event, L2Origin
 from sesh.l2.position import BlockRef, TrackerPosition
 
 ALICE = "0x" + "aa" * 20
@@ -31,7 +23,7 @@ def origin(number: int, index: int = 0) -> L2Origin:
 
 def every_kind(number: int) -> list[L2Event]:
     return [
-        NewServiceNode(
+        l2.NewServiceNode(
             origin(number, 0),
             1,
             ALICE,
@@ -41,11 +33,11 @@ def every_kind(number: int) -> list[L2Event]:
             600,
             (Contributor(ALICE, ALICE, 7), Contributor("0x" + "bb" * 20, ALICE, 8)),
         ),
-        NewServiceNode(origin(number, 1), 2, ALICE, (1, 2), 3, b"", 0, (), seeded=True),
-        ServiceNodeExitRequest(origin(number, 2), 1, ALICE, (2, 3)),
-        ServiceNodeLiquidated(origin(number, 3), 1, ALICE, (2, 3)),
-        ServiceNodeExit(origin(number, 4), 1, ALICE, 99, (2, 3)),
-        StakingRequirementUpdated(origin(number, 5), 10**12),
+        l2.NewServiceNode(origin(number, 1), 2, ALICE, (1, 2), 3, b"", 0, (), seeded=True),
+        l2.ServiceNodeExitRequest(origin(number, 2), 1, ALICE, (2, 3)),
+        l2.ServiceNodeLiquidated(origin(number, 3), 1, ALICE, (2, 3)),
+        l2.ServiceNodeExit(origin(number, 4), 1, ALICE, 99, (2, 3)),
+        l2.StakingRequirementUpdated(origin(number, 5), 10**12),
     ]
 
 

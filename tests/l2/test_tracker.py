@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+import sesh.l2.events as l2
 from sesh.l2.errors import (
     AllProvidersFailed,
     ChainIdMismatch,
@@ -16,15 +17,7 @@ from sesh.l2.errors import (
     ReorgTooDeep,
     SeededNodeUnreadable,
 )
-from sesh.l2.events import (
-    Contributor,
-    L2Event,
-    NewServiceNode,
-    ServiceNodeExit,
-    ServiceNodeExitRequest,
-    ServiceNodeLiquidated,
-    StakingRequirementUpdated,
-)
+from sesh.l2.events import Contributor, L2Event
 from sesh.l2.position import TrackerPosition
 from sesh.l2.providers import Providers
 from sesh.l2.tracker import Tracker, TrackerConfig
@@ -52,7 +45,9 @@ def summary(events: tuple[L2Event, ...] | list[L2Event]) -> list[tuple[str, int,
     """(kind, node id or requirement, block) per event: enough to tell events apart here."""
     out = []
     for e in events:
-        what = e.new_requirement if isinstance(e, StakingRequirementUpdated) else e.service_node_id
+        what = (
+            e.new_requirement if isinstance(e, l2.StakingRequirementUpdated) else e.service_node_id
+        )
         out.append((type(e).__name__, what, e.origin.block_number))
     return out
 
@@ -82,15 +77,15 @@ def test_every_event_kind_is_reported_in_chain_order() -> None:
         ("StakingRequirementUpdated", 2 * STAKE, 3),
     ]
     seeded, registered, request, liquidated, exit_, _requirement = result.events
-    assert isinstance(seeded, NewServiceNode) and seeded.seeded
+    assert isinstance(seeded, l2.NewServiceNode) and seeded.seeded
     assert seeded.contributors == (Contributor(address(7), address(8), STAKE),)
     assert (seeded.fee, seeded.ed25519_signature, seeded.initiator) == (0, b"", address(7))
-    assert isinstance(registered, NewServiceNode) and not registered.seeded
+    assert isinstance(registered, l2.NewServiceNode) and not registered.seeded
     assert [c.beneficiary for c in registered.contributors] == [address(2), address(4)]
     assert [e.origin.log_index for e in result.events] == [0, 0, 2, 0, 1, 2]  # 1 is not ours
-    assert isinstance(request, ServiceNodeExitRequest) and request.bls_pubkey == key_of(2)
-    assert isinstance(liquidated, ServiceNodeLiquidated)
-    assert isinstance(exit_, ServiceNodeExit) and exit_.returned_amount < STAKE
+    assert isinstance(request, l2.ServiceNodeExitRequest) and request.bls_pubkey == key_of(2)
+    assert isinstance(liquidated, l2.ServiceNodeLiquidated)
+    assert isinstance(exit_, l2.ServiceNodeExit) and exit_.returned_amount < STAKE
     assert result.caught_up and result.retracted == ()
     assert result.position.safe == result.safe_block
     assert result.safe_block is not None and result.safe_block.number == 3
@@ -185,7 +180,7 @@ def test_seeded_contributors_are_read_at_the_safe_block() -> None:
     assert result.safe_block is not None
     assert chain.call_blocks and set(chain.call_blocks) == {result.safe_block.hash}
     (seeded,) = result.events
-    assert isinstance(seeded, NewServiceNode)
+    assert isinstance(seeded, l2.NewServiceNode)
     assert seeded.contributors == (Contributor(address(7), address(7), STAKE),)
 
 
@@ -198,7 +193,7 @@ def test_a_seeded_node_gone_by_the_safe_block_is_read_from_its_seeding_call() ->
     chain.history = 3  # no state at the seeding block: the transaction is enough
     result = tracker(chain).poll(tracker(chain).initial_position())
     node, _exit = result.events
-    assert isinstance(node, NewServiceNode) and node.seeded
+    assert isinstance(node, l2.NewServiceNode) and node.seeded
     assert node.contributors == (Contributor(address(7), address(8), STAKE),)
     assert node.initiator == address(7)
 
@@ -211,7 +206,7 @@ def test_a_seeded_node_gone_and_seeded_through_a_multisig_is_read_at_its_block()
     chain.mine()
     result = tracker(chain).poll(tracker(chain).initial_position())
     node, _exit = result.events
-    assert isinstance(node, NewServiceNode) and node.contributors[0].address == address(7)
+    assert isinstance(node, l2.NewServiceNode) and node.contributors[0].address == address(7)
     assert seeded_in.hash in chain.call_blocks
 
 

@@ -15,23 +15,14 @@ import pytest
 from web3.exceptions import MismatchedABI
 from web3.types import TxReceipt
 
+import sesh.l2.events as l2
 from sesh.evm.abi_types import canonical_type
 from sesh.evm.anvil import Anvil
 from sesh.evm.chain import Chain
 from sesh.evm.contract_set import ContractArtifacts
 from sesh.l2.decode import EVENTS
 from sesh.l2.errors import ChainIdMismatch
-from sesh.l2.events import (
-    Contributor,
-    L2Event,
-    L2Origin,
-    NewServiceNode,
-    ServiceNodeExit,
-    ServiceNodeExitRequest,
-    ServiceNodeLiquidated,
-    StakingRequirementUpdated,
-    normalize_address,
-)
+from sesh.l2.events import Contributor, L2Event, L2Origin, normalize_address
 from sesh.l2.providers import Providers
 from sesh.l2.tracker import PollResult, Tracker, TrackerConfig
 from sesh.l2.views import (
@@ -107,11 +98,11 @@ def _value(name: str, decoded: Any, seeded: dict[int, tuple[Contributor, ...]]) 
         CHAIN_ID, decoded["blockNumber"], bytes(decoded["blockHash"]), decoded["logIndex"]
     )
     if name == "StakingRequirementUpdated":
-        return StakingRequirementUpdated(origin, args["newRequirement"])
+        return l2.StakingRequirementUpdated(origin, args["newRequirement"])
     node_id = args["serviceNodeID"]
     if name == "NewSeededServiceNode":
         contributors = seeded[node_id]
-        return NewServiceNode(
+        return l2.NewServiceNode(
             origin,
             node_id,
             contributors[0].address,
@@ -141,7 +132,7 @@ def _value(name: str, decoded: Any, seeded: dict[int, tuple[Contributor, ...]]) 
             contributors.append(
                 Contributor(normalize_address(staker[0]), normalize_address(staker[1]), amount)
             )
-        return NewServiceNode(
+        return l2.NewServiceNode(
             origin,
             node_id,
             initiator,
@@ -152,10 +143,10 @@ def _value(name: str, decoded: Any, seeded: dict[int, tuple[Contributor, ...]]) 
             tuple(contributors),
         )
     if name == "ServiceNodeExitRequest":
-        return ServiceNodeExitRequest(origin, node_id, initiator, key)
+        return l2.ServiceNodeExitRequest(origin, node_id, initiator, key)
     if name == "ServiceNodeExit":
-        return ServiceNodeExit(origin, node_id, initiator, args["returnedAmount"], key)
-    return ServiceNodeLiquidated(origin, node_id, initiator, key)
+        return l2.ServiceNodeExit(origin, node_id, initiator, args["returnedAmount"], key)
+    return l2.ServiceNodeLiquidated(origin, node_id, initiator, key)
 
 
 def _contributors(*entries: tuple[str, str, int]) -> tuple[Contributor, ...]:

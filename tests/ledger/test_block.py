@@ -9,16 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sesh.l2.events import (
-    Contributor,
-    L2Origin,
-    NewServiceNode,
-    ServiceNodeExit,
-    ServiceNodeExitRequest,
-    ServiceNodeLiquidated,
-    StakingRequirementUpdated,
-    event_id,
-)
+import sesh.l2.events as l2
+from sesh.l2.events import Contributor, L2Origin, event_id
 from sesh.ledger import (
     Block,
     DecisionKind,
@@ -32,7 +24,7 @@ from .conftest import addr
 
 ORIGIN = L2Origin(31337, 12, b"\x12" * 32, 3)
 EVENTS = (
-    NewServiceNode(
+    l2.NewServiceNode(
         ORIGIN,
         4,
         addr(1),
@@ -42,11 +34,11 @@ EVENTS = (
         500,
         (Contributor(addr(1), addr(2), 3), Contributor(addr(3), addr(3), 4)),
     ),
-    NewServiceNode(ORIGIN, 5, addr(1), (5, 7), 8, b"", 0, (), seeded=True),
-    ServiceNodeExitRequest(ORIGIN, 4, addr(1), (5, 6)),
-    ServiceNodeExit(ORIGIN, 4, addr(1), 99, (5, 6)),
-    ServiceNodeLiquidated(ORIGIN, 4, addr(9), (5, 6)),
-    StakingRequirementUpdated(ORIGIN, 10**11),
+    l2.NewServiceNode(ORIGIN, 5, addr(1), (5, 7), 8, b"", 0, (), seeded=True),
+    l2.ServiceNodeExitRequest(ORIGIN, 4, addr(1), (5, 6)),
+    l2.ServiceNodeExit(ORIGIN, 4, addr(1), 99, (5, 6)),
+    l2.ServiceNodeLiquidated(ORIGIN, 4, addr(9), (5, 6)),
+    l2.StakingRequirementUpdated(ORIGIN, 10**11),
     ServiceNodePurge(31337, 14_400, (5, 6)),
 )
 

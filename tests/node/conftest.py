@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from collections.abc import Iterator, Sequence
+import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -19,9 +20,8 @@ import pytest
 from nacl.signing import SigningKey
 
 from sesh.bls import SecretKey
-from sesh.evm.anvil import Anvil
 from sesh.evm.chain import Chain
-from sesh.evm.contract_set import ContractArtifacts, load_artifacts
+from sesh.evm.contract_set import ContractArtifacts
 from sesh.evm.profiles import PROFILES
 from sesh.keys import NodeKeys
 from sesh.l2.providers import Providers
@@ -30,6 +30,9 @@ from sesh.ledger import DEVNET, NetworkProfile
 from sesh.node.node import Node, NodeConfig
 from sesh.node.store import Store
 
+from ..support.anvil import anvil as anvil
+from ..support.anvil import artifacts as artifacts
+from ..support.anvil import chain as chain
 from ..support.network import RewardsNetwork
 
 SESH = 10**9
@@ -51,25 +54,6 @@ TEST_PROFILE: NetworkProfile = replace(
 """The devnet's chain and stake with waits of a few blocks (1-second blocks): maturity 4,
 unlock 12, liquidation grace 6, stake lock 30, purge age 40, and credits short enough that a
 decommissioned node can be deregistered 5 blocks later."""
-
-
-@pytest.fixture(scope="session")
-def artifacts(request: pytest.FixtureRequest) -> ContractArtifacts:
-    """Compiled once per source change: kept in pytest's cache directory (when pytest runs
-    with its cache)."""
-    cache = getattr(request.config, "cache", None)
-    return load_artifacts(cache_dir=cache.mkdir("sesh-contracts") if cache else None)
-
-
-@pytest.fixture(scope="module")
-def anvil() -> Iterator[Anvil]:
-    with Anvil(port=0) as node:
-        yield node
-
-
-@pytest.fixture(scope="module")
-def chain(anvil: Anvil) -> Chain:
-    return Chain(anvil.rpc_url)
 
 
 _counter = itertools.count(1)
@@ -168,3 +152,21 @@ def make_node(
 def write_deployment(net: Network, path: Path) -> Path:
     path.write_text(net.deployment.dumps())
     return path
+
+
+def node_run_command(data_dir: Path, rpc_url: str, deployment: Path, *options: str) -> list[str]:
+    """``sesh node run`` on this interpreter, as a command line for a subprocess."""
+    return [
+        sys.executable,
+        "-m",
+        "sesh.cli",
+        "node",
+        "run",
+        "--data-dir",
+        str(data_dir),
+        "--rpc",
+        rpc_url,
+        "--deployment",
+        str(deployment),
+        *options,
+    ]

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from sesh.node.node import NodeError
 from sesh.node.status import read_status
 from sesh.node.store import DB_FILE, StoreError
 
-from .conftest import Network, make_node, write_deployment
+from .conftest import Network, make_node, node_run_command, write_deployment
 
 pytestmark = pytest.mark.anvil
 
@@ -61,21 +60,7 @@ def test_a_running_node_stops_when_the_devnet_is_started_afresh_under_it(
         net.start()
         net.register(net.chain.accounts[1])
         deployment = write_deployment(net, tmp_path / "contracts.json")
-        command = [
-            sys.executable,
-            "-m",
-            "sesh.cli",
-            "node",
-            "run",
-            "--data-dir",
-            str(data_dir),
-            "--rpc",
-            first.rpc_url,
-            "--deployment",
-            str(deployment),
-            "--block-time",
-            "0.2",
-        ]
+        command = node_run_command(data_dir, first.rpc_url, deployment, "--block-time", "0.2")
         process = subprocess.Popen(
             command,
             stdout=subprocess.PIPE,

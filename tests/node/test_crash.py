@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,7 @@ import pytest
 from sesh.node.command import CRASH_AT_ENV
 from sesh.node.store import Store
 
-from .conftest import SESH, STAKE, Network, fresh_keys, write_deployment
+from .conftest import SESH, STAKE, Network, fresh_keys, node_run_command, write_deployment
 
 pytestmark = [pytest.mark.anvil, pytest.mark.slow]
 
@@ -38,18 +37,10 @@ def run_node(
     env.pop(CRASH_AT_ENV, None)
     if crash_at is not None:
         env[CRASH_AT_ENV] = str(crash_at)
-    command = [
-        sys.executable,
-        "-m",
-        "sesh.cli",
-        "node",
-        "run",
-        "--data-dir",
-        str(data_dir),
-        "--rpc",
+    command = node_run_command(
+        data_dir,
         net.chain.rpc_url,
-        "--deployment",
-        str(deployment),
+        deployment,
         "--profile",
         "devnet",
         "--confirmations",
@@ -62,7 +53,7 @@ def run_node(
         str(HALT),
         "--keys",
         str(keys),
-    ]
+    )
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
 
 

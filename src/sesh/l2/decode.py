@@ -21,20 +21,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import sesh.l2.events as l2
 from sesh.keccak import keccak256
 from sesh.l2.abi import AbiDecodeError, decode
 from sesh.l2.errors import MalformedLog
-from sesh.l2.events import (
-    MAX_UINT64,
-    Contributor,
-    L2Event,
-    L2Origin,
-    NewServiceNode,
-    ServiceNodeExit,
-    ServiceNodeExitRequest,
-    ServiceNodeLiquidated,
-    StakingRequirementUpdated,
-)
+from sesh.l2.events import MAX_UINT64, Contributor, L2Event, L2Origin
 from sesh.l2.views import ServiceNodeRecord, decode_seed_call
 
 
@@ -203,14 +194,14 @@ def decode_log(log: Log, chain_id: int) -> Decoded | None:
         raise MalformedLog(f"{where}: {error}") from None
     origin = L2Origin(chain_id, log.block_number, log.block_hash, log.log_index)
     if spec is STAKING_REQUIREMENT_UPDATED:
-        return StakingRequirementUpdated(origin, values[0])
+        return l2.StakingRequirementUpdated(origin, values[0])
     node_id = int.from_bytes(log.topics[1], "big")
     if node_id > MAX_UINT64:
         raise MalformedLog(f"{where}: the service node id topic does not fit a uint64")
     if spec is NEW_SERVICE_NODE_V2:
         initiator, key, params, contributors = values
         ed25519, signature_1, signature_2, fee = params
-        return NewServiceNode(
+        return l2.NewServiceNode(
             origin=origin,
             service_node_id=node_id,
             initiator=initiator,
@@ -228,15 +219,15 @@ def decode_log(log: Log, chain_id: int) -> Decoded | None:
         return SeededServiceNode(origin, node_id, key, ed25519, log.transaction_hash)
     if spec is SERVICE_NODE_EXIT_REQUEST:
         initiator, key = values
-        return ServiceNodeExitRequest(origin, node_id, initiator, key)
+        return l2.ServiceNodeExitRequest(origin, node_id, initiator, key)
     if spec is SERVICE_NODE_EXIT:
         initiator, returned, key = values
-        return ServiceNodeExit(origin, node_id, initiator, returned, key)
+        return l2.ServiceNodeExit(origin, node_id, initiator, returned, key)
     liquidator, key = values  # SERVICE_NODE_LIQUIDATED
-    return ServiceNodeLiquidated(origin, node_id, liquidator, key)
+    return l2.ServiceNodeLiquidated(origin, node_id, liquidator, key)
 
 
-def complete_seeded(seeded: SeededServiceNode, record: ServiceNodeRecord) -> NewServiceNode:
+def complete_seeded(seeded: SeededServiceNode, record: ServiceNodeRecord) -> l2.NewServiceNode:
     """The seeded node as a registration: contributors from its contract record, no fee, no
     Ed25519 signature, ``seeded=True``. The initiator is the node's operator (the event names
     no sender; the seeding transaction's sender is the contract owner, which says nothing about
@@ -246,7 +237,7 @@ def complete_seeded(seeded: SeededServiceNode, record: ServiceNodeRecord) -> New
     return _seeded_node(seeded, record.operator, record.contributors)
 
 
-def complete_seeded_from_call(seeded: SeededServiceNode, call_input: bytes) -> NewServiceNode:
+def complete_seeded_from_call(seeded: SeededServiceNode, call_input: bytes) -> l2.NewServiceNode:
     """The seeded node with the contributors its ``seedPublicKeyList`` call gave it (what the
     contract stored: the operator is the first contributor). ValueError if the input is not
     such a call, or does not seed this node exactly once."""
@@ -263,8 +254,8 @@ def complete_seeded_from_call(seeded: SeededServiceNode, call_input: bytes) -> N
 
 def _seeded_node(
     seeded: SeededServiceNode, operator: str, contributors: tuple[Contributor, ...]
-) -> NewServiceNode:
-    return NewServiceNode(
+) -> l2.NewServiceNode:
+    return l2.NewServiceNode(
         origin=seeded.origin,
         service_node_id=seeded.service_node_id,
         initiator=operator,

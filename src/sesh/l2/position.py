@@ -16,16 +16,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sesh.l2.events import (
-    Contributor,
-    L2Event,
-    L2Origin,
-    NewServiceNode,
-    ServiceNodeExit,
-    ServiceNodeExitRequest,
-    ServiceNodeLiquidated,
-    StakingRequirementUpdated,
-)
+import sesh.l2.events as l2
+from sesh.l2.events import Contributor, L2Event, L2Origin
 
 FORMAT = 1
 """The version of the JSON form; bump it when the form changes."""
@@ -207,7 +199,7 @@ def event_to_json(event: L2Event) -> dict[str, Any]:
     out: dict[str, Any] = {
         "origin": [o.chain_id, o.block_number, "0x" + o.block_hash.hex(), o.log_index]
     }
-    if isinstance(event, NewServiceNode):
+    if isinstance(event, l2.NewServiceNode):
         out.update(
             kind="NewServiceNode",
             id=event.service_node_id,
@@ -219,14 +211,14 @@ def event_to_json(event: L2Event) -> dict[str, Any]:
             contributors=[[c.address, c.beneficiary, c.amount] for c in event.contributors],
             seeded=event.seeded,
         )
-    elif isinstance(event, ServiceNodeExitRequest):
+    elif isinstance(event, l2.ServiceNodeExitRequest):
         out.update(
             kind="ServiceNodeExitRequest",
             id=event.service_node_id,
             initiator=event.initiator,
             bls=list(event.bls_pubkey),
         )
-    elif isinstance(event, ServiceNodeExit):
+    elif isinstance(event, l2.ServiceNodeExit):
         out.update(
             kind="ServiceNodeExit",
             id=event.service_node_id,
@@ -234,7 +226,7 @@ def event_to_json(event: L2Event) -> dict[str, Any]:
             returned=event.returned_amount,
             bls=list(event.bls_pubkey),
         )
-    elif isinstance(event, ServiceNodeLiquidated):
+    elif isinstance(event, l2.ServiceNodeLiquidated):
         out.update(
             kind="ServiceNodeLiquidated",
             id=event.service_node_id,
@@ -252,7 +244,7 @@ def event_from_json(data: Mapping[str, Any]) -> L2Event:
     origin = L2Origin(_int(chain_id), _int(number), _bytes(block_hash), _int(log_index))
     kind = data["kind"]
     if kind == "NewServiceNode":
-        return NewServiceNode(
+        return l2.NewServiceNode(
             origin=origin,
             service_node_id=_int(data["id"]),
             initiator=str(data["initiator"]),
@@ -266,11 +258,11 @@ def event_from_json(data: Mapping[str, Any]) -> L2Event:
             seeded=bool(data["seeded"]),
         )
     if kind == "ServiceNodeExitRequest":
-        return ServiceNodeExitRequest(
+        return l2.ServiceNodeExitRequest(
             origin, _int(data["id"]), str(data["initiator"]), _pair(data["bls"])
         )
     if kind == "ServiceNodeExit":
-        return ServiceNodeExit(
+        return l2.ServiceNodeExit(
             origin,
             _int(data["id"]),
             str(data["initiator"]),
@@ -278,9 +270,9 @@ def event_from_json(data: Mapping[str, Any]) -> L2Event:
             _pair(data["bls"]),
         )
     if kind == "ServiceNodeLiquidated":
-        return ServiceNodeLiquidated(
+        return l2.ServiceNodeLiquidated(
             origin, _int(data["id"]), str(data["liquidator"]), _pair(data["bls"])
         )
     if kind == "StakingRequirementUpdated":
-        return StakingRequirementUpdated(origin, _int(data["requirement"]))
+        return l2.StakingRequirementUpdated(origin, _int(data["requirement"]))
     raise ValueError(f"unknown event kind {kind!r}")

@@ -22,17 +22,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
+import sesh.l2.events as l2
 from sesh.keccak import keccak256
-from sesh.l2.events import (
-    Contributor,
-    L2Origin,
-    NewServiceNode,
-    ServiceNodeExit,
-    ServiceNodeExitRequest,
-    ServiceNodeLiquidated,
-    StakingRequirementUpdated,
-)
+from sesh.l2.events import Contributor, L2Origin
 from sesh.ledger.purge import PURGE_KIND, PendingItem, ServiceNodePurge
+from sesh.ledger.reader import ByteReader
 
 BLOCK_VERSION = 1
 
@@ -169,20 +163,8 @@ class Block:
         )
 
 
-class _Reader:
-    """A cursor over bytes that refuses to read past the end."""
-
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-        self.pos = 0
-
-    def take(self, n: int) -> bytes:
-        end = self.pos + n
-        if end > len(self.data):
-            raise ValueError("truncated encoding")
-        chunk = self.data[self.pos : end]
-        self.pos = end
-        return chunk
+class _Reader(ByteReader):
+    """The block format's fields: fixed-width unsigned ints, addresses, keys, origins."""
 
     def uint(self, n: int) -> int:
         return int.from_bytes(self.take(n), "big")
@@ -223,22 +205,22 @@ def decode_item(data: bytes) -> PendingItem:
         seeded_byte = r.uint(1)
         if seeded_byte > 1:
             raise ValueError("bad seeded flag")
-        item = NewServiceNode(
+        item = l2.NewServiceNode(
             origin, sn_id, initiator, bls, ed_key, ed_sig, fee, contributors, bool(seeded_byte)
         )
     elif kind == 2:
         origin = r.origin()
-        item = ServiceNodeExitRequest(origin, r.uint(32), r.address(), r.bls())
+        item = l2.ServiceNodeExitRequest(origin, r.uint(32), r.address(), r.bls())
     elif kind == 3:
         origin = r.origin()
         sn_id = r.uint(32)
         initiator = r.address()
-        item = ServiceNodeExit(origin, sn_id, initiator, r.uint(32), r.bls())
+        item = l2.ServiceNodeExit(origin, sn_id, initiator, r.uint(32), r.bls())
     elif kind == 4:
         origin = r.origin()
-        item = ServiceNodeLiquidated(origin, r.uint(32), r.address(), r.bls())
+        item = l2.ServiceNodeLiquidated(origin, r.uint(32), r.address(), r.bls())
     elif kind == 5:
-        item = StakingRequirementUpdated(r.origin(), r.uint(32))
+        item = l2.StakingRequirementUpdated(r.origin(), r.uint(32))
     elif kind == PURGE_KIND:
         item = ServiceNodePurge(r.uint(32), r.uint(32), r.bls())
     else:

@@ -23,6 +23,7 @@ from sesh.l2.events import Contributor
 from sesh.ledger.block import decode_item
 from sesh.ledger.ledger import Ledger
 from sesh.ledger.params import NetworkProfile
+from sesh.ledger.reader import ByteReader
 from sesh.ledger.records import (
     DIGEST_BYTES,
     Account,
@@ -195,18 +196,9 @@ def encode_snapshot(state: LedgerState) -> bytes:
 # -- reading ---------------------------------------------------------------------------------------
 
 
-class _Reader:
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-        self.pos = 0
-
-    def take(self, n: int) -> bytes:
-        end = self.pos + n
-        if n < 0 or end > len(self.data):
-            raise SnapshotError("truncated snapshot")
-        chunk = self.data[self.pos : end]
-        self.pos = end
-        return chunk
+class _Reader(ByteReader):
+    def truncated(self) -> ValueError:
+        return SnapshotError("truncated snapshot")
 
     def num(self) -> int:
         size = self.take(1)[0]
