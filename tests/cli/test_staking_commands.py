@@ -43,6 +43,11 @@ OPERATOR, RESERVED, BENEFICIARY, STAKER, OPERATOR_B, STAKER_B = 1, 2, 3, 4, 5, 6
 beneficiary (all three as the devnet makes them), and three more for these tests."""
 
 
+def _bound(name: str, address: Callable[[Net], str]) -> Any:
+    """A property of Net: the contract ``name`` at ``address(net)``, bound."""
+    return property(lambda net: net.bind(name, address(net)))
+
+
 @dataclass
 class Net:
     rpc_url: str
@@ -58,29 +63,16 @@ class Net:
     def bind(self, name: str, address: str) -> Any:
         return self.chain.contract(address, self.load(name))
 
-    @property
-    def example_node(self) -> Any:
-        return self.bind("ServiceNodeContribution", self.contracts.examples.open_contribution)
-
-    @property
-    def example_lock(self) -> Any:
-        return self.bind("TokenVestingStaking", self.contracts.examples.vesting_lock)
-
-    @property
-    def rewards(self) -> Any:
-        return self.bind("ServiceNodeRewards", self.contracts.deployment.service_node_rewards)
-
-    @property
-    def token(self) -> Any:
-        return self.bind("SESH", self.contracts.deployment.sesh)
-
-    @property
-    def woxen(self) -> Any:
-        return self.bind("WrappedOxen", self.contracts.deployment.old_token or "")
-
-    @property
-    def converter(self) -> Any:
-        return self.bind("TokenConverter", self.contracts.deployment.token_converter or "")
+    example_node = _bound(
+        "ServiceNodeContribution", lambda net: net.contracts.examples.open_contribution
+    )
+    example_lock = _bound("TokenVestingStaking", lambda net: net.contracts.examples.vesting_lock)
+    rewards = _bound(
+        "ServiceNodeRewards", lambda net: net.contracts.deployment.service_node_rewards
+    )
+    token = _bound("SESH", lambda net: net.contracts.deployment.sesh)
+    woxen = _bound("WrappedOxen", lambda net: net.contracts.deployment.old_token or "")
+    converter = _bound("TokenConverter", lambda net: net.contracts.deployment.token_converter or "")
 
 
 @pytest.fixture(scope="module")

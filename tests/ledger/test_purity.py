@@ -31,7 +31,7 @@ def loaded_by(module: str) -> set[str]:
     return set(json.loads(done.stdout))
 
 
-@pytest.mark.parametrize("module", ["sesh.ledger", "sesh.l2.events", "sesh.keccak"])
+@pytest.mark.parametrize("module", ["sesh.ledger", "sesh.l2.events", "sesh.keccak", "sesh.units"])
 def test_the_pure_core_loads_no_io_and_no_bls_backend(module: str) -> None:
     loaded = loaded_by(module)
     assert module in loaded

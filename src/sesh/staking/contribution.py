@@ -23,6 +23,7 @@ from sesh.cli.shell.errors import CommandError
 from sesh.cli.shell.options import add_command
 from sesh.evm.addresses import ZERO_ADDRESS, to_checksum
 from sesh.keys import NodeKeys
+from sesh.staking import nodes
 from sesh.staking.connection import (
     Connection,
     add_action,
@@ -30,13 +31,6 @@ from sesh.staking.connection import (
     address_option,
     connect,
     parse_option,
-)
-from sesh.staking.nodes import (
-    add_keys_option,
-    describe_node,
-    load_keys,
-    new_node_id,
-    refuse_registered,
 )
 from sesh.staking.rules import CONTRIBUTION_STATUS, OpenStake, parse_reservation
 from sesh.units import (
@@ -58,16 +52,24 @@ FINALIZED = 3
 
 @dataclass(frozen=True)
 class Contributor:
+    """Someone who paid into the contract (``getContributions``), in the contract's order."""
+
     address: str
     beneficiary: str
+    """Where the node's rewards for this stake are signed to."""
     amount: int
+    """Atoms paid in."""
 
 
 @dataclass(frozen=True)
 class Reservation:
+    """A slot held for one address (``getReserved``)."""
+
     address: str
     amount: int
+    """The least this address must contribute, in atoms."""
     received: bool
+    """Whether the reserved contributor has paid in."""
 
 
 @dataclass(frozen=True)
@@ -76,10 +78,12 @@ class ContributionState:
 
     address: str
     status: int
+    """The reference's Status enum (``CONTRIBUTION_STATUS`` says it in words)."""
     operator: str
     bls_public_key: tuple[int, int]
     ed25519_public_key: int
     fee: int
+    """The operator's fee, in 1/100 of a percent."""
     manual_finalize: bool
     staking_requirement: int
     max_contributors: int
@@ -285,7 +289,7 @@ def contribute(
     to a contract whose node is already registered by other means (it could never finalize)."""
     state = read_contribution(contract)
     if state.status != FINALIZED:
-        refuse_registered(conn, state.bls_public_key, f"contract {contract.address}")
+        nodes.refuse_registered(conn, state.bls_public_key, f"contract {contract.address}")
     call = contract.call("contributeFunds", amount, beneficiary or ZERO_ADDRESS)
     receipt = conn.pay(conn.token, contract, amount, call, "ServiceNodeContribution")
     print(
@@ -305,7 +309,7 @@ def report_progress(conn: Connection, contract: Any, receipt: Any) -> dict[str, 
     """The contract's state after ``receipt``, in a line or two; as JSON, its status and the
     id of the node it registered (None if it did not)."""
     state = read_contribution(contract)
-    node_id = new_node_id(conn, receipt)
+    node_id = nodes.new_node_id(conn, receipt)
     progress = {"status": state.status, "node_id": node_id if node_id >= 0 else None}
     if node_id >= 0:
         print(f"  the stake is complete: node {node_id} is registered in ServiceNodeRewards")
@@ -364,7 +368,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "contract for the node whose keys are in --keys; the signer becomes its operator. The "
         "node's keys sign the registration for the signer now; the contract checks it.",
     )
-    add_keys_option(create, "the node's key directory, from `sesh keys new`")
+    nodes.add_keys_option(create, "the node's key directory, from `sesh keys new`")
     create.add_argument(
         "--fee",
         default="0",
@@ -497,9 +501,11 @@ def _create(args: argparse.Namespace) -> dict[str, Any]:
     beneficiary = address_option("--beneficiary", args.beneficiary)
     if beneficiary is not None and amount is None:
         raise CommandError("--beneficiary goes with --amount", 2)
-    keys, key_dir = load_keys(args.keys)
+    keys, key_dir = nodes.load_keys(args.keys)
     conn = connect(args, signs=True)
-    refuse_registered(conn, keys.bls_public_key.to_contract(), "a contribution contract for it")
+    nodes.refuse_registered(
+        conn, keys.bls_public_key.to_contract(), "a contribution contract for it"
+    )
     if amount is not None:  # before the contract is made, not after
         conn.check_balance(conn.token, amount)
     print(
@@ -511,7 +517,7 @@ def _create(args: argparse.Namespace) -> dict[str, Any]:
         conn, keys, fee=fee, reserved=reserved, manual_finalize=args.manual_finalize
     )
     print(f"  created ServiceNodeContribution {contract.address}")
-    print(f"  node: {describe_node(keys)}")
+    print(f"  node: {nodes.describe_node(keys)}")
     state = read_contribution(contract)
     shown = ", ".join(f"{r.address} {format_amount(r.amount)}" for r in state.reservations)
     print(

@@ -7,14 +7,44 @@ one way or another; kept apart so that those verbs build on this and not on each
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sesh.cli.shell.errors import CommandError
 from sesh.keys import NodeKeys, Registration, default_key_dir
+from sesh.units import parse_positive_amount
 
 if TYPE_CHECKING:
     from sesh.staking.connection import Connection
+
+
+@dataclass(frozen=True)
+class StakeChoice:
+    """What `sesh stake` and `sesh vesting stake` were asked for: a solo node from key files
+    (``amount`` None: the whole requirement), or a contribution of ``amount`` to a contract."""
+
+    beneficiary: str | None
+    amount: int | None
+
+
+def read_stake_choice(args: argparse.Namespace) -> StakeChoice:
+    """``--beneficiary``, and ``--contract``/``--amount``/``--keys`` checked against each other
+    (usage errors, before anything is read from the chain)."""
+    from sesh.staking.connection import address_option, parse_option
+
+    beneficiary = address_option("--beneficiary", args.beneficiary)
+    if args.contract is None:
+        if args.amount is not None:
+            raise CommandError(
+                "--amount goes with --contract (a solo node stakes the whole requirement)", 2
+            )
+        return StakeChoice(beneficiary, None)
+    if args.keys is not None:
+        raise CommandError("--keys is for a solo node; a contribution needs no node keys", 2)
+    if args.amount is None:
+        raise CommandError("--contract needs --amount (how much SESH to contribute)", 2)
+    return StakeChoice(beneficiary, parse_option("--amount", args.amount, parse_positive_amount))
 
 
 def load_keys(directory: Path | None) -> tuple[NodeKeys, Path]:

@@ -18,13 +18,12 @@ import argparse
 from dataclasses import dataclass
 from typing import Any
 
-from sesh.cli.shell.errors import CommandError
 from sesh.cli.shell.options import add_command
 from sesh.keys import NodeKeys, Registration
-from sesh.staking.connection import Connection, add_verb, address_option, connect, parse_option
+from sesh.staking import nodes
+from sesh.staking.connection import Connection, add_verb, connect
 from sesh.staking.contribution import contribute
-from sesh.staking.nodes import add_keys_option, describe_node, load_keys, new_node_id
-from sesh.units import format_amount, parse_positive_amount
+from sesh.units import format_amount
 
 
 @dataclass(frozen=True)
@@ -55,7 +54,7 @@ def register_solo(conn: Connection, keys: NodeKeys, beneficiary: str | None = No
         contributors,
     )
     receipt = conn.pay(conn.token, rewards, requirement, call, "ServiceNodeRewards")
-    return Registered(new_node_id(conn, receipt), signed, requirement, receipt)
+    return Registered(nodes.new_node_id(conn, receipt), signed, requirement, receipt)
 
 
 # -- the command -------------------------------------------------------------------------------
@@ -84,7 +83,7 @@ _HELP = "register a solo node, or contribute to a multi-contributor node"
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `sesh stake` to the command tree."""
     parser = add_command(subparsers, "stake", _HELP, _DESCRIPTION, _EPILOG)
-    add_keys_option(parser, "the node's key directory, from `sesh keys new`")
+    nodes.add_keys_option(parser, "the node's key directory, from `sesh keys new`")
     parser.add_argument(
         "--contract",
         metavar="ADDR",
@@ -103,13 +102,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def _run(args: argparse.Namespace) -> dict[str, Any]:
-    beneficiary = address_option("--beneficiary", args.beneficiary)
-    if args.contract is None:
-        if args.amount is not None:
-            raise CommandError(
-                "--amount goes with --contract (a solo node stakes the whole requirement)", 2
-            )
-        keys, key_dir = load_keys(args.keys)
+    choice = nodes.read_stake_choice(args)
+    beneficiary = choice.beneficiary
+    if choice.amount is None:
+        keys, key_dir = nodes.load_keys(args.keys)
         conn = connect(args, signs=True)
         print(
             f"registering the node in {key_dir} from {conn.sender} ({conn.how}) "
@@ -117,7 +113,7 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
             flush=True,
         )
         done = register_solo(conn, keys, beneficiary)
-        print(f"  registered node {done.node_id}: {describe_node(done.registration)}")
+        print(f"  registered node {done.node_id}: {nodes.describe_node(done.registration)}")
         print(
             f"  staked {format_amount(done.stake)} from {conn.sender}; rewards to "
             f"{beneficiary or conn.sender}"
@@ -130,11 +126,7 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
             "stake": done.stake,
             "beneficiary": beneficiary or conn.sender,
         }
-    if args.keys is not None:
-        raise CommandError("--keys is for a solo node; a contribution needs no node keys", 2)
-    if args.amount is None:
-        raise CommandError("--contract needs --amount (how much SESH to contribute)", 2)
-    amount = parse_option("--amount", args.amount, parse_positive_amount)
+    amount = choice.amount
     conn = connect(args, signs=True)
     contract = conn.contract_at("ServiceNodeContribution", args.contract, "--contract")
     print(f"contributing from {conn.sender} ({conn.how}) on chain {conn.chain_id}", flush=True)

@@ -20,6 +20,7 @@ from sesh.cli.shell.errors import CommandError
 from sesh.cli.shell.options import add_command
 from sesh.evm.addresses import ZERO_ADDRESS, same_address, to_checksum
 from sesh.keys import NodeKeys
+from sesh.staking import nodes
 from sesh.staking.connection import (
     Connection,
     add_action,
@@ -29,7 +30,6 @@ from sesh.staking.connection import (
     parse_option,
 )
 from sesh.staking.contribution import FINALIZED, report_progress
-from sesh.staking.nodes import add_keys_option, describe_node, load_keys, new_node_id
 from sesh.staking.rules import releasable_no_staking_lock, releasable_staking_lock
 from sesh.staking.stake import Registered
 from sesh.units import (
@@ -397,7 +397,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--amount contribute to a ServiceNodeContribution made by the factory.",
         target=LOCK,
     )
-    add_keys_option(stake, "the node's key directory for a solo node")
+    nodes.add_keys_option(stake, "the node's key directory for a solo node")
     stake.add_argument(
         "--contract", metavar="ADDR", help="contribute to this contribution contract instead"
     )
@@ -517,14 +517,10 @@ def _revoke(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _stake(args: argparse.Namespace) -> dict[str, Any]:
-
-    beneficiary = address_option("--beneficiary", args.beneficiary)
-    if args.contract is None:
-        if args.amount is not None:
-            raise CommandError(
-                "--amount goes with --contract (a solo node takes the whole requirement)", 2
-            )
-        keys, key_dir = load_keys(args.keys)
+    choice = nodes.read_stake_choice(args)
+    beneficiary = choice.beneficiary
+    if choice.amount is None:
+        keys, key_dir = nodes.load_keys(args.keys)
         conn = connect(args, signs=True)
         kind, lock = _lock(conn, args.lock)
         if kind != STAKING:
@@ -532,7 +528,7 @@ def _stake(args: argparse.Namespace) -> dict[str, Any]:
         done = stake_solo_from_lock(conn, lock, keys, beneficiary or conn.sender or "")
         print(
             f"registered node {done.node_id} from lock {lock.address} (the node in {key_dir}): "
-            f"{describe_node(done.registration)}"
+            f"{nodes.describe_node(done.registration)}"
         )
         print(
             f"  staked {format_amount(done.stake)} of the lock's SESH; rewards to "
@@ -545,11 +541,7 @@ def _stake(args: argparse.Namespace) -> dict[str, Any]:
             "stake": done.stake,
             "beneficiary": beneficiary or conn.sender,
         }
-    if args.amount is None:
-        raise CommandError("--contract needs --amount (how much SESH to contribute)", 2)
-    if args.keys is not None:
-        raise CommandError("--keys is for a solo node; a contribution needs no node keys", 2)
-    amount = parse_option("--amount", args.amount, parse_positive_amount)
+    amount = choice.amount
     conn = connect(args, signs=True)
     kind, lock = _lock(conn, args.lock)
     if kind != STAKING:
@@ -588,4 +580,4 @@ def stake_solo_from_lock(
             beneficiary,
         )
     )
-    return Registered(new_node_id(conn, receipt), signed, requirement, receipt)
+    return Registered(nodes.new_node_id(conn, receipt), signed, requirement, receipt)
