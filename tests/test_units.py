@@ -12,6 +12,7 @@ from sesh.units import (
     format_time,
     parse_amount,
     parse_fee,
+    parse_span,
     parse_time,
     plain_amount,
 )
@@ -146,3 +147,13 @@ def test_a_reservation_is_an_address_and_an_amount() -> None:
         parse_reservation("0x1234:20")
     with pytest.raises(ValueError, match="is not an amount"):
         parse_reservation(f"{lower}:lots")
+
+
+def test_spans_to_move_a_clock_read_as_people_write_them() -> None:
+    assert parse_span("+24h") == parse_span("1d") == 86_400
+    assert parse_span("1d12h") == 129_600
+    assert parse_span("90m") == 5_400 and parse_span("3600") == 3_600
+    assert parse_span("2w") == 14 * 86_400
+    for bad in ("", "+", "24x", "h24", "-1h", "0", "1h 2m"):
+        with pytest.raises(ValueError):
+            parse_span(bad)

@@ -132,6 +132,22 @@ def parse_relative(text: str) -> int | None:
     return int(relative.group(1)) * _DURATIONS[relative.group(2)]
 
 
+def parse_span(text: str) -> int:
+    """``"+24h"``, ``"1d12h"``, ``"90m"`` or ``"3600"`` (seconds) → seconds, above zero: how
+    far to move a clock. ValueError otherwise."""
+    body = text.strip().removeprefix("+")
+    parts = re.findall(r"(\d+)([smhdwy])", body)
+    if body.isdigit():
+        seconds = int(body)
+    elif parts and "".join(number + unit for number, unit in parts) == body:
+        seconds = sum(int(number) * _DURATIONS[unit] for number, unit in parts)
+    else:
+        raise ValueError(f"{text!r} is not a duration such as +24h, 1d12h, 90m or 3600")
+    if seconds <= 0:
+        raise ValueError("the clock only moves forward: give a duration above zero")
+    return seconds
+
+
 def format_time(timestamp: int | float) -> str:
     """1767225600 → ``"2026-01-01 00:00:00 UTC"``."""
     return datetime.fromtimestamp(int(timestamp), UTC).strftime("%Y-%m-%d %H:%M:%S UTC")

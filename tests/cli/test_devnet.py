@@ -23,10 +23,10 @@ import pytest
 
 from sesh.cli import main
 from sesh.devnet import devnet_contract_names
-from sesh.devnet.clock import parse_duration
 from sesh.evm.anvil import WEI_PER_ETH, dev_keys, json_rpc
 from sesh.evm.chain import Chain
 from sesh.evm.contract_set import ContractArtifacts, contract_loader, load_artifacts
+from sesh.keys import NodeKeys
 
 pytestmark = [pytest.mark.anvil, pytest.mark.slow]
 
@@ -572,16 +572,6 @@ def test_blocks_seen_but_not_restored_are_said_lost_and_recorded(
     assert fourth.interrupt() == 0
 
 
-def test_durations_for_advance_read_as_people_write_them() -> None:
-    assert parse_duration("+24h") == parse_duration("1d") == 86_400
-    assert parse_duration("1d12h") == 129_600
-    assert parse_duration("90m") == 5_400 and parse_duration("3600") == 3_600
-    assert parse_duration("2w") == 14 * 86_400
-    for bad in ("", "+", "24x", "h24", "-1h", "0", "1h 2m"):
-        with pytest.raises(ValueError):
-            parse_duration(bad)
-
-
 def test_advance_moves_the_l2_clock_and_says_what_became_possible(
     devnet: Callable[..., Devnet],
     data_dir: Callable[[str], Path],
@@ -603,8 +593,23 @@ def test_advance_moves_the_l2_clock_and_says_what_became_possible(
     assert f"{node['operator'].lower()} is past the 24 h withdrawal delay" in out.lower()
     assert f"vesting lock {lock['address']}: ends in" in out
 
+    # A solo node asks to leave: anyone may remove it 30 days later.
+    keys = data / "leaver"
+    NodeKeys.generate().save(keys)
+    assert main(["stake", "--keys", str(keys), "--deployment", str(data / "contracts.json"),
+                 "--rpc", rpc, "--unlocked"]) == 0  # fmt: skip
+    capsys.readouterr()
+    chain = Chain(rpc)
+    artifact = contract_loader(data / "build")("ServiceNodeRewards")
+    rewards = chain.contract(info["contracts"]["ServiceNodeRewards"], artifact)
+    chain.transact(rewards.functions.initiateExitBLSPublicKey(1), dev_keys()[0].address)
+    assert main(["devnet", "advance", "1d", "--data-dir", str(data)]) == 0  # the record's RPC
+    assert "node 1: asked to leave; anyone may remove it from" in capsys.readouterr().out
+
     assert main(["devnet", "advance", "30d", "--rpc", rpc, "--data-dir", str(data)]) == 0
-    assert f"vesting lock {lock['address']}: ended" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"vesting lock {lock['address']}: ended" in out
+    assert "node 1: asked to leave" in out and "anyone may now remove it" in out
 
     assert main(["devnet", "advance", "soon", "--rpc", rpc]) == 2
     assert "not a duration" in capsys.readouterr().err

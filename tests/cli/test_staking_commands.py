@@ -17,6 +17,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -175,6 +176,15 @@ class Footprint:
     allowance: int
 
 
+@contextmanager
+def nothing_sent(net: Net, signer: int, spender: str, token: Any = None) -> Iterator[None]:
+    """The block runs without ``signer`` sending anything: no block mined, no nonce used, no
+    allowance given to ``spender``."""
+    before = footprint(net, signer, spender, token)
+    yield
+    assert footprint(net, signer, spender, token) == before
+
+
 def footprint(net: Net, signer: int, spender: str, token: Any = None) -> Footprint:
     owner = ACCOUNTS[signer]
     return Footprint(
@@ -231,11 +241,12 @@ def test_staking_the_same_node_twice_is_refused_in_words_before_approving(
 ) -> None:
     keys = str(node_keys())
     assert sesh("stake", "--keys", keys, signer=STAKER).code == 0
-    before = footprint(net, STAKER_B, net.rewards.address)
-    again = sesh("stake", "--keys", keys, signer=STAKER_B)
-    again.refused("stake", "ServiceNodeRewards refused: BLSPubkeyAlreadyExists(serviceNodeID=1)")
-    assert "approved" not in again.out
-    assert footprint(net, STAKER_B, net.rewards.address) == before
+    with nothing_sent(net, STAKER_B, net.rewards.address):
+        again = sesh("stake", "--keys", keys, signer=STAKER_B)
+        again.refused(
+            "stake", "ServiceNodeRewards refused: BLSPubkeyAlreadyExists(serviceNodeID=1)"
+        )
+        assert "approved" not in again.out
 
 
 def test_stake_with_a_contract_contributes_to_it(net: Net, sesh: Sesh) -> None:
@@ -249,14 +260,13 @@ def test_stake_with_a_contract_contributes_to_it(net: Net, sesh: Sesh) -> None:
 
 def test_a_contribution_below_the_minimum_is_refused_in_words(net: Net, sesh: Sesh) -> None:
     node = net.example_node.address
-    before = footprint(net, STAKER, node)
-    result = sesh("stake", "--contract", node, "--amount", "1", signer=STAKER)
-    result.refused(
-        "stake",
-        "ServiceNodeContribution refused: "
-        "ContributionBelowMinAmount(contributed=1000000000, min=8750000000)",
-    )
-    assert footprint(net, STAKER, node) == before
+    with nothing_sent(net, STAKER, node):
+        result = sesh("stake", "--contract", node, "--amount", "1", signer=STAKER)
+        result.refused(
+            "stake",
+            "ServiceNodeContribution refused: "
+            "ContributionBelowMinAmount(contributed=1000000000, min=8750000000)",
+        )
 
 
 def test_a_solo_stake_beyond_the_balance_is_refused_up_front(
@@ -266,10 +276,9 @@ def test_a_solo_stake_beyond_the_balance_is_refused_up_front(
     keep = 100 * SESH  # 20 SESH short of the requirement
     balance = net.token.functions.balanceOf(poor).call()
     net.chain.transact(net.token.functions.transfer(ACCOUNTS[0], balance - keep), poor)
-    before = footprint(net, STAKER, net.rewards.address)
-    result = sesh("stake", "--keys", str(node_keys()), signer=STAKER)
-    result.refused("stake", f"error: {poor} holds 100 SESH, 120 SESH needed")
-    assert footprint(net, STAKER, net.rewards.address) == before
+    with nothing_sent(net, STAKER, net.rewards.address):
+        result = sesh("stake", "--keys", str(node_keys()), signer=STAKER)
+        result.refused("stake", f"error: {poor} holds 100 SESH, 120 SESH needed")
 
 
 # -- sesh contribution -------------------------------------------------------------------------
@@ -406,26 +415,24 @@ def test_a_contribution_the_contract_refuses_sends_nothing_not_even_the_approval
     # contract, not by the token, so approving first would only waste gas and leave an
     # allowance behind.
     node = net.example_node.address
-    before = footprint(net, RESERVED, node)
-    result = sesh("contribution", "contribute", node, "--amount", "1", signer=RESERVED)
-    result.refused(
-        "contribution contribute",
-        "ServiceNodeContribution refused: "
-        "ContributionBelowReservedAmount(contributed=1000000000, reserved=20000000000)",
-    )
-    assert "approved" not in result.out
-    assert footprint(net, RESERVED, node) == before
+    with nothing_sent(net, RESERVED, node):
+        result = sesh("contribution", "contribute", node, "--amount", "1", signer=RESERVED)
+        result.refused(
+            "contribution contribute",
+            "ServiceNodeContribution refused: "
+            "ContributionBelowReservedAmount(contributed=1000000000, reserved=20000000000)",
+        )
+        assert "approved" not in result.out
 
 
 def test_a_contribution_beyond_the_balance_is_refused_up_front(net: Net, sesh: Sesh) -> None:
     node = net.example_node.address
-    before = footprint(net, STAKER, node)
-    result = sesh("contribution", "contribute", node, "--amount", "1000001", signer=STAKER)
-    result.refused(
-        "contribution contribute",
-        f"error: {ACCOUNTS[STAKER]} holds 1,000,000 SESH, 1,000,001 SESH needed",
-    )
-    assert footprint(net, STAKER, node) == before
+    with nothing_sent(net, STAKER, node):
+        result = sesh("contribution", "contribute", node, "--amount", "1000001", signer=STAKER)
+        result.refused(
+            "contribution contribute",
+            f"error: {ACCOUNTS[STAKER]} holds 1,000,000 SESH, 1,000,001 SESH needed",
+        )
 
 
 def test_a_contribution_approves_what_it_lacks_and_a_retry_only_contributes(
@@ -452,17 +459,16 @@ def test_create_with_an_amount_beyond_the_balance_creates_nothing(
     net: Net, sesh: Sesh, node_keys: Callable[[], Path]
 ) -> None:
     factory = net.contracts.deployment.contribution_factory or ""
-    before = footprint(net, OPERATOR_B, factory)
-    result = sesh(
-        "contribution", "create", "--keys", str(node_keys()), "--amount", "2000000",
-        signer=OPERATOR_B,
-    )  # fmt: skip
-    result.refused(
-        "contribution create",
-        f"error: {ACCOUNTS[OPERATOR_B]} holds 1,000,000 SESH, 2,000,000 SESH needed",
-    )
-    assert result.out == ""
-    assert footprint(net, OPERATOR_B, factory) == before
+    with nothing_sent(net, OPERATOR_B, factory):
+        result = sesh(
+            "contribution", "create", "--keys", str(node_keys()), "--amount", "2000000",
+            signer=OPERATOR_B,
+        )  # fmt: skip
+        result.refused(
+            "contribution create",
+            f"error: {ACCOUNTS[OPERATOR_B]} holds 1,000,000 SESH, 2,000,000 SESH needed",
+        )
+        assert result.out == ""
 
 
 def test_the_contribution_that_completes_an_automatic_node_registers_it(
@@ -566,15 +572,15 @@ def test_create_makes_a_vesting_lock_without_staking(net: Net, sesh: Sesh) -> No
 def test_create_refuses_to_lock_more_than_the_signer_holds_before_deploying(
     net: Net, sesh: Sesh
 ) -> None:
-    before = footprint(net, STAKER, ACCOUNTS[0])
-    result = sesh(
-        "vesting", "create", "--beneficiary", ACCOUNTS[STAKER_B], "--amount", "1000000.5",
-        "--end", "+30d", signer=STAKER,
-    )  # fmt: skip
-    result.refused(
-        "vesting create", f"error: {ACCOUNTS[STAKER]} holds 1,000,000 SESH, 1,000,000.5 SESH needed"
-    )
-    assert footprint(net, STAKER, ACCOUNTS[0]) == before  # no lock was deployed
+    with nothing_sent(net, STAKER, ACCOUNTS[0]):  # no lock was deployed
+        result = sesh(
+            "vesting", "create", "--beneficiary", ACCOUNTS[STAKER_B], "--amount", "1000000.5",
+            "--end", "+30d", signer=STAKER,
+        )  # fmt: skip
+        result.refused(
+            "vesting create",
+            f"error: {ACCOUNTS[STAKER]} holds 1,000,000 SESH, 1,000,000.5 SESH needed",
+        )
 
 
 def test_create_refuses_a_start_in_the_past_in_words(sesh: Sesh) -> None:
@@ -657,23 +663,21 @@ def test_convert_pays_sesh_at_the_rate_in_force(net: Net, sesh: Sesh) -> None:
 
 
 def test_converting_more_woxen_than_held_is_refused_up_front(net: Net, sesh: Sesh) -> None:
-    before = footprint(net, STAKER, net.converter.address, net.woxen)
-    result = sesh("convert", "--amount", "100001", signer=STAKER)
-    result.refused(
-        "convert", f"error: {ACCOUNTS[STAKER]} holds 100,000 wOXEN, 100,001 wOXEN needed"
-    )
-    assert footprint(net, STAKER, net.converter.address, net.woxen) == before
+    with nothing_sent(net, STAKER, net.converter.address, net.woxen):
+        result = sesh("convert", "--amount", "100001", signer=STAKER)
+        result.refused(
+            "convert", f"error: {ACCOUNTS[STAKER]} holds 100,000 wOXEN, 100,001 wOXEN needed"
+        )
 
 
 def test_a_conversion_beyond_the_converters_stock_is_refused_before_approving(
     net: Net, sesh: Sesh
 ) -> None:
     # The deployer holds most of the stand-in's wOXEN; the converter only 10,000,000 SESH.
-    before = footprint(net, 0, net.converter.address, net.woxen)
-    result = sesh("convert", "--amount", "20000002", signer=0)
-    result.refused("convert", 'TokenConverter refused: "Insufficient Token B in contract"')
-    assert "approved" not in result.out
-    assert footprint(net, 0, net.converter.address, net.woxen) == before
+    with nothing_sent(net, 0, net.converter.address, net.woxen):
+        result = sesh("convert", "--amount", "20000002", signer=0)
+        result.refused("convert", 'TokenConverter refused: "Insufficient Token B in contract"')
+        assert "approved" not in result.out
 
 
 # -- input mistakes ----------------------------------------------------------------------------
@@ -756,11 +760,12 @@ def test_create_with_a_registered_key_is_refused_before_anything_is_sent(
 ) -> None:
     keys = str(node_keys())
     assert sesh("stake", "--keys", keys, signer=STAKER).code == 0
-    before = footprint(net, OPERATOR_B, net.contracts.deployment.contribution_factory or "")
-    result = sesh("contribution", "create", "--keys", keys, "--amount", "30", signer=OPERATOR_B)
-    result.refused("contribution create", "is already registered in ServiceNodeRewards as node 1")
-    assert "created" not in result.out
-    assert footprint(net, OPERATOR_B, net.contracts.deployment.contribution_factory or "") == before
+    with nothing_sent(net, OPERATOR_B, net.contracts.deployment.contribution_factory or ""):
+        result = sesh("contribution", "create", "--keys", keys, "--amount", "30", signer=OPERATOR_B)
+        result.refused(
+            "contribution create", "is already registered in ServiceNodeRewards as node 1"
+        )
+        assert "created" not in result.out
 
 
 def test_contributing_to_a_node_registered_by_other_means_is_refused(
@@ -770,10 +775,9 @@ def test_contributing_to_a_node_registered_by_other_means_is_refused(
     created = sesh("contribution", "create", "--keys", keys, "--amount", "30", signer=OPERATOR_B)
     address = created.created()
     assert sesh("stake", "--keys", keys, signer=STAKER).code == 0  # the same BLS key, solo
-    before = footprint(net, STAKER_B, address)
-    result = sesh("contribution", "contribute", address, "--amount", "20", signer=STAKER_B)
-    result.refused("contribution contribute", f"contract {address} could never complete")
-    assert footprint(net, STAKER_B, address) == before
+    with nothing_sent(net, STAKER_B, address):
+        result = sesh("contribution", "contribute", address, "--amount", "20", signer=STAKER_B)
+        result.refused("contribution contribute", f"contract {address} could never complete")
 
 
 def test_zero_amounts_are_refused_in_one_line(net: Net, sesh: Sesh) -> None:
