@@ -7,10 +7,12 @@ two can never disagree about an address or a balance.
 
 from __future__ import annotations
 
+import textwrap
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from sesh.cli.shell.output import table
 from sesh.devnet.contracts import DEV_ACCOUNT_WOXEN, DevnetContracts
 from sesh.devnet.examples import (
     OPEN_NODE_OPERATOR,
@@ -150,16 +152,17 @@ def print_human(info: dict[str, Any], accounts: list[DevAccount], out: TextIO) -
     )
 
     print(f'\nFunded dev accounts (public test keys, mnemonic "{info["mnemonic"]}"):\n', file=out)
-    print(
-        f"  {'#':>2}  {'address':<42}  {'balance (ETH)':>16}  {'SESH':>16}  private key", file=out
-    )
-    for account, shown in zip(accounts, info["accounts"], strict=True):
-        balance = f"{account.balance_eth:,.4f}"
-        sesh = f"{Decimal(shown['balance_sesh']):,}"
-        print(
-            f"  {account.index:>2}  {account.address:<42}  {balance:>16}  {sesh:>16}  "
-            f"{account.private_key}",
-            file=out,
-        )
+    account_rows = [
+        [
+            str(account.index),
+            account.address,
+            f"{account.balance_eth:,.4f}",
+            f"{Decimal(shown['balance_sesh']):,}",
+            account.private_key,
+        ]
+        for account, shown in zip(accounts, info["accounts"], strict=True)
+    ]
+    headers = ["#", "address", "balance (ETH)", "SESH", "private key"]
+    print(textwrap.indent(table(account_rows, headers, right=(0, 2, 3)), "  "), file=out)
     print("\nPress Ctrl-C to stop; the chain state is kept for the next `sesh devnet`.", file=out)
     out.flush()

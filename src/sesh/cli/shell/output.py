@@ -38,17 +38,17 @@ def working(what: str) -> Iterator[None]:
     console.print(f"{what}: done")
 
 
-def table(rows: Sequence[Sequence[str]], headers: Sequence[str] = ()) -> str:
-    """``rows`` (under ``headers``, if any) as text, columns aligned, for stdout."""
-    columns = headers or [""] * max((len(row) for row in rows), default=0)
-    grid = Table(
-        *columns,
-        box=None,
-        pad_edge=False,
-        show_edge=False,
-        show_header=bool(headers),
-        highlight=False,
-    )
+def table(
+    rows: Sequence[Sequence[str]], headers: Sequence[str] = (), right: Sequence[int] = ()
+) -> str:
+    """``rows`` (under ``headers``, if any) as text, columns aligned, for stdout; the columns
+    numbered in ``right`` (amounts) are aligned to the right."""
+    width = max((len(row) for row in rows), default=len(headers))
+    grid = Table(box=None, pad_edge=False, show_edge=False, show_header=bool(headers))
+    for index in range(width):
+        grid.add_column(
+            headers[index] if headers else "", justify="right" if index in right else "left"
+        )
     for row in rows:
         grid.add_row(*row)
     console = Console(width=200, no_color=True, highlight=False, file=io.StringIO())
