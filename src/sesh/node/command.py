@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from sesh.cli.shell.defaults import DEFAULT_RPC, DEVNET_DEPLOYMENT
-from sesh.cli.shell.errors import CommandError, one_line
+from sesh.cli.shell.errors import CommandError, run_verb
 from sesh.cli.shell.options import add_command, add_signer_options, check_signer_options
 from sesh.cli.shell.records import read_record
 from sesh.cli.shell.signals import stop_on_signals
@@ -179,31 +179,23 @@ def _data_dir_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _status_command(args: argparse.Namespace) -> int:
+    from sesh.node.store import StoreError
+
+    return run_verb("node status", lambda: _status(args), also=(StoreError, sqlite3.Error))
+
+
+def _status(args: argparse.Namespace) -> int:
     from sesh.node.status import format_status, read_status
-    from sesh.node.store import DB_FILE, StoreError
+    from sesh.node.store import DB_FILE
 
     data_dir: Path = args.data_dir
     if not (data_dir / DB_FILE).exists():
-        print(
-            f"sesh node status: error: no node store in {data_dir} (start a node with "
-            f"`sesh node run --data-dir {data_dir}`)",
-            file=sys.stderr,
+        raise CommandError(
+            f"no node store in {data_dir} (start a node with `sesh node run --data-dir {data_dir}`)"
         )
-        return 1
-    try:
-        info = read_status(data_dir)
-    except (StoreError, sqlite3.Error, OSError) as error:
-        print(f"sesh node status: error: {one_line(error)}", file=sys.stderr)
-        return 1
-    try:
-        print(json.dumps(info) if args.json else format_status(info))
-        sys.stdout.flush()
-    except BrokenPipeError:
-        # The reader left (`sesh node status | head`): nothing more to say, and nothing to
-        # flush at exit either.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
+    info = read_status(data_dir)
+    print(json.dumps(info) if args.json else format_status(info))
+    sys.stdout.flush()  # a closed pipe (`| head`) shows here, where run_verb ends it quietly
     return 0
 
 
@@ -215,20 +207,8 @@ def _run_command(args: argparse.Namespace) -> int:
     from sesh.node.node import NodeError
     from sesh.node.store import StoreError
 
-    try:
-        return _run(args)
-    except CommandError as error:
-        print(f"sesh node run: error: {error}", file=sys.stderr)
-        return error.code
-    except (NodeError, StoreError, L2Error) as error:
-        print(f"sesh node run: error: {one_line(error)}", file=sys.stderr)
-        return 1
-    except (sqlite3.Error, OSError) as error:
-        print(f"sesh node run: error: {one_line(error)}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("sesh node run: interrupted", file=sys.stderr)
-        return 130
+    node_failures = (NodeError, StoreError, L2Error, sqlite3.Error)
+    return run_verb("node run", lambda: _run(args), also=node_failures)
 
 
 def _profile(args: argparse.Namespace, deployment: Deployment, path: Path) -> NetworkProfile:

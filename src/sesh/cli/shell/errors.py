@@ -37,9 +37,10 @@ def usage(option: str, error: ValueError) -> CommandError:
     return CommandError(message, 2)
 
 
-def run_verb(verb: str, action: Callable[[], int]) -> int:
+def run_verb(verb: str, action: Callable[[], int], also: tuple[type[Exception], ...] = ()) -> int:
     """Run ``action``; every failure becomes one line on stderr, ``sesh VERB: error: …``, and
-    a non-zero exit code (2 for usage mistakes, 130 for Ctrl-C, 1 otherwise)."""
+    a non-zero exit code (2 for usage mistakes, 130 for Ctrl-C, 1 otherwise). ``also`` names
+    the verb's own failures that read well as one line (a node's store, its tracker)."""
     from sesh.evm.artifacts import SourceError
     from sesh.evm.compiler import CompileError
     from sesh.evm.failures import chain_errors
@@ -50,10 +51,13 @@ def run_verb(verb: str, action: Callable[[], int]) -> int:
     except BrokenPipeError:
         # The reader went away (`| head`): nothing more to say, and nobody to say it to.
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, sys.stdout.fileno())  # nothing left to flush at exit either
+        os.close(devnull)
         return 0
     except CommandError as error:
         message, code = str(error), error.code
+    except also as error:
+        message, code = one_line(error), 1
     except KeyFileError as error:
         message, code = str(error), 1
     except (CompileError, SourceError) as error:
