@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -145,6 +146,23 @@ def data_dir(tmp_path: Path, build_cache: Path) -> Callable[[str], Path]:
     return make
 
 
+@dataclass
+class Runs:
+    """Successive `sesh devnet --json` runs on one data directory: every start after the first
+    resumes it (``start("--fresh")`` starts over)."""
+
+    data: Path
+    start: Callable[..., Devnet]
+
+
+@pytest.fixture
+def runs(devnet: Callable[..., Devnet], data_dir: Callable[[str], Path]) -> Runs:
+    data = data_dir("devnet-data")
+    return Runs(
+        data, lambda *extra: devnet("--port", "0", "--data-dir", str(data), "--json", *extra)
+    )
+
+
 @pytest.fixture(scope="session")
 def artifacts(build_cache: Path) -> ContractArtifacts:
     return load_artifacts(cache_dir=build_cache)
@@ -195,14 +213,11 @@ def test_help_explains_the_command_and_every_option(capsys: pytest.CaptureFixtur
         assert needle in text
 
 
-def test_the_chain_survives_ctrl_c_until_fresh(
-    devnet: Callable[..., Devnet], data_dir: Callable[[str], Path]
-) -> None:
-    data = data_dir("devnet-data")
-    args = ("--port", "0", "--data-dir", str(data), "--json")
+def test_the_chain_survives_ctrl_c_until_fresh(runs: Runs) -> None:
+    data = runs.data
     deployer = dev_keys()[0].address
 
-    first = devnet(*args)
+    first = runs.start()
     info = first.info()
     assert info["resumed"] is False
     assert (info["chain_id"], info["hardfork"]) == (31337, "cancun")
@@ -219,7 +234,7 @@ def test_the_chain_survives_ctrl_c_until_fresh(
     assert (data / "chain" / "state.json").exists()
     assert json.loads((data / "contracts.json").read_text())["contracts"] == addresses
 
-    second = devnet(*args)
+    second = runs.start()
     info = second.info()
     assert info["resumed"] is True
     assert balance(info["rpc_url"], RECIPIENT) == WEI_PER_ETH
@@ -230,7 +245,7 @@ def test_the_chain_survives_ctrl_c_until_fresh(
     assert "deploying" not in second.stderr
     assert second.interrupt() == 0
 
-    third = devnet(*args, "--fresh")
+    third = runs.start("--fresh")
     info = third.info()
     assert info["resumed"] is False
     assert balance(info["rpc_url"], RECIPIENT) == 0
@@ -319,12 +334,9 @@ def test_the_examples_are_an_open_node_and_a_lock_that_stakes_now(
     assert again.interrupt() == 0
 
 
-def test_a_record_from_an_older_sesh_is_completed_beside_its_contracts(
-    devnet: Callable[..., Devnet], data_dir: Callable[[str], Path]
-) -> None:
-    data = data_dir("devnet-data")
-    args = ("--port", "0", "--data-dir", str(data), "--json")
-    first = devnet(*args)
+def test_a_record_from_an_older_sesh_is_completed_beside_its_contracts(runs: Runs) -> None:
+    data = runs.data
+    first = runs.start()
     before = first.info()
     assert first.interrupt() == 0
     record = json.loads((data / "contracts.json").read_text())
@@ -335,7 +347,7 @@ def test_a_record_from_an_older_sesh_is_completed_beside_its_contracts(
     (data / "contracts.json").write_text(json.dumps(record))
     (data / "examples.json").unlink()
 
-    second = devnet(*args)
+    second = runs.start()
     info = second.info()
     assert "has no ServiceNodeContributionFactory, TokenConverter" in second.stderr
     assert (info["contracts_deployed"], info["contracts_completed"]) == (False, True)
@@ -352,18 +364,15 @@ def test_a_record_from_an_older_sesh_is_completed_beside_its_contracts(
     assert second.interrupt() == 0
 
 
-def test_a_chain_reset_behind_the_devnets_back_is_deployed_again(
-    devnet: Callable[..., Devnet], data_dir: Callable[[str], Path]
-) -> None:
-    data = data_dir("devnet-data")
-    args = ("--port", "0", "--data-dir", str(data), "--json")
-    first = devnet(*args)
+def test_a_chain_reset_behind_the_devnets_back_is_deployed_again(runs: Runs) -> None:
+    data = runs.data
+    first = runs.start()
     addresses = first.info()["contracts"]
     assert first.interrupt() == 0
     for saved in (data / "chain").glob("state.json*"):  # the chain is lost, the record is not
         saved.unlink()
 
-    second = devnet(*args)
+    second = runs.start()
     info = second.info()
     assert (info["resumed"], info["contracts_deployed"]) == (False, True)
     assert info["contracts"] == addresses
@@ -470,11 +479,9 @@ def _send(rpc_url: str, sender: str) -> dict[str, Any]:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux-only")
 def test_a_kill_9_of_the_devnet_right_after_a_receipt_keeps_the_transaction_and_stops_anvil(
-    devnet: Callable[..., Devnet], data_dir: Callable[[str], Path]
+    runs: Runs,
 ) -> None:
-    data = data_dir("devnet-data")
-    args = ("--port", "0", "--data-dir", str(data), "--json")
-    first = devnet(*args)
+    first = runs.start()
     info = first.info()
     assert info["lost_blocks"] == []
     genesis = _block(info["rpc_url"], 0)["hash"]
@@ -488,7 +495,7 @@ def test_a_kill_9_of_the_devnet_right_after_a_receipt_keeps_the_transaction_and_
     first.wait()
     assert _wait_until_gone(info["anvil_pid"]), "anvil outlived the devnet"
 
-    second = devnet(*args)
+    second = runs.start()
     again = second.info()
     assert again["resumed"] is True
     assert again["lost_blocks"] == []
@@ -500,11 +507,10 @@ def test_a_kill_9_of_the_devnet_right_after_a_receipt_keeps_the_transaction_and_
 
 
 def test_a_kill_9_of_the_devnet_and_anvil_keeps_a_recorded_block_or_says_it_was_lost(
-    devnet: Callable[..., Devnet], data_dir: Callable[[str], Path]
+    runs: Runs,
 ) -> None:
-    data = data_dir("devnet-data")
-    args = ("--port", "0", "--data-dir", str(data), "--json")
-    first = devnet(*args)
+    data = runs.data
+    first = runs.start()
     info = first.info()
     genesis = _block(info["rpc_url"], 0)["hash"]
     receipt = _send(info["rpc_url"], dev_keys()[0].address)
@@ -519,7 +525,7 @@ def test_a_kill_9_of_the_devnet_and_anvil_keeps_a_recorded_block_or_says_it_was_
     first.process.kill()
     first.wait()
 
-    second = devnet(*args)
+    second = runs.start()
     again = second.info()
     assert _block(again["rpc_url"], 0)["hash"] == genesis
     kept = json_rpc(again["rpc_url"], "eth_getTransactionReceipt", [receipt["transactionHash"]])
