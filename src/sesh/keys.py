@@ -121,24 +121,24 @@ class NodeKeys:
         pop, ed_sig = signed.proof_of_possession, signed.ed25519_signature
         return {
             "operator": operator,
-            "chainId": chain_id,
+            "chain_id": chain_id,
             "contract": contract,
-            "proofOfPossession": {
+            "proof_of_possession": {
                 "sigs": [f"0x{v:064x}" for v in pop.to_contract()],
                 "hex": pop.to_hex(),
             },
-            "ed25519Signature": {
-                "serviceNodeSignature1": "0x" + ed_sig[:32].hex(),
-                "serviceNodeSignature2": "0x" + ed_sig[32:].hex(),
+            "ed25519_signature": {
+                "service_node_signature_1": "0x" + ed_sig[:32].hex(),
+                "service_node_signature_2": "0x" + ed_sig[32:].hex(),
             },
         }
 
     def describe(self) -> dict[str, Any]:
         pk = self.bls_public_key
         return {
-            "blsPublicKey": pk.to_hex(),
-            "blsPublicKeyXY": [f"0x{pk.x:064x}", f"0x{pk.y:064x}"],
-            "ed25519PublicKey": "0x" + self.ed25519_public_key.hex(),
+            "bls_public_key": pk.to_hex(),
+            "bls_public_key_xy": [f"0x{pk.x:064x}", f"0x{pk.y:064x}"],
+            "ed25519_public_key": "0x" + self.ed25519_public_key.hex(),
         }
 
 

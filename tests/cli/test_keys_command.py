@@ -36,8 +36,8 @@ def test_new_writes_both_keys_privately(tmp_path: Path) -> None:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
         assert path.read_text().startswith("0x") and len(path.read_text().strip()) == 66
     keys = NodeKeys.load(tmp_path / "k")
-    assert info["blsPublicKey"] == keys.bls_public_key.to_hex()
-    assert info["ed25519PublicKey"] == "0x" + keys.ed25519_public_key.hex()
+    assert info["bls_public_key"] == keys.bls_public_key.to_hex()
+    assert info["ed25519_public_key"] == "0x" + keys.ed25519_public_key.hex()
 
 
 def test_new_never_overwrites(tmp_path: Path) -> None:
@@ -57,11 +57,11 @@ def test_show_gives_a_proof_of_possession_the_contract_would_accept(tmp_path: Pa
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     info = json.loads(result.stdout)
-    pk = G1Point.from_hex(info["blsPublicKey"])
+    pk = G1Point.from_hex(info["bls_public_key"])
     tags = DomainTags.for_contract(31337, CONTRACT)
-    ed = bytes.fromhex(info["ed25519PublicKey"][2:])
+    ed = bytes.fromhex(info["ed25519_public_key"][2:])
     message = proof_of_possession_message(tags, pk, OPERATOR, ed)
-    pop = Signature.from_hex(info["registration"]["proofOfPossession"]["hex"])
+    pop = Signature.from_hex(info["registration"]["proof_of_possession"]["hex"])
     assert verify(pk, message, tags.hash_to_g2, pop)
     other_operator = proof_of_possession_message(tags, pk, CONTRACT, ed)
     assert not verify(pk, other_operator, tags.hash_to_g2, pop)
@@ -74,7 +74,7 @@ def test_show_reads_the_reference_nodes_raw_key_files(tmp_path: Path) -> None:
     (tmp_path / "key_ed25519").write_bytes(seed + keys.ed25519_public_key)
     result = sesh("keys", "show", "--dir", str(tmp_path), "--json")
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["blsPublicKey"] == keys.bls_public_key.to_hex()
+    assert json.loads(result.stdout)["bls_public_key"] == keys.bls_public_key.to_hex()
 
 
 def test_show_without_keys_says_how_to_make_them(tmp_path: Path) -> None:

@@ -76,7 +76,7 @@ _PARAGRAPHS = (
     "Run a local Session Network devnet. Today that is its L2 chain: anvil (pinned, hardfork "
     "cancun, chain id 31337) on 127.0.0.1, with ten funded dev accounts whose private keys are "
     "printed (they are the public anvil test keys: never send real funds to them).",
-    "On a new chain the contract set is deployed from dev account 0 with the `local` profile "
+    "On a new chain the contract set is deployed from dev account 0 with the `devnet` profile "
     "of `sesh deploy` (stake 120 SESH, no minimum exit age): SESH, RewardRatePool (funded with "
     "40,000,000 SESH), BLSVerifier, ServiceNodeRewards, which is started, the "
     "ServiceNodeContributionFactory, a wOXEN stand-in and the TokenConverter (stocked with "

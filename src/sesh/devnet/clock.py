@@ -99,7 +99,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"moved": now - before, "now": now, "block": block, "notes": notes}))
         return 0
-    print(f"L2 clock moved {now - before} s forward: now {format_time(now)} (block {block})")
+    moved = format_duration(now - before)
+    print(f"L2 clock moved {moved} forward: now {format_time(now)} (block {block})")
     if deployment is None:
         print(f"  (no deployment record in {args.data_dir} to look at)")
     for note in notes:

@@ -77,7 +77,7 @@ def devnet_contract_names() -> tuple[str, ...]:
 
 def ensure_contracts(rpc_url: str, data_dir: Path, messages: TextIO) -> DevnetContracts:
     """The contracts on the devnet's chain: the saved ones when their code is there (completed
-    if the record lacks newer parts), else a new deployment (``local`` profile, from dev account
+    if the record lacks newer parts), else a new deployment (``devnet`` profile, from dev account
     0, started, dev accounts funded), saved; and the examples, made if missing.
 
     The chain is imported here, not at the top: building the `sesh` parser imports this module,

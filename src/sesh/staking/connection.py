@@ -270,7 +270,14 @@ def connect(args: argparse.Namespace, *, signs: bool) -> Connection:
     if chain_id != deployment.chain_id:
         raise CommandError(
             f"the deployment in {path} is on chain {deployment.chain_id}, but the node at "
-            f"{url} is chain {chain_id}"
+            f"{url} is chain {chain_id}",
+            2,
+        )
+    if not chain.has_code(deployment.service_node_rewards):
+        raise CommandError(
+            f"the node at {url} has no ServiceNodeRewards at {deployment.service_node_rewards}, "
+            f"where {path} says it is: a chain started afresh since the record was written? "
+            "(the devnet deploys again at its next start)"
         )
     conn = Connection(chain, deployment, path, _artifact_loader(path), sender, how)
     if signs:

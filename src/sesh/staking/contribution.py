@@ -32,7 +32,12 @@ from sesh.staking.connection import (
     connect,
     parse_option,
 )
-from sesh.staking.rules import CONTRIBUTION_STATUS, OpenStake, parse_reservation
+from sesh.staking.rules import (
+    CONTRIBUTION_STATUS,
+    OpenStake,
+    calc_minimum_contribution,
+    parse_reservation,
+)
 from sesh.units import (
     format_amount,
     format_fee,
@@ -44,7 +49,7 @@ from sesh.units import (
 CONTRACT = ("CONTRACT", "the ServiceNodeContribution contract's address")
 """The positional argument of the actions that act on one contract."""
 
-FINALIZED = 3
+FINALIZED = nodes.FINALIZED
 
 
 # -- a contract's state ------------------------------------------------------------------------
@@ -503,10 +508,11 @@ def _create(args: argparse.Namespace) -> dict[str, Any]:
         raise CommandError("--beneficiary goes with --amount", 2)
     keys, key_dir = nodes.load_keys(args.keys)
     conn = connect(args, signs=True)
-    nodes.refuse_registered(
-        conn, keys.bls_public_key.to_contract(), "a contribution contract for it"
-    )
+    key = keys.bls_public_key.to_contract()
+    nodes.refuse_registered(conn, key, "a contribution contract for it")
+    nodes.refuse_open_contract(conn, key, "another contribution contract for it")
     if amount is not None:  # before the contract is made, not after
+        _check_operator_amount(conn, amount, reserved)
         conn.check_balance(conn.token, amount)
     print(
         f"creating a contribution contract for the node in {key_dir}, operator {conn.sender} "
@@ -534,7 +540,14 @@ def _create(args: argparse.Namespace) -> dict[str, Any]:
         "contribution": None,
     }
     if amount is not None:
-        outcome["contribution"] = contribute(conn, contract, amount, beneficiary)
+        try:
+            outcome["contribution"] = contribute(conn, contract, amount, beneficiary)
+        except CommandError as error:
+            raise CommandError(
+                f"{error} (the contract {contract.address} was created: contribute with "
+                f"`sesh contribution contribute {contract.address} --amount …`)",
+                error.code,
+            ) from None
     else:
         own = state.reservation_of(state.operator)
         least = own.amount if own else state.stake.minimum_contribution
@@ -543,6 +556,29 @@ def _create(args: argparse.Namespace) -> dict[str, Any]:
             f"sesh contribution contribute {contract.address} --amount …"
         )
     return outcome
+
+
+def _check_operator_amount(conn: Connection, amount: int, reserved: list[tuple[str, int]]) -> None:
+    """A usage CommandError when the operator's first contribution is below what the contract
+    takes from it (its own reservation, else a quarter of the stake) or above the stake: said
+    before the contract is made, not after."""
+    requirement = int(conn.rewards.view("stakingRequirement"))
+    if reserved:
+        least, why = reserved[0][1], "the operator's own reservation"
+    else:
+        least = calc_minimum_contribution(requirement, 0, 1)
+        why = f"a quarter of the {format_amount(requirement)} stake"
+    if amount < least:
+        raise CommandError(
+            f"--amount {format_amount(amount)} is below the operator's minimum contribution, "
+            f"{format_amount(least)} ({why})",
+            2,
+        )
+    if amount > requirement:
+        raise CommandError(
+            f"--amount {format_amount(amount)} is above the stake, {format_amount(requirement)}",
+            2,
+        )
 
 
 def _reserve(args: argparse.Namespace) -> dict[str, Any]:
@@ -583,6 +619,13 @@ def _finalize(args: argparse.Namespace) -> dict[str, Any]:
 def _withdraw(args: argparse.Namespace) -> dict[str, Any]:
     conn, contract = _open(args)
     before = read_contribution(contract)
+    if conn.sender != before.operator and not any(
+        c.address == conn.sender for c in before.contributors
+    ):
+        raise CommandError(
+            f"{conn.sender} has no contribution in {contract.address}: nothing to withdraw (a "
+            "vesting lock's contribution is withdrawn with `sesh vesting withdraw`)"
+        )
     receipt = conn.chain.transact(contract.call("withdrawContribution"))
     outcome: dict[str, Any] = {"contract": contract.address, "withdrawn": 0, "reset": False}
     if conn.sender == before.operator:
@@ -592,13 +635,11 @@ def _withdraw(args: argparse.Namespace) -> dict[str, Any]:
     if events:
         amount = outcome["withdrawn"] = int(events[0]["amount"])
         print(f"withdrew {format_amount(amount)} from {contract.address} to {conn.sender}")
-    elif any(c.address == conn.sender for c in before.contributors):
+    else:
         print(
             f"removed {conn.sender} from {contract.address}'s list (the node is registered: "
             "its stake stays in ServiceNodeRewards)"
         )
-    else:
-        print(f"{conn.sender} has no contribution in {contract.address}: nothing to withdraw")
     after = read_contribution(contract)
     print(f"  status: {after.status_text}")
     return {**outcome, "status": after.status}

@@ -15,6 +15,9 @@ from sesh.cli.shell.errors import CommandError
 from sesh.keys import NodeKeys, Registration, default_key_dir
 from sesh.units import parse_positive_amount
 
+FINALIZED = 3
+"""ServiceNodeContribution's status once it registered its node."""
+
 if TYPE_CHECKING:
     from sesh.staking.connection import Connection
 
@@ -83,6 +86,36 @@ def refuse_registered(conn: Connection, bls_public_key: tuple[int, int], what: s
         raise CommandError(
             f"the BLS key 0x{x:064x}{y:064x} is already registered in ServiceNodeRewards as "
             f"node {node_id}: {what} could never complete (make new keys with `sesh keys new`)"
+        )
+
+
+def open_contracts_for(conn: Connection, bls_public_key: tuple[int, int]) -> list[str]:
+    """The factory-made contribution contracts for this BLS key that have not registered their
+    node (their contributors' SESH waits in them for it)."""
+    factory = conn.deployment.contribution_factory
+    if factory is None:
+        return []
+    made = conn.bind("ServiceNodeContributionFactory", factory)
+    found: list[str] = []
+    for event in conn.chain.logs(made, "NewServiceNodeContributionContract"):
+        contract = conn.bind("ServiceNodeContribution", event["contributorContract"])
+        if int(contract.view("status")) == FINALIZED:
+            continue
+        if tuple(int(v) for v in contract.view("blsPubkey")) == tuple(bls_public_key):
+            found.append(contract.address)
+    return found
+
+
+def refuse_open_contract(conn: Connection, bls_public_key: tuple[int, int], what: str) -> None:
+    """A CommandError when an open contribution contract already collects the stake for this
+    BLS key: ``what`` (a solo registration, another contract) would leave its contributors'
+    SESH in a contract that can never finalize."""
+    open_ = open_contracts_for(conn, bls_public_key)
+    if open_:
+        raise CommandError(
+            f"the contribution contract {open_[0]} already collects the stake for this node's "
+            f"BLS key: {what} would strand its contributors (its operator resets it first, or "
+            "use new keys from `sesh keys new`)"
         )
 
 

@@ -107,6 +107,7 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
     if choice.amount is None:
         keys, key_dir = nodes.load_keys(args.keys)
         conn = connect(args, signs=True)
+        nodes.refuse_open_contract(conn, keys.bls_public_key.to_contract(), "a solo stake")
         print(
             f"registering the node in {key_dir} from {conn.sender} ({conn.how}) "
             f"on chain {conn.chain_id}",

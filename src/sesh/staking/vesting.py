@@ -29,7 +29,7 @@ from sesh.staking.connection import (
     connect,
     parse_option,
 )
-from sesh.staking.contribution import FINALIZED, report_progress
+from sesh.staking.contribution import FINALIZED, read_contribution, report_progress
 from sesh.staking.rules import releasable_no_staking_lock, releasable_staking_lock
 from sesh.staking.stake import Registered
 from sesh.units import (
@@ -186,7 +186,12 @@ def describe_lock(state: VestingState) -> list[str]:
     if state.kind == STAKING:
         lines += [
             f"  staking from  {_when(state.opens, state.now)}",
-            f"  ends          {_when(state.end, state.now)}: the whole balance is released then",
+            f"  ends          {_when(state.end, state.now)}: "
+            + (
+                "the balance goes to the revoker then"
+                if state.revoked
+                else "the whole balance is released then"
+            ),
         ]
     else:
         lines += [
@@ -285,6 +290,8 @@ Locked SESH: vesting contracts.
            until --end)
   show     explain a lock: who, when, what it holds and what is releasable now
   release  pay the beneficiary what is due (signed by the beneficiary)
+  revoke   revoke a lock and take its SESH (signed by its revoker)
+  withdraw take a lock's contribution back from a contribution contract (beneficiary)
   stake    stake from a staking lock (signed by the beneficiary): register a solo node whose
            staker is the lock, or contribute to a multi-contributor node made by the factory
 
@@ -299,7 +306,7 @@ examples (on the devnet):
   sesh vesting stake 0xLOCK --contract 0xCONTRACT --amount 10 --key-env BENEFICIARY_KEY"""
 
 
-_HELP = "locked SESH: create, show, release, stake"
+_HELP = "locked SESH: create, show, release, revoke, withdraw, stake"
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -383,6 +390,21 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "staked SESH comes back (call again to collect it). A lock without a revoker cannot "
         "be revoked.",
         target=LOCK,
+    )
+
+    withdraw = add_action(
+        sub,
+        "withdraw",
+        _withdraw,
+        signs=True,
+        help="take a lock's contribution back from a contribution contract",
+        description="Withdraw what a TokenVestingStaking lock contributed to a contribution "
+        "contract whose node is not registered yet (withdrawContribution, a day after the "
+        "contribution), signed by the lock's beneficiary: the SESH goes back into the lock.",
+        target=LOCK,
+    )
+    withdraw.add_argument(
+        "--contract", required=True, metavar="ADDR", help="the contribution contract"
     )
 
     stake = add_action(
@@ -516,12 +538,36 @@ def _revoke(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def _withdraw(args: argparse.Namespace) -> dict[str, Any]:
+    conn = connect(args, signs=True)
+    kind, lock = _lock(conn, args.lock)
+    if kind != STAKING:
+        raise CommandError(f"{lock.address} is a {kind}: it has no contributions")
+    contract = conn.contract_at("ServiceNodeContribution", args.contract, "--contract")
+    held = int(contract.view("contributions", lock.address))
+    if not held:
+        raise CommandError(f"{lock.address} has no contribution in {contract.address}")
+    receipt = conn.chain.transact(lock.call("withdrawContribution", contract.address))
+    events = conn.chain.events(contract, "WithdrawContribution", receipt)
+    amount = int(events[0]["amount"]) if events else 0
+    print(f"withdrew {format_amount(amount)} from {contract.address} back into {lock.address}")
+    balance = read_lock(conn, lock.address).balance
+    print(f"  the lock now holds {format_amount(balance)}")
+    return {
+        "lock": lock.address,
+        "contract": contract.address,
+        "withdrawn": amount,
+        "balance": balance,
+    }
+
+
 def _stake(args: argparse.Namespace) -> dict[str, Any]:
     choice = nodes.read_stake_choice(args)
     beneficiary = choice.beneficiary
     if choice.amount is None:
         keys, key_dir = nodes.load_keys(args.keys)
         conn = connect(args, signs=True)
+        nodes.refuse_open_contract(conn, keys.bls_public_key.to_contract(), "a solo stake")
         kind, lock = _lock(conn, args.lock)
         if kind != STAKING:
             raise CommandError(f"{lock.address} is a {kind}: it cannot stake")
@@ -547,6 +593,9 @@ def _stake(args: argparse.Namespace) -> dict[str, Any]:
     if kind != STAKING:
         raise CommandError(f"{lock.address} is a {kind}: it cannot stake")
     contract = conn.contract_at("ServiceNodeContribution", args.contract, "--contract")
+    state = read_contribution(contract)
+    if state.status != FINALIZED:
+        nodes.refuse_registered(conn, state.bls_public_key, f"contract {contract.address}")
     receipt = conn.chain.transact(
         lock.call("contributeFunds", contract.address, amount, beneficiary or conn.sender)
     )

@@ -80,8 +80,8 @@ def _run_new(args: argparse.Namespace) -> int:
         info,
         [
             f"new keys written to {directory}",
-            f"  BLS public key      {info['blsPublicKey']}",
-            f"  Ed25519 public key  {info['ed25519PublicKey']}",
+            f"  BLS public key      {info['bls_public_key']}",
+            f"  Ed25519 public key  {info['ed25519_public_key']}",
             "keep these files safe: they are the node",
         ],
     )
@@ -93,8 +93,8 @@ def _run_show(args: argparse.Namespace) -> int:
     keys = NodeKeys.load(directory)
     info = keys.describe()
     lines = [
-        f"BLS public key      {info['blsPublicKey']}",
-        f"Ed25519 public key  {info['ed25519PublicKey']}",
+        f"BLS public key      {info['bls_public_key']}",
+        f"Ed25519 public key  {info['ed25519_public_key']}",
     ]
     wanted = (args.operator, args.chain_id, args.contract)
     if any(v is not None for v in wanted):
@@ -112,10 +112,10 @@ def _run_show(args: argparse.Namespace) -> int:
         lines += [
             f"proof of possession for operator {args.operator} on chain {args.chain_id}, "
             f"contract {args.contract}:",
-            f"  sigs0..3            {', '.join(reg['proofOfPossession']['sigs'])}",
-            f"  128-byte form       {reg['proofOfPossession']['hex']}",
-            f"  Ed25519 signature   {reg['ed25519Signature']['serviceNodeSignature1']}",
-            f"                      {reg['ed25519Signature']['serviceNodeSignature2']}",
+            f"  sigs0..3            {', '.join(reg['proof_of_possession']['sigs'])}",
+            f"  128-byte form       {reg['proof_of_possession']['hex']}",
+            f"  Ed25519 signature   {reg['ed25519_signature']['service_node_signature_1']}",
+            f"                      {reg['ed25519_signature']['service_node_signature_2']}",
         ]
     _emit(args, info, lines)
     return 0

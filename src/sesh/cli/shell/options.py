@@ -136,6 +136,8 @@ def open_signer(args: argparse.Namespace, chain: Chain) -> tuple[Signer, str]:
     how = "the node's unlocked account"
     try:
         if args.keystore is not None:
+            if not args.keystore.is_file():  # before asking for its password
+                raise CommandError(f"no keystore file at {args.keystore}", 2)
             signer = from_keystore(args.keystore, read_password(args.password_env))
             how = f"key from keystore {args.keystore}"
         elif args.key_env is not None:
