@@ -19,11 +19,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import sesh.staking.nodes as nodes
 from sesh.cli.shell.errors import CommandError
 from sesh.cli.shell.options import add_command
 from sesh.evm.addresses import ZERO_ADDRESS, to_checksum
 from sesh.keys import NodeKeys
-from sesh.staking import nodes
 from sesh.staking.connection import (
     Connection,
     add_action,

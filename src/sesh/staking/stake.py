@@ -18,9 +18,9 @@ import argparse
 from dataclasses import dataclass
 from typing import Any
 
+import sesh.staking.nodes as nodes
 from sesh.cli.shell.options import add_command
 from sesh.keys import NodeKeys, Registration
-from sesh.staking import nodes
 from sesh.staking.connection import Connection, add_verb, connect
 from sesh.staking.contribution import contribute
 from sesh.units import format_amount
