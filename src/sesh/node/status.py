@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from sesh.evm.addresses import to_checksum
 from sesh.ledger import UNITS_PER_ATOM, NodeState, conservation
 from sesh.ledger.records import RemovalKind
 from sesh.ledger.state import LedgerState
@@ -175,11 +176,12 @@ def format_status(info: dict[str, Any], now: float | None = None) -> str:
     """`read_status` for people."""
     now = time.time() if now is None else now
     chain = info.get("chain")
+    rewards = info.get("rewardsContract")
     lines = [
         f"node store     {info['dataDir']} ({'running' if info['running'] else 'not running'})",
         f"network        {_or(info.get('profile'), 'unknown')} profile, L2 chain "
         f"{_or(info.get('chainId'), 'unknown')}, rewards contract "
-        f"{_or(info.get('rewardsContract'), 'unknown')}",
+        f"{to_checksum(rewards) if rewards else 'unknown'}",
     ]
     keys = info.get("keys")
     if keys:
