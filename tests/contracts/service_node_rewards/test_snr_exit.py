@@ -12,7 +12,8 @@ from web3.logs import DISCARD
 
 from sesh.evm.chain import Chain
 
-from .conftest import MINIMUM_EXIT_AGE, STAKE, Network, Node, error_of, send_at
+from ...support.contracts import error_of, send_at
+from .conftest import MINIMUM_EXIT_AGE, STAKE, Network, Node
 
 pytestmark = pytest.mark.anvil
 

@@ -15,7 +15,8 @@ from sesh.evm.chain import Chain
 from sesh.evm.compiler import ERC1967_IMPLEMENTATION_SLOT, Artifact
 from sesh.evm.proxy import proxy_initcode
 
-from .conftest import RATIOS, STAKE, Network, error_of
+from ...support.contracts import error_of
+from .conftest import RATIOS, STAKE, Network
 
 pytestmark = pytest.mark.anvil
 

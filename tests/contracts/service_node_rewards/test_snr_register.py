@@ -14,7 +14,8 @@ from web3.logs import DISCARD
 from sesh.bls import DomainTags, proof_of_possession_message
 from sesh.evm.chain import Chain
 
-from .conftest import STAKE, Network, error_of, fresh_node
+from ...support.contracts import error_of
+from .conftest import STAKE, Network, fresh_node
 
 pytestmark = pytest.mark.anvil
 

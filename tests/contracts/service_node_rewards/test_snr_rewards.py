@@ -13,7 +13,8 @@ from web3.logs import DISCARD
 
 from sesh.evm.chain import Chain
 
-from .conftest import Network, error_of, send_at
+from ...support.contracts import error_of, send_at
+from .conftest import Network
 
 pytestmark = pytest.mark.anvil
 

@@ -12,7 +12,8 @@ import pytest
 from sesh.bls import aggregate_public_keys
 from sesh.evm.chain import Chain
 
-from .conftest import STAKE, Network, error_of, fresh_node
+from ...support.contracts import error_of
+from .conftest import STAKE, Network, fresh_node
 
 pytestmark = pytest.mark.anvil
 

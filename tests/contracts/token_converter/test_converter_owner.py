@@ -9,7 +9,8 @@ from web3.logs import DISCARD
 
 from sesh.evm.chain import Chain
 
-from .conftest import SESH, error_of
+from ...support.contracts import error_of
+from .conftest import SESH
 
 pytestmark = pytest.mark.anvil
 

@@ -8,6 +8,7 @@ lock's node needs a PoP signed over the lock's own address; one signed over the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -15,22 +16,18 @@ from web3.logs import DISCARD
 
 from sesh.bls import DomainTags, exit_message, reward_message
 from sesh.evm.chain import Chain
-from sesh.evm.compiler import Artifact
 from sesh.evm.contract_set import ContractArtifacts
 
+from ...support.contracts import at, error_of, reason_of, send_at
 from ...support.nodes import Node, network_signature, pop
 from .conftest import (
     GRANT,
     SESH,
     STAKE,
-    at,
-    deploy_staking_lock,
-    error_of,
     fresh_node,
     new_node_id,
-    reason_of,
+    not_started_lock,
     register_through,
-    send_at,
 )
 
 pytestmark = pytest.mark.anvil
@@ -40,30 +37,8 @@ EXIT_AGE = 2 * 3_600
 
 
 @pytest.fixture(scope="module")
-def lock(
-    chain: Chain,
-    staking_artifact: Artifact,
-    rewards: Any,
-    token: Any,
-    owner: str,
-    beneficiary: str,
-    revoker: str,
-    opens: int,
-    ends: int,
-) -> Any:
-    """A revocable lock holding GRANT, with the clock at its start."""
-    lock = deploy_staking_lock(
-        chain,
-        staking_artifact,
-        beneficiary=beneficiary,
-        revoker=revoker,
-        start=opens,
-        end=ends,
-        rewards=rewards.address,
-        factory=chain.accounts[6],
-        sesh=token.address,
-    )
-    chain.transact(token.functions.transfer(lock.address, GRANT), owner)
+def lock(lock: Any, chain: Chain, opens: int) -> Any:
+    """The conftest's lock, with the clock at its start."""
     at(chain, opens)
     return lock
 
@@ -73,15 +48,20 @@ def _module_state(lock: Any) -> None:
     """The lock exists (and the clock is at its start) before each test's snapshot."""
 
 
-def solo_node_of_owner(
+@pytest.fixture
+def owners_node(
     chain: Chain, rewards: Any, token: Any, tags: DomainTags, owner: str
-) -> Node:
-    """A second node on the network, registered directly by the owner."""
-    node = fresh_node()
-    chain.transact(token.functions.approve(rewards.address, STAKE), owner)
-    call = rewards.functions.addBLSPublicKey(node.xy, pop(tags, node, owner), node.params(), [])
-    chain.transact(call, owner)
-    return node
+) -> Callable[[], Node]:
+    """Registers a second node on the network, directly by the owner; the node."""
+
+    def register() -> Node:
+        node = fresh_node()
+        chain.transact(token.functions.approve(rewards.address, STAKE), owner)
+        call = rewards.functions.addBLSPublicKey(node.xy, pop(tags, node, owner), node.params(), [])
+        chain.transact(call, owner)
+        return node
+
+    return register
 
 
 # -- addBLSPublicKey ---------------------------------------------------------------------------
@@ -131,24 +111,12 @@ def test_c_m01_a_pop_bound_to_another_address_is_refused(
 
 def test_refuses_before_start(
     chain: Chain,
-    staking_artifact: Artifact,
-    rewards: Any,
-    token: Any,
+    make_lock: Callable[..., Any],
     tags: DomainTags,
     beneficiary: str,
     reward_beneficiary: str,
 ) -> None:
-    later = deploy_staking_lock(
-        chain,
-        staking_artifact,
-        beneficiary=beneficiary,
-        revoker=ZERO,
-        start=chain.timestamp() + 1_000,
-        end=chain.timestamp() + 2_000,
-        rewards=rewards.address,
-        factory=ZERO,
-        sesh=token.address,
-    )
+    later = not_started_lock(chain, make_lock, factory=ZERO)
     node = fresh_node()
     calls = [
         later.functions.addBLSPublicKey(
@@ -260,15 +228,9 @@ def test_initiate_exit_of_the_locks_node(
 
 
 def test_initiate_exit_of_a_node_without_the_lock_is_refused(
-    chain: Chain,
-    lock: Any,
-    rewards: Any,
-    token: Any,
-    tags: DomainTags,
-    owner: str,
-    beneficiary: str,
+    owners_node: Callable[[], Node], lock: Any, rewards: Any, beneficiary: str
 ) -> None:
-    solo_node_of_owner(chain, rewards, token, tags, owner)
+    owners_node()
     call = lock.functions.initiateExitBLSPublicKey(1)
     assert error_of(lambda: call.call({"from": beneficiary}), rewards.abi) == (
         "CallerNotContributor",
@@ -278,11 +240,11 @@ def test_initiate_exit_of_a_node_without_the_lock_is_refused(
 
 def test_stake_and_rewards_come_back_into_the_lock_and_vest(
     chain: Chain,
+    owners_node: Callable[[], Node],
     lock: Any,
     rewards: Any,
     token: Any,
     tags: DomainTags,
-    owner: str,
     beneficiary: str,
     reward_beneficiary: str,
     ends: int,
@@ -291,7 +253,7 @@ def test_stake_and_rewards_come_back_into_the_lock_and_vest(
     # to the lock, claim it back in, and release it all at the end.
     node = fresh_node()
     receipt = register_through(chain, lock, tags, node, beneficiary, reward_beneficiary)
-    other = solo_node_of_owner(chain, rewards, token, tags, owner)
+    other = owners_node()
     exit_at = chain.timestamp() + EXIT_AGE + 10
     at(chain, exit_at)
     exit_sig = network_signature(tags, [node, other], exit_message(tags, node.pubkey, exit_at))
@@ -328,15 +290,15 @@ def test_claims_above_what_is_owed_are_refused(lock: Any, rewards: Any, benefici
 
 def test_after_revoke_the_revoker_claims_into_the_lock_and_collects_at_the_end(
     chain: Chain,
+    owners_node: Callable[[], Node],
     lock: Any,
     rewards: Any,
     token: Any,
     tags: DomainTags,
-    owner: str,
     revoker: str,
     ends: int,
 ) -> None:
-    other = solo_node_of_owner(chain, rewards, token, tags, owner)
+    other = owners_node()
     owed = 7 * SESH
     sig = network_signature(tags, [other], reward_message(tags, lock.address, owed))
     chain.transact(rewards.functions.updateRewardsBalance(lock.address, owed, sig, []))
