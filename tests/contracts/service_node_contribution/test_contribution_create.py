@@ -282,7 +282,9 @@ def test_cipher_l04_factory_ownership_moves_in_two_steps(
     system.chain.transact(factory.acceptOwnership(), stranger)
     assert factory.owner().call() == stranger
     system.chain.transact(factory.pause(), stranger)
+    assert factory.paused().call() is True
     system.chain.transact(factory.renounceOwnership(), stranger)
+    assert factory.owner().call() == ZERO
     assert error_of(lambda: factory.unpause().call({"from": stranger}), abi(system)) == (
         "OwnableUnauthorizedAccount",
         (stranger,),
@@ -323,7 +325,8 @@ def test_factory_upgrades_keep_its_records(
     chain.transact(upgrade, owner)
     assert system.factory.functions.owns(contract.address).call()
     assert system.factory.functions.stakingRewardsContract().call() == system.rewards.address
-    system.create(operator)
+    created, _, _ = system.create(operator)
+    assert system.factory.functions.owns(created.address).call()
 
 
 def test_owns_answers_false_for_strangers(system: System, stranger: str) -> None:

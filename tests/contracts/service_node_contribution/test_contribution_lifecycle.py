@@ -412,6 +412,7 @@ def test_update_manual_finalize_in_any_state(
     # Turning it off does not register a full contract by itself; finalize does.
     assert contract.functions.status().call() == Status.WAIT_FOR_FINALIZED
     chain.transact(contract.functions.finalize(), operator)
+    assert contract.functions.status().call() == Status.FINALIZED
     chain.transact(update(True), operator)
     assert contract.functions.manualFinalize().call() is True
 

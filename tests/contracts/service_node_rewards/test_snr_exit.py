@@ -95,6 +95,8 @@ def test_a_small_contributor_waits_30_days(
         "SmallContributorLeaveTooEarly"
     )
     send_at(chain, call, stakers[2], added + 30 * DAY)
+    record = rewards.functions.serviceNodes(node.id).call()
+    assert (record[5], record[6]) == (added + 30 * DAY, added + 30 * DAY)
 
 
 def test_a_repeated_request_waits_an_hour_and_keeps_the_first_time(

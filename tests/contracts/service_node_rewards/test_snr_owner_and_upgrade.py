@@ -182,6 +182,7 @@ def test_two_step_ownership_and_renounce(
     chain.transact(call, new_owner)
     assert rewards.functions.owner().call() == new_owner
     chain.transact(rewards.functions.renounceOwnership(), new_owner)
+    assert rewards.functions.owner().call() == "0x" + "00" * 20
     call = rewards.functions.start()
     assert error_of(lambda: call.transact({"from": new_owner}), rewards.abi) == (
         "OwnableUnauthorizedAccount",

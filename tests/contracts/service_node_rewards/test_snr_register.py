@@ -163,7 +163,9 @@ def test_a_freed_key_can_be_registered_again_for_the_same_operator(
         "InvalidBLSProofOfPossession"
     )
     theirs = [((stakers[0], stakers[0]), STAKE)]
-    network.register(stakers[1], theirs, node=again)
+    registered = network.register(stakers[1], theirs, node=again)
+    stored = rewards.functions.serviceNodes(registered.id).call()
+    assert (stored[2], tuple(stored[3])) == (stakers[0], node.xy)  # operator, key
 
 
 def test_contributor_rules(

@@ -38,6 +38,12 @@ def update(chain: Chain, network: Network, rewards: Any, recipient: str, amount:
     )
 
 
+def balance_update(rewards: Any, receipt: Any) -> dict[str, Any]:
+    """The arguments of the one RewardsBalanceUpdated in ``receipt``."""
+    (event,) = rewards.events.RewardsBalanceUpdated().process_receipt(receipt, errors=DISCARD)
+    return dict(event["args"])
+
+
 def test_a_signed_balance_is_recorded_for_the_named_recipient(
     chain: Chain, network: Network, rewards: Any, stakers: list[str], stranger: str
 ) -> None:
@@ -79,7 +85,9 @@ def test_the_zero_address_is_refused(chain: Chain, network: Network, rewards: An
 def test_non_signers_are_subtracted_from_the_aggregate(
     chain: Chain, network: Network, rewards: Any, stakers: list[str]
 ) -> None:
-    update(chain, network, rewards, stakers[0], SESH, non_signers=[1, 5, 11, 12])
+    receipt = update(chain, network, rewards, stakers[0], SESH, non_signers=[1, 5, 11, 12])
+    assert balance_update(rewards, receipt)["amount"] == SESH
+    assert tuple(rewards.functions.recipients(stakers[0]).call()) == (SESH, 0)
 
 
 def test_stored_keys_come_back_whole_for_both_parities_of_y(
@@ -94,7 +102,9 @@ def test_stored_keys_come_back_whole_for_both_parities_of_y(
     assert by_parity[0] and by_parity[1], "the seeded keys should cover both parities"
     ids, keys = rewards.functions.allServiceNodeIDs().call()
     assert [tuple(k) for k in keys] == [network.nodes[i].xy for i in ids]
-    update(chain, network, rewards, stakers[0], SESH, sorted([by_parity[0][0], by_parity[1][0]]))
+    non_signers = sorted([by_parity[0][0], by_parity[1][0]])
+    receipt = update(chain, network, rewards, stakers[0], SESH, non_signers)
+    assert balance_update(rewards, receipt)["amount"] == SESH
 
 
 def test_a_non_signer_id_above_64_bits_is_malformed(
@@ -107,7 +117,8 @@ def test_a_non_signer_id_above_64_bits_is_malformed(
     data = bytes.fromhex(good._encode_transaction_data()[2:])
     assert data[-32:] == (1).to_bytes(32, "big")
     bad = data[:-32] + (2**64 + 1).to_bytes(32, "big")
-    chain.w3.eth.call({"to": rewards.address, "data": data})  # the well-formed call passes
+    # The well-formed call passes, answering nothing (updateRewardsBalance returns no value).
+    assert chain.w3.eth.call({"to": rewards.address, "data": data}) == b""
     with pytest.raises(Exception):  # noqa: B017 - a malformed argument has no custom error
         chain.w3.eth.call({"to": rewards.address, "data": bad})
 
@@ -191,7 +202,10 @@ def test_claim_everything_then_a_part(
         "MaxClaimExceeded",
         (),
     )
-    chain.transact(rewards.functions.claimRewards(0), stakers[0])  # zero claims succeed
+    receipt = chain.transact(rewards.functions.claimRewards(0), stakers[0])  # zero claims succeed
+    (event,) = rewards.events.RewardsClaimed().process_receipt(receipt, errors=DISCARD)
+    assert (event["args"]["recipientAddress"], event["args"]["amount"]) == (stakers[0], 0)
+    assert tuple(rewards.functions.recipients(stakers[0]).call()) == (15 * SESH, 12 * SESH)
 
 
 def test_the_claim_cap_is_global_per_cycle(
@@ -211,6 +225,7 @@ def test_the_claim_cap_is_global_per_cycle(
         (),
     )
     chain.transact(rewards.functions.claimRewards(5 * SESH), stakers[1])
+    assert rewards.functions.currentClaimTotal().call() == 15 * SESH
     chain.mine(start + cycle)  # the next window
     chain.transact(rewards.functions.claimRewards(), stakers[1])
     assert rewards.functions.currentClaimTotal().call() == 5 * SESH
@@ -267,7 +282,8 @@ def test_pause_stops_everything_but_claims(
     chain.transact(rewards.functions.unpause(), owner)
     call = rewards.functions.unpause()
     assert error_of(lambda: call.transact({"from": owner}), rewards.abi) == ("ExpectedPause", ())
-    update(chain, network, rewards, stakers[0], 20 * SESH)
+    receipt = update(chain, network, rewards, stakers[0], 20 * SESH)
+    assert balance_update(rewards, receipt)["amount"] == 20 * SESH
 
 
 def test_exactly_at_expiry_is_still_valid(
@@ -278,4 +294,8 @@ def test_exactly_at_expiry_is_still_valid(
     chain.mine(ts)
     sig = network.exit_signature(node, ts)
     call = rewards.functions.exitBLSPublicKeyWithSignature(node.xy, ts, sig, [])
-    send_at(chain, call, stranger, ts + 600)
+    before = rewards.functions.totalNodes().call()
+    receipt = send_at(chain, call, stranger, ts + 600)
+    (event,) = rewards.events.ServiceNodeExit().process_receipt(receipt, errors=DISCARD)
+    assert event["args"]["serviceNodeID"] == node.id
+    assert rewards.functions.totalNodes().call() == before - 1

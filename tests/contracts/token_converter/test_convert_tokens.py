@@ -63,7 +63,9 @@ def test_refuses_while_paused_and_converts_again_after(
     call = converter.functions.convertTokens(SESH)
     assert error_of(lambda: call.call({"from": holder}), converter.abi) == ("EnforcedPause", ())
     chain.transact(converter.functions.unpause(), owner)
-    chain.transact(call, holder)
+    receipt = chain.transact(call, holder)
+    (event,) = converter.events.Conversion().process_receipt(receipt, errors=DISCARD)
+    assert dict(event.args) == {"user": holder, "amountA": SESH, "amountB": SESH // 2}
 
 
 def test_without_an_allowance_the_token_refuses(
