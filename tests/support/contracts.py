@@ -159,6 +159,12 @@ def error_of(action: Callable[[], Any], abi: list[dict[str, Any]]) -> tuple[str,
     return decoded.name, tuple(_checksummed(a) for a in decoded.args)
 
 
+def refusal(call: Any, sender: str) -> tuple[str, tuple[Any, ...]]:
+    """(name, arguments) of the error ``call`` reverts with when ``sender`` sends it, decoded
+    with the ABI of the contract ``call`` belongs to."""
+    return error_of(lambda: call.transact({"from": sender}), call.contract_abi)
+
+
 def reason_of(action: Callable[[], Any]) -> str:
     """The revert string of ``action``."""
     name, args = error_of(action, [])

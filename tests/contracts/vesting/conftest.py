@@ -214,12 +214,18 @@ def refusals(lock: Any, function: str, cases: Sequence[tuple[str, str]]) -> list
     ]
 
 
-def register_through(
-    chain: Chain, lock: Any, tags: DomainTags, node: Node, sender: str, sn_beneficiary: str
-) -> Any:
-    """addBLSPublicKey through the lock, with the PoP signed over the lock's address; the
-    receipt."""
-    call = lock.functions.addBLSPublicKey(
-        node.xy, pop(tags, node, lock.address), node.params(), sn_beneficiary
-    )
-    return chain.transact(call, sender)
+@pytest.fixture
+def register(
+    chain: Chain, lock: Any, tags: DomainTags, beneficiary: str, reward_beneficiary: str
+) -> Callable[..., Any]:
+    """addBLSPublicKey through the module's lock, for ``node`` with the PoP signed over the
+    lock's address and rewards to the reward beneficiary, sent by the beneficiary unless
+    ``sender`` is given; the receipt."""
+
+    def send(node: Node, sender: str | None = None) -> Any:
+        call = lock.functions.addBLSPublicKey(
+            node.xy, pop(tags, node, lock.address), node.params(), reward_beneficiary
+        )
+        return chain.transact(call, sender or beneficiary)
+
+    return send

@@ -27,7 +27,6 @@ from .conftest import (
     fresh_node,
     new_node_id,
     not_started_lock,
-    register_through,
 )
 
 pytestmark = pytest.mark.anvil
@@ -68,16 +67,14 @@ def owners_node(
 
 
 def test_registers_a_solo_node_staked_from_the_lock(
-    chain: Chain,
+    register: Callable[..., Any],
     lock: Any,
     rewards: Any,
     token: Any,
-    tags: DomainTags,
-    beneficiary: str,
     reward_beneficiary: str,
 ) -> None:
     node = fresh_node()
-    receipt = register_through(chain, lock, tags, node, beneficiary, reward_beneficiary)
+    receipt = register(node)
     node_id = new_node_id(rewards, receipt)
     stored = rewards.functions.serviceNodes(node_id).call()
     assert stored[2] == lock.address  # operator
@@ -143,7 +140,7 @@ def test_refuses_a_zero_reward_beneficiary(lock: Any, tags: DomainTags, benefici
 
 
 def test_a_lock_holding_too_little_cannot_stake(
-    chain: Chain,
+    register: Callable[..., Any],
     lock: Any,
     token: Any,
     tags: DomainTags,
@@ -151,10 +148,10 @@ def test_a_lock_holding_too_little_cannot_stake(
     reward_beneficiary: str,
     artifacts: ContractArtifacts,
 ) -> None:
-    register_through(chain, lock, tags, fresh_node(), beneficiary, reward_beneficiary)
+    register(fresh_node())
     left = GRANT - STAKE
     for _ in range(left // STAKE):
-        register_through(chain, lock, tags, fresh_node(), beneficiary, reward_beneficiary)
+        register(fresh_node())
     node = fresh_node()
     call = lock.functions.addBLSPublicKey(
         node.xy, pop(tags, node, lock.address), node.params(), reward_beneficiary
@@ -168,6 +165,7 @@ def test_a_lock_holding_too_little_cannot_stake(
 
 
 def test_staking_calls_belong_to_the_beneficiary_then_to_the_revoker(
+    register: Callable[..., Any],
     chain: Chain,
     lock: Any,
     rewards: Any,
@@ -199,7 +197,7 @@ def test_staking_calls_belong_to_the_beneficiary_then_to_the_revoker(
             assert reason_of(lambda call=call, c=caller: call.call({"from": c})) == (
                 "Vesting: Caller must be revoker"
             )
-    receipt = register_through(chain, lock, tags, node, revoker, reward_beneficiary)
+    receipt = register(node, revoker)
     assert rewards.functions.serviceNodes(new_node_id(rewards, receipt)).call()[2] == lock.address
 
 
@@ -207,15 +205,14 @@ def test_staking_calls_belong_to_the_beneficiary_then_to_the_revoker(
 
 
 def test_initiate_exit_of_the_locks_node(
+    register: Callable[..., Any],
     chain: Chain,
     lock: Any,
     rewards: Any,
-    tags: DomainTags,
     beneficiary: str,
     stranger: str,
-    reward_beneficiary: str,
 ) -> None:
-    receipt = register_through(chain, lock, tags, fresh_node(), beneficiary, reward_beneficiary)
+    receipt = register(fresh_node())
     node_id = new_node_id(rewards, receipt)
     call = lock.functions.initiateExitBLSPublicKey(node_id)
     assert reason_of(lambda: call.call({"from": stranger})) == (
@@ -239,6 +236,7 @@ def test_initiate_exit_of_a_node_without_the_lock_is_refused(
 
 
 def test_stake_and_rewards_come_back_into_the_lock_and_vest(
+    register: Callable[..., Any],
     chain: Chain,
     owners_node: Callable[[], Node],
     lock: Any,
@@ -246,13 +244,12 @@ def test_stake_and_rewards_come_back_into_the_lock_and_vest(
     token: Any,
     tags: DomainTags,
     beneficiary: str,
-    reward_beneficiary: str,
     ends: int,
 ) -> None:
     # Register from the lock, exit on the network's word, have the stake (and a reward) signed
     # to the lock, claim it back in, and release it all at the end.
     node = fresh_node()
-    receipt = register_through(chain, lock, tags, node, beneficiary, reward_beneficiary)
+    receipt = register(node)
     other = owners_node()
     exit_at = chain.timestamp() + EXIT_AGE + 10
     at(chain, exit_at)
