@@ -13,6 +13,8 @@ from web3 import Web3
 from sesh.evm.artifacts import compile_contract, encode_error
 from sesh.evm.chain import Chain, revert_data
 
+from ...support.contracts import isolated
+
 pytestmark = pytest.mark.anvil
 
 HERE = Path(__file__).parent / "contracts"
@@ -32,9 +34,8 @@ def odd_token(chain: Chain) -> Any:
 
 @pytest.fixture(autouse=True)
 def _isolated(chain: Chain, harness: Any, odd_token: Any) -> Iterator[None]:
-    snapshot = chain.snapshot()
-    yield
-    chain.revert(snapshot)
+    with isolated(chain):
+        yield
 
 
 def answering(chain: Chain, token: Any, answer: bytes, fails: bool = False) -> Any:

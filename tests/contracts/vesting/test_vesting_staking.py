@@ -205,16 +205,34 @@ def test_only_the_revoker_revokes(
 # -- roles -------------------------------------------------------------------------------------
 
 
-def test_transfer_beneficiary(
-    chain: Chain, lock: Any, token: Any, beneficiary: str, new_beneficiary: str, ends: int
+ROLES = {
+    "beneficiary": ("Beneficiary", "beneficiary", "new_beneficiary", "release"),
+    "revoker": ("Revoker", "revoker", "stranger", "revoke"),
+}
+"""(role, its holder, who it goes to, what the new holder calls with the token at the end)."""
+
+
+@pytest.mark.parametrize(("role", "old", "new", "collect"), ROLES.values(), ids=ROLES.keys())
+def test_transfer_role(
+    request: pytest.FixtureRequest,
+    chain: Chain,
+    lock: Any,
+    token: Any,
+    ends: int,
+    role: str,
+    old: str,
+    new: str,
+    collect: str,
 ) -> None:
-    assert transfer_role(chain, lock, "Beneficiary", beneficiary, new_beneficiary) == {
-        "oldBeneficiary": beneficiary,
-        "newBeneficiary": new_beneficiary,
+    """The holder hands the role on; the new holder has it and collects the grant at the end."""
+    holder, successor = request.getfixturevalue(old), request.getfixturevalue(new)
+    assert transfer_role(chain, lock, role, holder, successor) == {
+        f"old{role}": holder,
+        f"new{role}": successor,
     }
-    assert lock.functions.beneficiary().call() == new_beneficiary
-    send_at(chain, release_call(lock, token), new_beneficiary, ends)
-    assert token.functions.balanceOf(new_beneficiary).call() == GRANT
+    assert lock.functions[role.lower()]().call() == successor
+    send_at(chain, lock.functions[collect](token.address), successor, ends)
+    assert token.functions.balanceOf(successor).call() == GRANT
 
 
 def test_transfer_beneficiary_refusals(
@@ -229,18 +247,6 @@ def test_transfer_beneficiary_refusals(
     assert refusals(fixed, "transferBeneficiary", [(stranger, beneficiary)]) == [
         "Vesting: beneficiary not transferable"
     ]
-
-
-def test_transfer_revoker(
-    chain: Chain, lock: Any, token: Any, revoker: str, stranger: str, ends: int
-) -> None:
-    assert transfer_role(chain, lock, "Revoker", revoker, stranger) == {
-        "oldRevoker": revoker,
-        "newRevoker": stranger,
-    }
-    assert lock.functions.revoker().call() == stranger
-    send_at(chain, lock.functions.revoke(token.address), stranger, ends)
-    assert token.functions.balanceOf(stranger).call() == GRANT
 
 
 def test_transfer_revoker_refusals(lock: Any, revoker: str, stranger: str) -> None:
