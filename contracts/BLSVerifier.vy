@@ -15,6 +15,7 @@
      signature check. It holds no state and needs no trust: anyone may
      call it, and the rewards contract names it in an immutable, so an
      upgrade of the rewards contract is also how a new verifier is adopted.
+     Storage: none (no storage variables, no immutables).
 """
 
 from lib import bn254

@@ -45,6 +45,7 @@ exports: (
 )
 
 
+# This implementation's version, as the reference numbers it.
 VERSION: public(constant(uint256)) = 1
 # 15.1 % a year, in tenths of a percent (see the header).
 ANNUAL_SIMPLE_PAYOUT_RATE: public(constant(uint64)) = 151

@@ -55,7 +55,9 @@ interface IL1GatewayRouter:
     ) -> uint256: payable
 
 
+# This contract's version, as the reference numbers it.
 VERSION: public(constant(uint256)) = 2
+# The token's ERC-20 metadata: name, symbol and decimals.
 name: public(constant(String[13])) = "Session Token"
 symbol: public(constant(String[4])) = "SESH"
 DECIMALS: constant(uint8) = 9

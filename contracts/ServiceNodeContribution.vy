@@ -212,7 +212,7 @@ def __init__(_stakingRewardsContract: address):
     @notice Deploys the implementation every clone runs, for one rewards
             contract and its token, and locks it: only clones can be
             initialised.
-    @param _stakingRewardsContract The ServiceNodeRewards proxy.
+    @param _stakingRewardsContract The 20-byte address of the ServiceNodeRewards proxy.
     """
     assert _stakingRewardsContract != empty(address), "Shared: Zero-address is not permitted"
     REWARDS = ServiceNodeRewards(_stakingRewardsContract)
@@ -240,6 +240,18 @@ def initialize(
          Emits what the reference's constructor emits: UpdateReservedContributors([]),
          Reset, UpdatePubkeys, UpdateFee, UpdateReservedContributors,
          UpdateManualFinalize.
+    @param _maxContributors The 32-byte most contributors, ServiceNodeRewards'
+           `maxContributors` (1 to 10).
+    @param key The node's BLS key: a G1 point, two 32-byte words (X, Y).
+    @param sig The proof of possession of the key, signed for the operator: a G2
+           point, four 32-byte words.
+    @param params The node's 32-byte Ed25519 key, its 64-byte signature (two words)
+           and the 2-byte fee in 1/100 of a percent.
+    @param reserved The reserved slots, the operator's first: each a 20-byte
+           address and the 32-byte amount it must contribute.
+    @param _operator The 20-byte address of the node's operator.
+    @param _manualFinalize Whether the operator registers the full node with
+           `finalize` (true) or the completing contribution does (false).
     """
     if self._header != 0:
         errors._invalid_initialization()
@@ -285,6 +297,9 @@ def contributeFunds(amount: uint256, beneficiary: address):
          maxContributors or staking requirement changed since creation (the
          reference uses that error for both). A top-up also sets the
          beneficiary (zero: the caller), as in the reference.
+    @param amount The 32-byte amount, in atomic units of SESH.
+    @param beneficiary The 20-byte address that receives this contributor's
+           rewards; zero means the caller.
     """
     self._contribute(msg.sender, beneficiary, amount)
 
@@ -355,6 +370,8 @@ def updateBeneficiary(newBeneficiary: address):
     @dev `BeneficiaryUpdatingDisabledNodeIsNotOpen(ed25519)` in states 0 and
          3, `NonContributorUpdatedBeneficiary(caller)` for a non-contributor.
          No event when nothing changes.
+    @param newBeneficiary The 20-byte address that receives the caller's
+           rewards; zero means the caller.
     """
     header: uint256 = self._header
     status: uint256 = (header >> STATUS_SHIFT) & MASK_8
@@ -416,6 +433,18 @@ def resetUpdateAndContribute(
             flag, then (if `amount` is not zero) the operator's first
             contribution, in one transaction.
     @dev Operator only.
+    @param key The node's BLS key: a G1 point, two 32-byte words (X, Y).
+    @param sig The proof of possession of the key, signed for the operator: a G2
+           point, four 32-byte words.
+    @param params The node's 32-byte Ed25519 key, its 64-byte signature (two words)
+           and the 2-byte fee in 1/100 of a percent.
+    @param reserved The reserved slots, the operator's first: each a 20-byte
+           address and the 32-byte amount it must contribute.
+    @param _manualFinalize Whether the operator registers the full node with
+           `finalize`.
+    @param beneficiary The 20-byte address that receives the operator's rewards;
+           zero means the operator.
+    @param amount The 32-byte first contribution of the operator; zero: none.
     """
     self._check_operator()
     self._reset()
@@ -439,6 +468,8 @@ def updateManualFinalize(_manualFinalize: bool):
     @notice Whether the contribution that completes the stake waits for the
             operator's `finalize` (true) or registers the node at once.
     @dev Operator only, any state.
+    @param _manualFinalize Whether the completing contribution waits for
+           `finalize`.
     """
     self._check_operator()
     self._update_manual_finalize(_manualFinalize)
@@ -451,6 +482,7 @@ def updateFee(fee: uint16):
             first contribution.
     @dev Operator only; state 0 only (`RequireWaitForOperatorContribStatus`);
          at most MAX_FEE (`FeeExceedsPossibleValue`).
+    @param fee The 2-byte fee, in 1/100 of a percent (at most 10,000).
     """
     self._check_operator()
     self._update_fee(fee)
@@ -469,6 +501,12 @@ def updatePubkeys(
             first contribution. The proof of possession is checked now, for
             this operator, so nobody pays into a node that cannot register.
     @dev Operator only; state 0 only.
+    @param newBLSPubkey The node's BLS key: a G1 point, two 32-byte words (X, Y).
+    @param newBLSSig The proof of possession of the key, signed for the operator: a G2
+           point, four 32-byte words.
+    @param ed25519Pubkey The node's 32-byte Ed25519 key.
+    @param ed25519Sig0 The first 32-byte word of the Ed25519 signature.
+    @param ed25519Sig1 The second 32-byte word of the Ed25519 signature.
     """
     self._check_operator()
     self._update_pubkeys(newBLSPubkey, newBLSSig, ed25519Pubkey, ed25519Sig0, ed25519Sig1)
@@ -484,6 +522,8 @@ def updateReservedContributors(
             zero or repeated address, each at least the minimum for its slot
             and all together at most the staking requirement.
     @dev Operator only; state 0 only.
+    @param reserved The reserved slots, the operator's first: each a 20-byte
+           address and the 32-byte amount it must contribute.
     """
     self._check_operator()
     self._update_reserved_contributors(reserved)
@@ -496,6 +536,7 @@ def rescueERC20(tokenAddress: address):
             operator: tokens sent here by mistake. Only while no
             contribution is held (state 0) or after registration (state 3).
     @dev Operator only. `RescueNotPossible(status)`, `RescueBalanceIsEmpty`.
+    @param tokenAddress The 20-byte address of the token to rescue.
     """
     operator: address = self._check_operator()
     status: uint256 = (self._header >> STATUS_SHIFT) & MASK_8
@@ -515,6 +556,7 @@ def rescueERC20(tokenAddress: address):
 def stakingRewardsContract() -> address:
     """
     @notice The ServiceNodeRewards contract the node registers in.
+    @return address The 20-byte address of ServiceNodeRewards (its proxy).
     """
     return REWARDS.address
 
@@ -522,6 +564,11 @@ def stakingRewardsContract() -> address:
 @external
 @view
 def operator() -> address:
+    """
+    @notice The node's operator: the first contributor, who manages this
+            contract.
+    @return address The 20-byte address of the operator.
+    """
     return convert(self._header & MASK_160, address)
 
 
@@ -531,6 +578,7 @@ def status() -> uint8:
     """
     @notice 0 waiting for the operator, 1 open, 2 full (waiting for
             finalize), 3 registered.
+    @return uint8 The 1-byte status.
     """
     return convert((self._header >> STATUS_SHIFT) & MASK_8, uint8)
 
@@ -538,6 +586,11 @@ def status() -> uint8:
 @external
 @view
 def manualFinalize() -> bool:
+    """
+    @notice Whether the contribution that completes the stake waits for the
+            operator's `finalize`.
+    @return bool True if the full node waits for `finalize`.
+    """
     return self._header & MANUAL_FINALIZE_BIT != 0
 
 
@@ -546,6 +599,7 @@ def manualFinalize() -> bool:
 def maxContributors() -> uint256:
     """
     @notice The most contributors, ServiceNodeRewards' value at creation.
+    @return uint256 The 32-byte limit (at most 10).
     """
     return (self._header >> MAX_CONTRIBUTORS_SHIFT) & MASK_8
 
@@ -555,6 +609,7 @@ def maxContributors() -> uint256:
 def stakingRequirement() -> uint256:
     """
     @notice The stake, ServiceNodeRewards' requirement at creation.
+    @return uint256 The 32-byte stake, in atomic units of SESH.
     """
     return self._amounts & MASK_96
 
@@ -562,6 +617,11 @@ def stakingRequirement() -> uint256:
 @external
 @view
 def blsPubkey() -> (uint256, uint256):
+    """
+    @notice The node's BLS key.
+    @return uint256 The 32-byte X of the G1 point.
+    @return uint256 The 32-byte Y of the G1 point.
+    """
     return self._bls_pubkey.X, self._bls_pubkey.Y
 
 
@@ -571,6 +631,10 @@ def _blsSignature() -> (uint256, uint256, uint256, uint256):
     """
     @notice The proof of possession, as the reference's public variable
             getter returns it (four words).
+    @return uint256 The 32-byte sigs0 (x, real part).
+    @return uint256 The 32-byte sigs1 (x, imaginary part).
+    @return uint256 The 32-byte sigs2 (y, real part).
+    @return uint256 The 32-byte sigs3 (y, imaginary part).
     """
     sig: structs.BLSSignatureParams = self._bls_signature
     return sig.sigs0, sig.sigs1, sig.sigs2, sig.sigs3
@@ -579,6 +643,10 @@ def _blsSignature() -> (uint256, uint256, uint256, uint256):
 @external
 @view
 def blsSignature() -> structs.BLSSignatureParams:
+    """
+    @notice The proof of possession of the node's BLS key.
+    @return BLSSignatureParams The four 32-byte words of the G2 point.
+    """
     return self._bls_signature
 
 
@@ -588,6 +656,10 @@ def _serviceNodeParams() -> (uint256, uint256, uint256, uint16):
     """
     @notice The registration parameters, as the reference's public variable
             getter returns them (four values).
+    @return uint256 The 32-byte Ed25519 key.
+    @return uint256 The first 32-byte word of the Ed25519 signature.
+    @return uint256 The second 32-byte word of the Ed25519 signature.
+    @return uint16 The 2-byte fee, in 1/100 of a percent.
     """
     params: structs.ServiceNodeParams = self._params()
     return (
@@ -601,6 +673,11 @@ def _serviceNodeParams() -> (uint256, uint256, uint256, uint16):
 @external
 @view
 def serviceNodeParams() -> structs.ServiceNodeParams:
+    """
+    @notice The node's Ed25519 key, its signature and the operator's fee.
+    @return ServiceNodeParams The 32-byte Ed25519 key, the two 32-byte words of
+            its signature and the 2-byte fee.
+    """
     return self._params()
 
 
@@ -609,6 +686,8 @@ def serviceNodeParams() -> structs.ServiceNodeParams:
 def contributions(stakerAddr: address) -> uint256:
     """
     @notice What `stakerAddr` has contributed (0 for a non-contributor).
+    @param stakerAddr The 20-byte address of the contributor.
+    @return uint256 The 32-byte amount, in atomic units of SESH.
     """
     count: uint256 = (self._header >> COUNT_SHIFT) & MASK_8
     index: uint256 = self._index_of(stakerAddr, count)
@@ -622,6 +701,8 @@ def contributions(stakerAddr: address) -> uint256:
 def contributionTimestamp(stakerAddr: address) -> uint256:
     """
     @notice When `stakerAddr` last contributed (0 for a non-contributor).
+    @param stakerAddr The 20-byte address of the contributor.
+    @return uint256 The 32-byte unix time of the last contribution.
     """
     count: uint256 = (self._header >> COUNT_SHIFT) & MASK_8
     index: uint256 = self._index_of(stakerAddr, count)
@@ -637,6 +718,10 @@ def contributionTimestamp(stakerAddr: address) -> uint256:
 def _contributorAddresses(index: uint256) -> (address, address):
     """
     @notice Contributor `index` (0 is the operator) and their beneficiary.
+    @param index The 32-byte position in the list, below
+           `contributorAddressesLength()`.
+    @return address The 20-byte contributor.
+    @return address The 20-byte beneficiary.
     """
     staker: structs.Staker = self._staker(index)
     return staker.addr, staker.beneficiary
@@ -645,12 +730,22 @@ def _contributorAddresses(index: uint256) -> (address, address):
 @external
 @view
 def contributorAddresses(index: uint256) -> structs.Staker:
+    """
+    @notice Contributor `index` (0 is the operator) and their beneficiary.
+    @param index The 32-byte position in the list, below
+           `contributorAddressesLength()`.
+    @return Staker The 20-byte contributor and the 20-byte beneficiary.
+    """
     return self._staker(index)
 
 
 @external
 @view
 def contributorAddressesLength() -> uint256:
+    """
+    @notice How many contributors there are, the operator included.
+    @return uint256 The 32-byte count (at most 10).
+    """
     return (self._header >> COUNT_SHIFT) & MASK_8
 
 
@@ -659,6 +754,7 @@ def contributorAddressesLength() -> uint256:
 def operatorContribution() -> uint256:
     """
     @notice The operator's contribution (the first in the list), or 0.
+    @return uint256 The 32-byte amount, in atomic units of SESH.
     """
     if (self._header >> COUNT_SHIFT) & MASK_8 == 0:
         return 0
@@ -675,6 +771,9 @@ def getContributions() -> (
     """
     @notice Every contributor, their beneficiary and contribution, in list
             order (the operator first).
+    @return DynArray[address, 10] The 20-byte contributors.
+    @return DynArray[address, 10] Their 20-byte beneficiaries.
+    @return DynArray[uint256, 10] Their 32-byte contributions.
     """
     addrs: DynArray[address, MAX_CONTRIBUTORS_BOUND] = []
     beneficiaries: DynArray[address, MAX_CONTRIBUTORS_BOUND] = []
@@ -696,6 +795,9 @@ def getReserved() -> (
 ):
     """
     @notice Every reservation: address, amount and whether it was received.
+    @return DynArray[address, 10] The 20-byte reserved addresses.
+    @return DynArray[uint256, 10] Their 32-byte amounts.
+    @return DynArray[bool, 10] Whether each was received.
     """
     header: uint256 = self._header
     addrs: DynArray[address, MAX_CONTRIBUTORS_BOUND] = []
@@ -716,6 +818,9 @@ def reservedContributions(stakerAddr: address) -> (uint256, bool):
     """
     @notice The amount reserved for `stakerAddr` and whether it was received
             ((0, false) without a reservation).
+    @param stakerAddr The 20-byte address to look up.
+    @return uint256 The 32-byte reserved amount.
+    @return bool Whether it was received.
     """
     header: uint256 = self._header
     reservations: uint256 = (header >> RESERVED_COUNT_SHIFT) & MASK_8
@@ -729,6 +834,12 @@ def reservedContributions(stakerAddr: address) -> (uint256, bool):
 @external
 @view
 def reservedContributionsAddresses(index: uint256) -> address:
+    """
+    @notice The address of reservation `index`, in the operator's order.
+    @dev Reverts without data at or past the number of reservations.
+    @param index The 32-byte position in the reservation list.
+    @return address The 20-byte reserved address.
+    """
     assert index < (self._header >> RESERVED_COUNT_SHIFT) & MASK_8
     return convert(self._reservations[index] & MASK_160, address)
 
@@ -736,6 +847,10 @@ def reservedContributionsAddresses(index: uint256) -> address:
 @external
 @view
 def totalContribution() -> uint256:
+    """
+    @notice Everything contributed so far, together.
+    @return uint256 The 32-byte total, in atomic units of SESH.
+    """
     return (self._amounts >> TOTAL_SHIFT) & MASK_96
 
 
@@ -744,6 +859,7 @@ def totalContribution() -> uint256:
 def totalReservedContribution() -> uint256:
     """
     @notice The reservations not received yet, together.
+    @return uint256 The 32-byte amount, in atomic units of SESH.
     """
     amount: uint256 = 0
     count: uint256 = 0
@@ -758,6 +874,7 @@ def minimumContribution() -> uint256:
     @notice The least a new, unreserved contributor may contribute now: the
             stake not yet contributed or reserved, shared among the slots
             left (a quarter of it for the operator's first contribution).
+    @return uint256 The 32-byte minimum, in atomic units of SESH.
     """
     header: uint256 = self._header
     amounts: uint256 = self._amounts
@@ -780,6 +897,12 @@ def calcMinimumContribution(
     @notice The minimum for the next contributor: a quarter of what remains
             for the first, else what remains over the slots left, rounded up.
     @dev `CalcMinContributionGivenBadContribArgs` when no slot is left.
+    @param contributionRemaining The 32-byte stake not yet contributed or
+           reserved.
+    @param numContributors The 32-byte number of contributors and unfilled
+           reservations so far.
+    @param maxNumContributors The 32-byte most contributors.
+    @return uint256 The 32-byte minimum, in atomic units of SESH.
     """
     return self._calc_minimum_contribution(
         contributionRemaining, numContributors, maxNumContributors
@@ -791,6 +914,8 @@ def calcMinimumContribution(
 def minimumOperatorContribution(_stakingRequirement: uint256) -> uint256:
     """
     @notice A quarter of `_stakingRequirement`, rounded up.
+    @param _stakingRequirement The 32-byte stake of a node.
+    @return uint256 The 32-byte minimum, in atomic units of SESH.
     """
     return self._calc_minimum_contribution(_stakingRequirement, 0, 1)
 

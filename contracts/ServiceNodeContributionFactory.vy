@@ -66,10 +66,12 @@ interface ServiceNodeContribution:
 
 # -- constants ---------------------------------------------------------------------------------
 
+# This implementation's version, as the reference numbers it.
 VERSION: public(constant(uint256)) = 1
 # @dev As ServiceNodeContribution: longer than any valid list, so that a few
 #      reservations too many get its `TooManyReservedContributors`.
 RESERVED_ARGUMENT_BOUND: constant(uint256) = 20
+# @dev The fields of `_config`: the rewards contract (low 160 bits), the paused bit.
 MASK_160: constant(uint256) = 2**160 - 1
 PAUSED: constant(uint256) = 1 << 160
 
@@ -109,8 +111,8 @@ def __init__(contribution_implementation: address):
     """
     @notice Deploys the factory's implementation, locked: only proxies
             pointing at it can be initialised.
-    @param contribution_implementation The ServiceNodeContribution
-           implementation the clones run.
+    @param contribution_implementation The 20-byte address of the
+           ServiceNodeContribution implementation the clones run.
     """
     CONTRIBUTION_IMPLEMENTATION = contribution_implementation
     uups.__init__()
@@ -158,10 +160,13 @@ def deploy(
     @dev `EnforcedPause` while paused. The contract's maxContributors and
          staking requirement are the rewards contract's now. Emits
          `NewServiceNodeContributionContract`.
-    @param key The node's BLS key.
-    @param sig The proof of possession of `key`, signed for the caller.
-    @param params The node's Ed25519 key, its signature and the fee.
-    @param reserved The reserved contribution slots, the caller's first.
+    @param key The node's 64-byte BLS key (a G1 point).
+    @param sig The 128-byte proof of possession of `key` (a G2 point), signed
+           for the caller.
+    @param params The node's 32-byte Ed25519 key, its 64-byte signature (two
+           words) and the 2-byte fee.
+    @param reserved The reserved contribution slots, the caller's first: each
+           a 20-byte address and a 32-byte amount.
     @param manualFinalize Whether the operator finalizes by hand (`finalize`)
            rather than the filling contribution registering the node.
     @return address The 20-byte address of the new contract.

@@ -100,10 +100,18 @@ struct Recipient:
 
 # -- constants ---------------------------------------------------------------------------------
 
+# This implementation's version, as the reference numbers it.
 VERSION: public(constant(uint256)) = 1
+# The id that stands for "no node" at both ends of the node list.
 LIST_SENTINEL: public(constant(uint64)) = node_list.SENTINEL
+# How long after an exit request anyone may remove the node without a
+# signature: 30 days.
 MAX_SERVICE_NODE_EXIT_WAIT_TIME: public(constant(uint256)) = 30 * 86_400
+# The least `maxPermittedPubkeyAggregations()` answers, however few nodes.
 MAX_PERMITTED_PUBKEY_AGGREGATIONS_LOWER_BOUND: public(constant(uint256)) = 20
+# The leave rules of lib/node_list.vy, under the reference's getter names:
+# the wait between exit requests, a small contributor's wait before one, and
+# the share of the stake (1/divisor) below which a contributor is small.
 MIN_TIME_BEFORE_REPEATED_LEAVE_REQUEST: public(constant(uint256)) = node_list.MIN_TIME_BEFORE_REPEATED_LEAVE_REQUEST
 SMALL_CONTRIBUTOR_LEAVE_DELAY: public(constant(uint256)) = node_list.SMALL_CONTRIBUTOR_LEAVE_DELAY
 SMALL_CONTRIBUTOR_DIVISOR: public(constant(uint256)) = node_list.SMALL_CONTRIBUTOR_DIVISOR
@@ -133,6 +141,7 @@ EXIT_IDS_HEAD: constant(uint256) = 4 + 32 * 7
 
 # @dev The BN254 base field modulus, for G1 negation and the curve check.
 FIELD_MODULUS: constant(uint256) = 21888242871839275222246405745257275088696311157297823662689037894645226208583
+# @dev The BN254 point-addition precompile (EIP-196).
 EC_ADD: constant(address) = 0x0000000000000000000000000000000000000006
 
 # @dev The `_status` bits. INITIALIZED keeps the slot non-zero from `initialize` on,
@@ -141,6 +150,8 @@ PAUSED: constant(uint256) = 1
 STARTED: constant(uint256) = 2
 INITIALIZED: constant(uint256) = 4
 
+# The reference's domain tags, hashed with the chain id and this contract's
+# address when used (see the header).
 POP_TAG: constant(Bytes[27]) = b"BLS_SIG_TRYANDINCREMENT_POP"
 REWARD_TAG: constant(Bytes[30]) = b"BLS_SIG_TRYANDINCREMENT_REWARD"
 EXIT_TAG: constant(Bytes[28]) = b"BLS_SIG_TRYANDINCREMENT_EXIT"

@@ -87,7 +87,8 @@ def __init__(
     @param revoker_ The 20-byte address that may revoke; zero for none.
     @param cliff_ The 32-byte unix time of the cliff (after now).
     @param end_ The 32-byte unix time the vesting ends (not before the cliff).
-    @param transferableBeneficiary_ Whether the beneficiary may be changed.
+    @param transferableBeneficiary_ Whether the beneficiary may hand the lock
+           to another address (`transferBeneficiary`).
     """
     self._check_address(beneficiary_)
     assert cliff_ <= end_, "Vesting: cliff_ after end_"

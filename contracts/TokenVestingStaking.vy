@@ -134,7 +134,8 @@ def __init__(
     @param revoker_ The 20-byte address that may revoke; zero for none.
     @param start_ The 32-byte unix time staking opens (after now).
     @param end_ The 32-byte unix time the lock ends (not before the start).
-    @param transferableBeneficiary_ Whether the beneficiary may be changed.
+    @param transferableBeneficiary_ Whether the beneficiary may hand the lock
+           to another address (`transferBeneficiary`).
     @param rewardsContract_ The 20-byte ServiceNodeRewards address (its proxy).
     @param snContribFactory_ The 20-byte ServiceNodeContributionFactory address.
     @param sesh_ The 20-byte address of the SESH token.
@@ -174,7 +175,8 @@ def addBLSPublicKey(
          pulls it.
     @param blsPubkey The node's 64-byte BLS public key.
     @param blsSignature The 128-byte proof of possession.
-    @param serviceNodeParams The Ed25519 key, its signature and the fee.
+    @param serviceNodeParams The node's 32-byte Ed25519 key, its 64-byte
+           signature (two words) and the 2-byte fee.
     @param snBeneficiary The 20-byte address the node's rewards are signed to.
     """
     self._check_staking_caller()

@@ -30,6 +30,8 @@
      values whose bounds sum below 2^256, a subtraction a - b is written a + (k·p - b) with k·p
      at least b's bound, and `% P` or ADDMOD reduces where a bound would grow too far. Results
      leave the module reduced.
+
+     Storage: none; the module is stateless (constants and internal functions only).
 """
 
 # -- constants ----------------------------------------------------------------------------------

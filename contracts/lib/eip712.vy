@@ -23,25 +23,35 @@ DOMAIN_TYPEHASH: constant(bytes32) = keccak256(
 # EIP-5267 field bitmap: name, version, chainId, verifyingContract (no salt,
 # no extensions).
 FIELDS: constant(bytes1) = 0x0f
+# The longest domain name and version this module stores.
 MAX_NAME_LENGTH: constant(uint256) = 50
 MAX_VERSION_LENGTH: constant(uint256) = 20
 
 
+# The domain's name and version, as `eip712Domain()` answers them.
 _NAME: immutable(String[MAX_NAME_LENGTH])
 _VERSION: immutable(String[MAX_VERSION_LENGTH])
+# Their keccak256, as the domain separator hashes them.
 _HASHED_NAME: immutable(bytes32)
 _HASHED_VERSION: immutable(bytes32)
+# The separator at deployment, valid while chain id and address are as below.
 _CACHED_DOMAIN_SEPARATOR: immutable(bytes32)
+# The chain id at deployment.
 _CACHED_CHAIN_ID: immutable(uint256)
+# The address the code was deployed at (not a delegatecaller's).
 _CACHED_SELF: immutable(address)
 
 
 @deploy
 def __init__(name: String[MAX_NAME_LENGTH], version: String[MAX_VERSION_LENGTH]):
     """
+    @notice Sets the EIP-712 domain of the contract that initialises this
+            module: its name and version, with this chain and address.
     @dev Fixes the domain's name and version and caches its separator.
-    @param name The domain name (the token's name for a permit).
-    @param version The domain version ("1" for OpenZeppelin's ERC20Permit).
+    @param name The domain name, at most 50 bytes (the token's name for a
+           permit).
+    @param version The domain version, at most 20 bytes ("1" for
+           OpenZeppelin's ERC20Permit).
     """
     _NAME = name
     _VERSION = version

@@ -19,6 +19,7 @@
        naming them in its `@custom:abi-errors` header tag.
      Helpers are `@pure` so that view and pure functions may call them; an
      uncalled helper costs nothing (Vyper leaves it out of the bytecode).
+     Storage: none; only constants and pure helpers.
 """
 
 

@@ -48,6 +48,7 @@ event Upgraded:
 @deploy
 def __init__():
     """
+    @notice Prepares an implementation for UUPS upgrades through its proxies.
     @dev Records the implementation's own address.
     """
     _SELF = self

@@ -8,6 +8,7 @@ import pytest
 
 from sesh.evm.anvil import Anvil
 from sesh.evm.chain import Chain
+from sesh.evm.contract_set import ContractArtifacts, load_artifacts
 
 
 @pytest.fixture(scope="module")
@@ -15,3 +16,9 @@ def chain() -> Iterator[Chain]:
     """A fresh chain for the module; tests inside it share deployments (and snapshots)."""
     with Anvil(port=0) as node:
         yield Chain(node.rpc_url)
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> ContractArtifacts:
+    """The contract set as ``sesh deploy`` deploys it, compiled once for the session."""
+    return load_artifacts()

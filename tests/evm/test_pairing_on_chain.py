@@ -11,21 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from web3 import Web3
 from web3.exceptions import ContractLogicError
 
-from sesh.bls import (
-    DomainTags,
-    SecretKey,
-    aggregate_public_keys,
-    aggregate_signatures,
-    hash_to_g2,
-    map_to_twist,
-    reward_message,
-    signers_key,
-)
-from sesh.evm.anvil import Anvil
-from sesh.evm.compiler import compile_vyper
+from sesh import bls
+from sesh.bls import DomainTags, SecretKey, hash_to_g2, reward_message
+
+from ..support.contracts import alone_on_anvil
 
 pytestmark = pytest.mark.anvil
 
@@ -34,14 +25,8 @@ CONTRACT = Path(__file__).parent / "contracts" / "pairing_check.vy"
 
 @pytest.fixture(scope="module")
 def checker() -> Iterator[Any]:
-    artifact = compile_vyper(CONTRACT)
-    with Anvil(port=0) as node:
-        w3 = Web3(Web3.HTTPProvider(node.rpc_url))
-        sender = w3.eth.accounts[0]
-        tx = w3.eth.send_transaction({"from": sender, "data": artifact.bytecode})
-        receipt = w3.eth.wait_for_transaction_receipt(tx, poll_latency=0.01)
-        assert receipt["status"] == 1
-        yield w3.eth.contract(address=receipt["contractAddress"], abi=artifact.abi)
+    with alone_on_anvil(CONTRACT) as contract:
+        yield contract
 
 
 @pytest.fixture(scope="module")
@@ -84,13 +69,13 @@ def test_an_aggregate_with_non_signers_passes(checker: Any, tags: DomainTags) ->
     pks = [sk.public_key() for sk in sks]
     message = reward_message(tags, "0x" + "cd" * 20, 10**12)
     non_signers = {2, 5}
-    signature = aggregate_signatures(
+    signature = bls.aggregate_signatures(
         sk.sign(message, tags.hash_to_g2) for i, sk in enumerate(sks) if i not in non_signers
     )
-    key = signers_key(aggregate_public_keys(pks), [pks[i] for i in sorted(non_signers)])
+    key = bls.signers_key(bls.aggregate_public_keys(pks), [pks[i] for i in sorted(non_signers)])
     hashed = hash_to_g2(message, tags.hash_to_g2)
     assert _call(checker, key, hashed, signature)
-    assert not _call(checker, aggregate_public_keys(pks), hashed, signature)
+    assert not _call(checker, bls.aggregate_public_keys(pks), hashed, signature)
 
 
 def test_a_signature_off_the_subgroup_makes_the_precompile_fail(
@@ -98,7 +83,7 @@ def test_a_signature_off_the_subgroup_makes_the_precompile_fail(
 ) -> None:
     sk = SecretKey.from_int(77)
     message = b"off the subgroup"
-    off, _, _ = map_to_twist(message, tags.hash_to_g2)
+    off, _, _ = bls.map_to_twist(message, tags.hash_to_g2)
     hashed = hash_to_g2(message, tags.hash_to_g2)
     # The precompile refuses points outside G2: the reference reverts "Invalid Signature",
     # which is why sesh.bls.verify answers False for them without a transaction.

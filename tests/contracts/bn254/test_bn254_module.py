@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from web3 import Web3
 
 from sesh.bls import (
     DomainTags,
@@ -27,28 +26,18 @@ from sesh.bls import (
     reward_message,
     signers_key,
 )
-from sesh.evm.anvil import Anvil
-from sesh.evm.compiler import compile_vyper
+
+from ...support.contracts import alone_on_anvil
 
 pytestmark = pytest.mark.anvil
 
 HARNESS = Path(__file__).parent / "bn254_harness.vy"
 
 
-def _compile() -> tuple[list[Any], bytes]:
-    artifact = compile_vyper(HARNESS)  # finds contracts/lib through the project search path
-    return artifact.abi, artifact.bytecode
-
-
 @pytest.fixture(scope="module")
 def harness() -> Iterator[Any]:
-    abi, bytecode = _compile()
-    with Anvil(port=0) as node:
-        w3 = Web3(Web3.HTTPProvider(node.rpc_url))
-        tx = w3.eth.send_transaction({"from": w3.eth.accounts[0], "data": bytecode})
-        receipt = w3.eth.wait_for_transaction_receipt(tx, poll_latency=0.01)
-        assert receipt["status"] == 1
-        yield w3.eth.contract(address=receipt["contractAddress"], abi=abi)
+    with alone_on_anvil(HARNESS) as contract:  # finds contracts/lib through the search path
+        yield contract
 
 
 @pytest.fixture(scope="module")

@@ -8,24 +8,22 @@ starts from the state right after deployment and funding.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from sesh.evm.artifacts import compile_contract
 from sesh.evm.chain import Chain
 from sesh.evm.compiler import Artifact
 
-CONTRACTS = Path(__file__).resolve().parents[3] / "contracts"
+from ...support.contracts import artifact, isolated, roles
+
 TOTAL_SUPPLY = 240_000_000 * 10**9
 POOL_DEPOSIT = 40_000_000 * 10**9
 """What the pool holds at the start of every test: 40 million SESH."""
 
 
-@pytest.fixture(scope="session")
-def pool_artifact() -> Artifact:
-    return compile_contract(CONTRACTS / "RewardRatePool.vy")
+pool_artifact = artifact("pool_artifact", "RewardRatePool.vy")
+sesh_artifact = artifact("sesh_artifact", "SESH.vy")
 
 
 @pytest.fixture(scope="session")
@@ -33,30 +31,12 @@ def deposit() -> int:
     return POOL_DEPOSIT
 
 
-@pytest.fixture(scope="module")
-def owner(chain: Chain) -> str:
-    return chain.accounts[0]
+owner, beneficiary, stranger, new_owner = roles("owner", "beneficiary", "stranger", "new_owner")
 
 
 @pytest.fixture(scope="module")
-def beneficiary(chain: Chain) -> str:
-    return chain.accounts[1]
-
-
-@pytest.fixture(scope="module")
-def stranger(chain: Chain) -> str:
-    return chain.accounts[2]
-
-
-@pytest.fixture(scope="module")
-def new_owner(chain: Chain) -> str:
-    return chain.accounts[3]
-
-
-@pytest.fixture(scope="module")
-def token(chain: Chain, owner: str) -> Any:
-    sesh = compile_contract(CONTRACTS / "SESH.vy")
-    return chain.deploy(sesh, TOTAL_SUPPLY, owner, owner, owner, sender=owner)
+def token(chain: Chain, sesh_artifact: Artifact, owner: str) -> Any:
+    return chain.deploy(sesh_artifact, TOTAL_SUPPLY, owner, owner, owner, sender=owner)
 
 
 @pytest.fixture(scope="module")
@@ -84,9 +64,8 @@ def implementation(deployment: tuple[Any, Any]) -> Any:
 
 @pytest.fixture(autouse=True)
 def _isolated(chain: Chain, deployment: tuple[Any, Any]) -> Iterator[None]:
-    snapshot = chain.snapshot()
-    yield
-    chain.revert(snapshot)
+    with isolated(chain):
+        yield
 
 
 def payout_model(balance: int, seconds: int) -> int:

@@ -131,26 +131,21 @@ def test_upgrading_the_implementation_directly_reverts(
     assert data == encode_error("UUPSUnauthorizedCallContext()")
 
 
-def test_upgrading_to_an_account_without_code_reverts(pool: Any, owner: str, stranger: str) -> None:
-    data = revert_data(lambda: pool.functions.upgradeToAndCall(stranger, b"").call({"from": owner}))
-    assert data == encode_error("ERC1967InvalidImplementation(address)", stranger)
-
-
-def test_upgrading_to_a_contract_that_is_not_uups_reverts(
-    pool: Any, token: Any, owner: str
-) -> None:
-    data = revert_data(
-        lambda: pool.functions.upgradeToAndCall(token.address, b"").call({"from": owner})
-    )
-    assert data == encode_error("ERC1967InvalidImplementation(address)", token.address)
-
-
-def test_upgrading_to_a_proxy_reverts(chain: Chain, pool: Any, owner: str) -> None:
+TARGETS = {
+    "an account without code": "stranger",
+    "a contract that is not uups": "token",
     # The pool itself answers proxiableUUID only on the implementation, never via a proxy.
-    data = revert_data(
-        lambda: pool.functions.upgradeToAndCall(pool.address, b"").call({"from": owner})
-    )
-    assert data == encode_error("ERC1967InvalidImplementation(address)", pool.address)
+    "a proxy": "pool",
+}
+
+
+@pytest.mark.parametrize("target", TARGETS.values(), ids=TARGETS.keys())
+def test_upgrading_to_a_non_implementation_reverts(
+    pool: Any, token: Any, owner: str, stranger: str, target: str
+) -> None:
+    address = {"stranger": stranger, "token": token.address, "pool": pool.address}[target]
+    data = revert_data(lambda: pool.functions.upgradeToAndCall(address, b"").call({"from": owner}))
+    assert data == encode_error("ERC1967InvalidImplementation(address)", address)
 
 
 def test_upgrading_to_an_implementation_with_another_slot_reverts(

@@ -8,14 +8,18 @@ from typing import Any
 
 import pytest
 from eth_abi import encode
+from web3 import Web3
 
 from sesh.evm.artifacts import compile_contract, encode_error
 from sesh.evm.chain import Chain, revert_data
+
+from ...support.contracts import isolated
 
 pytestmark = pytest.mark.anvil
 
 HERE = Path(__file__).parent / "contracts"
 RECEIVER = "0x" + "77" * 20
+RECEIVER_CHECKSUMMED = Web3.to_checksum_address(RECEIVER)
 
 
 @pytest.fixture(scope="module")
@@ -30,9 +34,8 @@ def odd_token(chain: Chain) -> Any:
 
 @pytest.fixture(autouse=True)
 def _isolated(chain: Chain, harness: Any, odd_token: Any) -> Iterator[None]:
-    snapshot = chain.snapshot()
-    yield
-    chain.revert(snapshot)
+    with isolated(chain):
+        yield
 
 
 def answering(chain: Chain, token: Any, answer: bytes, fails: bool = False) -> Any:
@@ -44,14 +47,20 @@ def transfer_via(harness: Any, token: Any) -> Any:
     return harness.functions.transfer(token.address, RECEIVER, 5)
 
 
+def transferred(chain: Chain, harness: Any, token: Any) -> tuple[str, int]:
+    """Send the harness's transfer; what the token recorded taking: (recipient, amount)."""
+    chain.transact(transfer_via(harness, token))
+    return token.functions.last_to().call(), token.functions.last_amount().call()
+
+
 def test_a_token_answering_true_passes(chain: Chain, harness: Any, odd_token: Any) -> None:
     answering(chain, odd_token, encode(["bool"], [True]))
-    chain.transact(transfer_via(harness, odd_token))
+    assert transferred(chain, harness, odd_token) == (RECEIVER_CHECKSUMMED, 5)
 
 
 def test_a_token_answering_nothing_passes(chain: Chain, harness: Any, odd_token: Any) -> None:
     answering(chain, odd_token, b"")
-    chain.transact(transfer_via(harness, odd_token))
+    assert transferred(chain, harness, odd_token) == (RECEIVER_CHECKSUMMED, 5)
 
 
 def test_a_token_answering_false_reverts_with_safe_erc20_failed_operation(
@@ -66,7 +75,7 @@ def test_a_longer_answer_is_read_by_its_first_word(
     chain: Chain, harness: Any, odd_token: Any
 ) -> None:
     answering(chain, odd_token, encode(["bool", "uint256"], [True, 99]))
-    chain.transact(transfer_via(harness, odd_token))
+    assert transferred(chain, harness, odd_token) == (RECEIVER_CHECKSUMMED, 5)
 
 
 def test_a_short_answer_reverts_without_data(chain: Chain, harness: Any, odd_token: Any) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from enum import IntEnum
 from typing import Any
 
 import pytest
@@ -20,25 +20,41 @@ from web3 import Web3
 from web3.logs import DISCARD
 
 from sesh.bls import DomainTags
-from sesh.evm.artifacts import compile_contract, decode_revert
-from sesh.evm.chain import Chain, revert_data
+from sesh.evm.chain import Chain
 from sesh.evm.compiler import Artifact
-from sesh.evm.contract_set import ContractArtifacts, load_artifacts
+from sesh.evm.contract_set import ContractArtifacts
 from sesh.evm.deploy import deploy
 from sesh.evm.profiles import Profile
 
+from ...support.contracts import account, accounts, artifact, isolated, reason_of, roles
 from ...support.nodes import Node, node_maker, pop
 
-CONTRACTS = Path(__file__).resolve().parents[3] / "contracts"
 SESH = 10**9
 STAKE = 120 * SESH
 MAX_CONTRIBUTORS = 10
 ZERO = "0x0000000000000000000000000000000000000000"
 DAY = 86_400
 FUNDS = 10_000 * SESH
+SETUP_EVENTS = [
+    "UpdateReservedContributors",
+    "Reset",
+    "UpdatePubkeys",
+    "UpdateFee",
+    "UpdateReservedContributors",
+    "UpdateManualFinalize",
+]
+"""The events a contribution contract's set-up logs, in order: the factory's deploy and
+resetUpdateAndContribute log the same."""
 
-# The reference's status values.
-WAIT_FOR_OPERATOR, OPEN, WAIT_FOR_FINALIZED, FINALIZED = 0, 1, 2, 3
+
+class Status(IntEnum):
+    """The reference's status values."""
+
+    WAIT_FOR_OPERATOR = 0
+    OPEN = 1
+    WAIT_FOR_FINALIZED = 2
+    FINALIZED = 3
+
 
 UNIT_TESTS = Profile(
     name="contribution-unit-tests",
@@ -53,19 +69,8 @@ UNIT_TESTS = Profile(
 """The reference's unit-test stake and contributor limit; exits play no part here."""
 
 
-@pytest.fixture(scope="session")
-def artifacts() -> ContractArtifacts:
-    return load_artifacts()
-
-
-@pytest.fixture(scope="session")
-def contribution_artifact() -> Artifact:
-    return compile_contract(CONTRACTS / "ServiceNodeContribution.vy")
-
-
-@pytest.fixture(scope="session")
-def factory_artifact() -> Artifact:
-    return compile_contract(CONTRACTS / "ServiceNodeContributionFactory.vy")
+contribution_artifact = artifact("contribution_artifact", "ServiceNodeContribution.vy")
+factory_artifact = artifact("factory_artifact", "ServiceNodeContributionFactory.vy")
 
 
 fresh_node = node_maker(0xC0_0000, 104_729, 0xC0ED_0000)
@@ -116,18 +121,12 @@ class System:
         )
 
     def create(
-        self,
-        operator: str,
-        node: Node | None = None,
-        reserved: Sequence[tuple[str, int]] = (),
-        manual: bool = False,
-        fee: int = 0,
+        self, operator: str, node: Node | None = None, **options: Any
     ) -> tuple[Any, Node, Any]:
-        """factory.deploy from ``operator``: (the contract, its node, the receipt)."""
+        """factory.deploy from ``operator``, ``options`` as ``deploy_call`` takes them (but
+        ``pop``): (the contract, its node, the receipt)."""
         node = node or fresh_node()
-        receipt = self.chain.transact(
-            self.deploy_call(operator, node, reserved, manual, fee), operator
-        )
+        receipt = self.chain.transact(self.deploy_call(operator, node, **options), operator)
         (event,) = self.factory.events.NewServiceNodeContributionContract().process_receipt(
             receipt, errors=DISCARD
         )
@@ -189,8 +188,8 @@ def system(
         [rewards.address],
         constructor_args=[implementation.address],
     )
-    for account in chain.accounts[1:8]:
-        chain.transact(token.functions.transfer(account, FUNDS), owner)
+    for holder in chain.accounts[1:8]:
+        chain.transact(token.functions.transfer(holder, FUNDS), owner)
     tags = DomainTags.for_contract(chain.w3.eth.chain_id, rewards.address)
     return System(
         chain,
@@ -205,59 +204,23 @@ def system(
     )
 
 
-@pytest.fixture(scope="module")
-def owner(chain: Chain) -> str:
-    return chain.accounts[0]
-
-
-@pytest.fixture(scope="module")
-def operator(chain: Chain) -> str:
-    return chain.accounts[1]
-
-
-@pytest.fixture(scope="module")
-def contributors(chain: Chain) -> list[str]:
-    return chain.accounts[2:7]
-
-
-@pytest.fixture(scope="module")
-def stranger(chain: Chain) -> str:
-    return chain.accounts[7]
+owner, operator = roles("owner", "operator")
+contributors = accounts("contributors", 2, 7)
+stranger = account("stranger", 7)
 
 
 @pytest.fixture(autouse=True)
 def _isolated(chain: Chain, system: System) -> Iterator[None]:
     """Every test starts from the module's deployment."""
-    snapshot = chain.snapshot()
     extra = list(system.extra)
-    yield
-    chain.revert(snapshot)
+    with isolated(chain):
+        yield
     system.extra = extra
-
-
-def error_of(action: Any, abi: list[dict[str, Any]]) -> tuple[str, tuple[Any, ...]]:
-    """(name, arguments) of the custom error ``action`` reverts with."""
-    decoded = decode_revert(abi, revert_data(action))
-    return decoded.name, tuple(_checksummed(a) for a in decoded.args)
 
 
 def reverts_with_string(action: Any) -> str:
     """The reason of an ``Error(string)`` revert."""
-    decoded = decode_revert([], revert_data(action))
-    assert decoded.name == "Error"
-    return str(decoded.args[0])
-
-
-def _checksummed(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith("0x") and len(value) == 42:
-        return Web3.to_checksum_address(value)
-    return value
-
-
-def send_at(chain: Chain, call: Any, sender: str, timestamp: int) -> Any:
-    """Send ``call`` in a block with exactly ``timestamp``; the receipt (no estimate first)."""
-    chain.set_next_timestamp(timestamp)
-    return chain.wait(call.transact({"from": sender, "gas": 5_000_000}))
+    return reason_of(action)
 
 
 def events(contract: Any, receipt: Any) -> list[str]:
@@ -279,7 +242,3 @@ def events(contract: Any, receipt: Any) -> list[str]:
 def logs(event: Any, receipt: Any) -> list[dict[str, Any]]:
     """The decoded ``args`` of every ``event`` in ``receipt``."""
     return [dict(log["args"]) for log in event().process_receipt(receipt, errors=DISCARD)]
-
-
-def block_time(chain: Chain, receipt: Any) -> int:
-    return int(chain.w3.eth.get_block(receipt["blockNumber"])["timestamp"])

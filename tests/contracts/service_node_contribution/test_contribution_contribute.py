@@ -9,20 +9,8 @@ import pytest
 
 from sesh.evm.chain import Chain, revert_data
 
-from .conftest import (
-    FINALIZED,
-    OPEN,
-    SESH,
-    STAKE,
-    WAIT_FOR_FINALIZED,
-    WAIT_FOR_OPERATOR,
-    ZERO,
-    System,
-    block_time,
-    error_of,
-    events,
-    logs,
-)
+from ...support.contracts import block_time, error_of
+from .conftest import SESH, STAKE, ZERO, Status, System, events, logs
 
 pytestmark = pytest.mark.anvil
 
@@ -51,7 +39,7 @@ def test_the_operator_opens_the_contract(system: System, chain: Chain, operator:
         {"contributor": operator, "beneficiary": operator, "amount": QUARTER}
     ]
     views = contract.functions
-    assert views.status().call() == OPEN
+    assert views.status().call() == Status.OPEN
     assert views.contributions(operator).call() == QUARTER
     assert views.contributionTimestamp(operator).call() == block_time(chain, receipt)
     assert tuple(views.contributorAddresses(0).call()) == (operator, operator)
@@ -228,7 +216,7 @@ def test_the_filling_contribution_registers_the_node(
     receipt = system.contribute(contract, contributors[1], STAKE // 2)
 
     assert events(contract, receipt) == ["Filled", "NewContribution", "Finalized"]
-    assert contract.functions.status().call() == FINALIZED
+    assert contract.functions.status().call() == Status.FINALIZED
     (registered,) = logs(system.rewards.events.NewServiceNodeV2, receipt)
     assert registered["initiator"] == contract.address
     node_id = registered["serviceNodeID"]
@@ -254,23 +242,23 @@ def test_manual_finalize_waits_for_the_operator(
     finalize = contract.functions.finalize()
     assert error_of(lambda: finalize.call({"from": operator}), abi(system)) == (
         "FinalizeNotPossible",
-        (WAIT_FOR_OPERATOR,),
+        (Status.WAIT_FOR_OPERATOR,),
     )
     system.contribute(contract, operator, QUARTER)
     assert error_of(lambda: finalize.call({"from": operator}), abi(system)) == (
         "FinalizeNotPossible",
-        (OPEN,),
+        (Status.OPEN,),
     )
     receipt = system.contribute(contract, contributors[0], STAKE - QUARTER)
     assert events(contract, receipt) == ["Filled", "NewContribution"]
-    assert contract.functions.status().call() == WAIT_FOR_FINALIZED
+    assert contract.functions.status().call() == Status.WAIT_FOR_FINALIZED
     assert logs(system.rewards.events.NewServiceNodeV2, receipt) == []
 
     system.approve(contract, contributors[1], STAKE)
     more = contract.functions.contributeFunds(SLOT, ZERO)
     assert error_of(lambda: more.call({"from": contributors[1]}), abi(system)) == (
         "ContributeFundsNotPossible",
-        (WAIT_FOR_FINALIZED,),
+        (Status.WAIT_FOR_FINALIZED,),
     )
     assert error_of(lambda: finalize.call({"from": stranger}), abi(system)) == (
         "OnlyOperatorIsAuthorised",
@@ -282,11 +270,11 @@ def test_manual_finalize_waits_for_the_operator(
     assert [c[0] for c in system.node_contributors(node_id)] == [operator, contributors[0]]
     assert error_of(lambda: finalize.call({"from": operator}), abi(system)) == (
         "FinalizeNotPossible",
-        (FINALIZED,),
+        (Status.FINALIZED,),
     )
     assert error_of(lambda: more.call({"from": contributors[1]}), abi(system)) == (
         "ContributeFundsNotPossible",
-        (FINALIZED,),
+        (Status.FINALIZED,),
     )
 
 
@@ -318,7 +306,7 @@ def test_a_failed_registration_undoes_the_filling_contribution(
         "EnforcedPause",
         (),
     )
-    assert contract.functions.status().call() == OPEN
+    assert contract.functions.status().call() == Status.OPEN
 
 
 # -- reservations ------------------------------------------------------------------------------

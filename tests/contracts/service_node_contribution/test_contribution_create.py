@@ -13,12 +13,14 @@ from web3.logs import DISCARD
 from sesh.evm.artifacts import compile_contract
 from sesh.evm.chain import Chain
 
+from ...support.contracts import error_of
+from ...support.nodes import Node
 from .conftest import (
     MAX_CONTRIBUTORS,
+    SETUP_EVENTS,
     STAKE,
     ZERO,
     System,
-    error_of,
     events,
     fresh_node,
     reverts_with_string,
@@ -87,14 +89,7 @@ def test_deploy_announces_what_the_reference_constructor_does(
     system: System, operator: str
 ) -> None:
     contract, node, receipt = system.create(operator, reserved=[(operator, STAKE // 2)], fee=7)
-    assert events(contract, receipt) == [
-        "UpdateReservedContributors",
-        "Reset",
-        "UpdatePubkeys",
-        "UpdateFee",
-        "UpdateReservedContributors",
-        "UpdateManualFinalize",
-    ]
+    assert events(contract, receipt) == SETUP_EVENTS
     logs = [
         e.process_receipt(receipt, errors=DISCARD)
         for e in (contract.events.UpdatePubkeys(), contract.events.UpdateReservedContributors())
@@ -170,27 +165,26 @@ def test_bug_bounty_1_operator_is_the_caller_not_the_origin(
         "OnlyOperatorIsAuthorised",
         (operator, relay.address),
     )
-    chain.transact(relay.functions.forward(contract.address, reset), stranger)
+    receipt = chain.transact(relay.functions.forward(contract.address, reset), stranger)
+    assert events(contract, receipt) == ["UpdateReservedContributors", "Reset"]
 
 
 # -- initialize and the implementation ---------------------------------------------------------
 
 
+def initialize_error(
+    system: System, contract: Any, node: Node, caller: str
+) -> tuple[str, tuple[Any, ...]]:
+    """The error of ``caller`` initialising ``contract`` for ``node`` as its own operator."""
+    call = contract.functions.initialize(
+        MAX_CONTRIBUTORS, node.xy, system.pop(node, caller), system.params(node), [], caller, False
+    )
+    return error_of(lambda: call.call({"from": caller}), abi(system))
+
+
 def test_a_clone_cannot_be_initialised_again(system: System, operator: str, stranger: str) -> None:
     contract, node, _ = system.create(operator)
-    again = contract.functions.initialize(
-        MAX_CONTRIBUTORS,
-        node.xy,
-        system.pop(node, stranger),
-        system.params(node),
-        [],
-        stranger,
-        False,
-    )
-    assert error_of(lambda: again.call({"from": stranger}), abi(system)) == (
-        "InvalidInitialization",
-        (),
-    )
+    assert initialize_error(system, contract, node, stranger) == ("InvalidInitialization", ())
 
 
 def test_the_bare_implementation_is_locked(system: System, stranger: str) -> None:
@@ -198,16 +192,7 @@ def test_the_bare_implementation_is_locked(system: System, stranger: str) -> Non
     implementation = system.chain.contract(
         system.implementation.address, system.contribution_artifact
     )
-    call = implementation.functions.initialize(
-        MAX_CONTRIBUTORS,
-        node.xy,
-        system.pop(node, stranger),
-        system.params(node),
-        [],
-        stranger,
-        False,
-    )
-    assert error_of(lambda: call.call({"from": stranger}), abi(system)) == (
+    assert initialize_error(system, implementation, node, stranger) == (
         "InvalidInitialization",
         (),
     )
@@ -251,49 +236,38 @@ def test_the_implementation_needs_a_rewards_contract(
 # -- the factory's administration --------------------------------------------------------------
 
 
+def toggle_pause(
+    system: System, owner: str, stranger: str, verb: str, event: str, refusal: str
+) -> None:
+    """The factory's ``verb`` (pause or unpause): refused to a stranger; done by the owner,
+    logging ``event`` with the owner's address; refused with ``refusal`` when repeated."""
+    factory = system.factory.functions
+    assert error_of(lambda: factory[verb]().call({"from": stranger}), abi(system)) == (
+        "OwnableUnauthorizedAccount",
+        (stranger,),
+    )
+    receipt = system.chain.transact(factory[verb](), owner)
+    (logged,) = system.factory.events[event]().process_receipt(receipt, errors=DISCARD)
+    assert logged["args"]["account"] == owner
+    assert factory.paused().call() is (verb == "pause")
+    assert error_of(lambda: factory[verb]().call({"from": owner}), abi(system)) == (refusal, ())
+
+
 def test_cipher_l01_deploy_is_pausable(
     system: System, owner: str, operator: str, stranger: str
 ) -> None:
     # C L-01: the owner can stop new contribution contracts; existing ones go on.
     existing, _, _ = system.create(operator)
-    factory = system.factory.functions
-    assert error_of(lambda: factory.pause().call({"from": stranger}), abi(system)) == (
-        "OwnableUnauthorizedAccount",
-        (stranger,),
-    )
-    receipt = system.chain.transact(factory.pause(), owner)
-    assert (
-        system.factory.events.Paused().process_receipt(receipt, errors=DISCARD)[0]["args"][
-            "account"
-        ]
-        == owner
-    )
-    assert factory.paused().call() is True
-    assert error_of(lambda: factory.pause().call({"from": owner}), abi(system)) == (
-        "EnforcedPause",
-        (),
-    )
+    toggle_pause(system, owner, stranger, "pause", "Paused", "EnforcedPause")
     call = system.deploy_call(operator)
     assert error_of(lambda: call.call({"from": operator}), abi(system)) == ("EnforcedPause", ())
     system.contribute(existing, operator, STAKE // 4)
+    assert existing.functions.contributions(operator).call() == STAKE // 4
 
-    assert error_of(lambda: factory.unpause().call({"from": stranger}), abi(system)) == (
-        "OwnableUnauthorizedAccount",
-        (stranger,),
-    )
-    receipt = system.chain.transact(factory.unpause(), owner)
-    assert (
-        system.factory.events.Unpaused().process_receipt(receipt, errors=DISCARD)[0]["args"][
-            "account"
-        ]
-        == owner
-    )
-    assert factory.paused().call() is False
-    assert error_of(lambda: factory.unpause().call({"from": owner}), abi(system)) == (
-        "ExpectedPause",
-        (),
-    )
-    system.create(operator)
+    toggle_pause(system, owner, stranger, "unpause", "Unpaused", "ExpectedPause")
+    created, _, _ = system.create(operator)
+    assert created.functions.operator().call() == operator
+    assert system.factory.functions.owns(created.address).call() is True
 
 
 def test_cipher_l04_factory_ownership_moves_in_two_steps(
@@ -308,7 +282,9 @@ def test_cipher_l04_factory_ownership_moves_in_two_steps(
     system.chain.transact(factory.acceptOwnership(), stranger)
     assert factory.owner().call() == stranger
     system.chain.transact(factory.pause(), stranger)
+    assert factory.paused().call() is True
     system.chain.transact(factory.renounceOwnership(), stranger)
+    assert factory.owner().call() == ZERO
     assert error_of(lambda: factory.unpause().call({"from": stranger}), abi(system)) == (
         "OwnableUnauthorizedAccount",
         (stranger,),
@@ -349,7 +325,8 @@ def test_factory_upgrades_keep_its_records(
     chain.transact(upgrade, owner)
     assert system.factory.functions.owns(contract.address).call()
     assert system.factory.functions.stakingRewardsContract().call() == system.rewards.address
-    system.create(operator)
+    created, _, _ = system.create(operator)
+    assert system.factory.functions.owns(created.address).call()
 
 
 def test_owns_answers_false_for_strangers(system: System, stranger: str) -> None:

@@ -10,23 +10,8 @@ import pytest
 
 from sesh.evm.chain import Chain
 
-from .conftest import (
-    DAY,
-    FINALIZED,
-    OPEN,
-    SESH,
-    STAKE,
-    WAIT_FOR_FINALIZED,
-    WAIT_FOR_OPERATOR,
-    ZERO,
-    System,
-    block_time,
-    error_of,
-    events,
-    fresh_node,
-    logs,
-    send_at,
-)
+from ...support.contracts import block_time, error_of, send_at
+from .conftest import DAY, SESH, SETUP_EVENTS, STAKE, ZERO, Status, System, events, fresh_node, logs
 
 pytestmark = pytest.mark.anvil
 
@@ -129,7 +114,7 @@ def test_the_operator_withdrawal_resets_everything(
         before[0] + QUARTER,
         before[1] + SLOT,
     ]
-    assert contract.functions.status().call() == WAIT_FOR_OPERATOR
+    assert contract.functions.status().call() == Status.WAIT_FOR_OPERATOR
 
 
 def test_zellic_2_3_1_a_withdrawal_reopens_a_full_contract(
@@ -139,17 +124,17 @@ def test_zellic_2_3_1_a_withdrawal_reopens_a_full_contract(
     # in WaitForFinalized: it opens again, and a new contributor can fill it.
     contract = opened(system, operator, manual=True)
     receipt = system.contribute(contract, contributors[0], STAKE - QUARTER)
-    assert contract.functions.status().call() == WAIT_FOR_FINALIZED
+    assert contract.functions.status().call() == Status.WAIT_FOR_FINALIZED
     chain.mine(block_time(chain, receipt) + DAY)
     chain.transact(contract.functions.withdrawContribution(), contributors[0])
-    assert contract.functions.status().call() == OPEN
+    assert contract.functions.status().call() == Status.OPEN
     finalize = contract.functions.finalize()
     assert error_of(lambda: finalize.call({"from": operator}), abi(system)) == (
         "FinalizeNotPossible",
-        (OPEN,),
+        (Status.OPEN,),
     )
     system.contribute(contract, contributors[1], STAKE - QUARTER)
-    assert contract.functions.status().call() == WAIT_FOR_FINALIZED
+    assert contract.functions.status().call() == Status.WAIT_FOR_FINALIZED
     receipt = chain.transact(finalize, operator)
     node_id = system.registered_id(receipt)
     assert [c[0] for c in system.node_contributors(node_id)] == [operator, contributors[1]]
@@ -160,13 +145,13 @@ def test_after_registration_a_withdrawal_only_drops_the_bookkeeping(
 ) -> None:
     contract = opened(system, operator)
     receipt = system.contribute(contract, contributors[0], STAKE - QUARTER)
-    assert contract.functions.status().call() == FINALIZED
+    assert contract.functions.status().call() == Status.FINALIZED
     chain.mine(block_time(chain, receipt) + DAY)
     before = system.balance(contributors[0])
     receipt = chain.transact(contract.functions.withdrawContribution(), contributors[0])
     assert receipt["logs"] == []
     assert system.balance(contributors[0]) == before
-    assert contract.functions.status().call() == FINALIZED
+    assert contract.functions.status().call() == Status.FINALIZED
     assert contract.functions.getContributions().call() == [[operator], [operator], [QUARTER]]
 
 
@@ -195,7 +180,7 @@ def test_reset_refunds_everyone_and_clears_reservations(
     assert {a: system.balance(a) - before[a] for a in before} == paid
     views = contract.functions
     assert system.balance(contract.address) == 0
-    assert views.status().call() == WAIT_FOR_OPERATOR
+    assert views.status().call() == Status.WAIT_FOR_OPERATOR
     assert views.getContributions().call() == [[], [], []]
     assert views.getReserved().call() == [[], [], []]
     assert views.totalContribution().call() == 0
@@ -215,7 +200,7 @@ def test_reset_after_registration_refunds_nothing_and_allows_a_new_node(
     before = system.balance(operator)
     chain.transact(contract.functions.reset(), operator)
     assert system.balance(operator) == before
-    assert contract.functions.status().call() == WAIT_FOR_OPERATOR
+    assert contract.functions.status().call() == Status.WAIT_FOR_OPERATOR
 
     node = fresh_node()
     receipt = chain.transact(
@@ -224,15 +209,8 @@ def test_reset_after_registration_refunds_nothing_and_allows_a_new_node(
         ),
         operator,
     )
-    assert events(contract, receipt) == [
-        "UpdateReservedContributors",
-        "Reset",
-        "UpdatePubkeys",
-        "UpdateFee",
-        "UpdateReservedContributors",
-        "UpdateManualFinalize",
-    ]
-    assert contract.functions.status().call() == WAIT_FOR_OPERATOR
+    assert events(contract, receipt) == SETUP_EVENTS
+    assert contract.functions.status().call() == Status.WAIT_FOR_OPERATOR
     system.contribute(contract, operator, QUARTER)
     receipt = system.contribute(contract, contributors[1], STAKE - QUARTER)
     stored = system.rewards.functions.serviceNodes(system.registered_id(receipt)).call()
@@ -286,7 +264,7 @@ def test_reset_update_and_contribute_opens_with_the_operator_stake(
     ]
     views = contract.functions
     assert system.balance(contributors[0]) == refunded + SLOT
-    assert views.status().call() == OPEN
+    assert views.status().call() == Status.OPEN
     assert views.manualFinalize().call() is True
     assert tuple(views.blsPubkey().call()) == node.xy
     assert views.serviceNodeParams().call()[3] == 300
@@ -318,7 +296,7 @@ def test_update_fee(system: System, chain: Chain, operator: str, stranger: str) 
     system.contribute(contract, operator, QUARTER)
     assert error_of(lambda: update(1).call({"from": operator}), abi(system)) == (
         "RequireWaitForOperatorContribStatus",
-        (OPEN,),
+        (Status.OPEN,),
     )
 
 
@@ -350,7 +328,7 @@ def test_update_pubkeys(system: System, chain: Chain, operator: str, stranger: s
     system.contribute(contract, operator, QUARTER)
     assert error_of(lambda: good.call({"from": operator}), abi(system)) == (
         "RequireWaitForOperatorContribStatus",
-        (OPEN,),
+        (Status.OPEN,),
     )
 
 
@@ -414,7 +392,7 @@ def test_update_reserved_contributors_checks_every_entry(
     system.contribute(contract, operator, 50 * pct)
     assert error_of(lambda: update([]).call({"from": operator}), abi(system)) == (
         "RequireWaitForOperatorContribStatus",
-        (OPEN,),
+        (Status.OPEN,),
     )
 
 
@@ -432,8 +410,9 @@ def test_update_manual_finalize_in_any_state(
     assert logs(contract.events.UpdateManualFinalize, receipt) == [{"newValue": False}]
     assert contract.functions.manualFinalize().call() is False
     # Turning it off does not register a full contract by itself; finalize does.
-    assert contract.functions.status().call() == WAIT_FOR_FINALIZED
+    assert contract.functions.status().call() == Status.WAIT_FOR_FINALIZED
     chain.transact(contract.functions.finalize(), operator)
+    assert contract.functions.status().call() == Status.FINALIZED
     chain.transact(update(True), operator)
     assert contract.functions.manualFinalize().call() is True
 
@@ -467,7 +446,7 @@ def test_zellic_2_3_2_beneficiaries_change_only_while_the_node_is_open(
     assert tuple(contract.functions.contributorAddresses(0).call()) == (operator, stranger)
 
     system.contribute(contract, contributors[1], STAKE - QUARTER - SLOT)
-    assert contract.functions.status().call() == WAIT_FOR_FINALIZED
+    assert contract.functions.status().call() == Status.WAIT_FOR_FINALIZED
     chain.transact(update(ZERO), contributors[1])
     receipt = chain.transact(update(operator), contributors[1])
     assert logs(contract.events.UpdateStakerBeneficiary, receipt) == [
@@ -507,7 +486,7 @@ def test_rescue_only_without_contributions_held(
     system.contribute(contract, operator, QUARTER)
     assert error_of(lambda: rescue.call({"from": operator}), abi(system)) == (
         "RescueNotPossible",
-        (OPEN,),
+        (Status.OPEN,),
     )
     system.contribute(contract, contributors[0], STAKE - QUARTER)
     chain.transact(system.token.functions.transfer(contract.address, 3 * SESH), owner)
@@ -524,7 +503,7 @@ def test_rescue_is_refused_while_a_full_contract_waits(
     rescue = contract.functions.rescueERC20(system.token.address)
     assert error_of(lambda: rescue.call({"from": operator}), abi(system)) == (
         "RescueNotPossible",
-        (WAIT_FOR_FINALIZED,),
+        (Status.WAIT_FOR_FINALIZED,),
     )
 
 

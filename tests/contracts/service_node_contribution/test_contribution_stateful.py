@@ -23,32 +23,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import (
-    RuleBasedStateMachine,
-    invariant,
-    precondition,
-    rule,
-    run_state_machine_as_test,
-)
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from sesh.evm.chain import Chain, revert_data
 
-from .conftest import (
-    DAY,
-    FINALIZED,
-    MAX_CONTRIBUTORS,
-    OPEN,
-    STAKE,
-    WAIT_FOR_FINALIZED,
-    WAIT_FOR_OPERATOR,
-    ZERO,
-    System,
-    error_of,
-    fresh_node,
-    logs,
-)
+from ...support.contracts import Rewind, error_of, run_against_chain
+from .conftest import DAY, MAX_CONTRIBUTORS, STAKE, ZERO, Status, System, fresh_node, logs
 
 pytestmark = [pytest.mark.anvil, pytest.mark.slow]
 
@@ -76,7 +57,7 @@ class Model:
     """The reference's rules, in Python."""
 
     operator: str
-    status: int = WAIT_FOR_OPERATOR
+    status: int = Status.WAIT_FOR_OPERATOR
     manual: bool = False
     stakers: list[Staker] = field(default_factory=list)
     reserved: list[Reservation] = field(default_factory=list)
@@ -103,9 +84,9 @@ class Model:
         return (remaining - 1) // (4 if n == 0 else MAX_CONTRIBUTORS - n) + 1
 
     def contribution_outcome(self, who: str, amount: int) -> Outcome:
-        if self.status not in (WAIT_FOR_OPERATOR, OPEN):
+        if self.status not in (Status.WAIT_FOR_OPERATOR, Status.OPEN):
             return ("ContributeFundsNotPossible", (self.status,))
-        if self.status == WAIT_FOR_OPERATOR and who != self.operator:
+        if self.status == Status.WAIT_FOR_OPERATOR and who != self.operator:
             return ("FirstContributionMustBeOperator", (who, self.operator))
         unfilled, count = self.unfilled()
         reservation = next((r for r in self.reserved if r.addr == who and not r.received), None)
@@ -132,7 +113,7 @@ class Model:
         return None
 
     def reservation_outcome(self, entries: list[tuple[str, int]]) -> Outcome:
-        if self.status != WAIT_FOR_OPERATOR:
+        if self.status != Status.WAIT_FOR_OPERATOR:
             return ("RequireWaitForOperatorContribStatus", (self.status,))
         if len(entries) > MAX_CONTRIBUTORS:
             return ("TooManyReservedContributors", (len(entries), MAX_CONTRIBUTORS))
@@ -160,14 +141,12 @@ def run_machine(system: System, chain: Chain, operator: str, others: list[str]) 
         system.approve(contract, who, 2**256 - 1)
     start_balances = {who: system.balance(who) for who in participants}
     abi = [*system.contribution_artifact.abi, *system.rewards.abi]
-    base = chain.snapshot()
+    rewind = Rewind(chain)
 
     class Machine(RuleBasedStateMachine):
         def __init__(self) -> None:
             super().__init__()
-            nonlocal base
-            chain.revert(base)
-            base = chain.snapshot()
+            rewind()
             self.model = Model(operator)
             self.paid = dict.fromkeys(participants, 0)
             self.refunded = dict.fromkeys(participants, 0)
@@ -196,7 +175,7 @@ def run_machine(system: System, chain: Chain, operator: str, others: list[str]) 
             """Send a resetting call; everyone gets back exactly what they put in (nothing
             after registration: the stake is in ServiceNodeRewards)."""
             owed = dict.fromkeys(participants, 0)
-            if self.model.status != FINALIZED:
+            if self.model.status != Status.FINALIZED:
                 for s in self.model.stakers:
                     owed[s.addr] += s.amount
             before = {who: system.balance(who) for who in participants}
@@ -206,11 +185,11 @@ def run_machine(system: System, chain: Chain, operator: str, others: list[str]) 
                 self.refunded[who] += owed[who]
             self.model.stakers = []
             self.model.reserved = []
-            self.model.status = WAIT_FOR_OPERATOR
+            self.model.status = Status.WAIT_FOR_OPERATOR
 
         # -- rules -----------------------------------------------------------------------
 
-        @precondition(lambda self: self.model.status in (WAIT_FOR_OPERATOR, OPEN))
+        @precondition(lambda self: self.model.status in (Status.WAIT_FOR_OPERATOR, Status.OPEN))
         @rule(
             burst=st.lists(
                 st.tuples(
@@ -226,7 +205,7 @@ def run_machine(system: System, chain: Chain, operator: str, others: list[str]) 
         )
         def contribute(self, burst: list[tuple[int, int, int, int, int]]) -> None:
             for action in burst:
-                if self.model.status not in (WAIT_FOR_OPERATOR, OPEN):
+                if self.model.status not in (Status.WAIT_FOR_OPERATOR, Status.OPEN):
                     break
                 self._contribute(*action)
 
@@ -242,7 +221,7 @@ def run_machine(system: System, chain: Chain, operator: str, others: list[str]) 
             elif source == 2 and model.stakers:
                 pool = [s.addr for s in model.stakers]
             sender = pool[pick % len(pool)]
-            if model.status == WAIT_FOR_OPERATOR and source != 3:
+            if model.status == Status.WAIT_FOR_OPERATOR and source != 3:
                 sender = operator
             unfilled, count = model.unfilled()
             reservation = next(
@@ -281,12 +260,12 @@ def run_machine(system: System, chain: Chain, operator: str, others: list[str]) 
                 model.stakers[index].beneficiary = desired
                 model.stakers[index].time = now
             self.paid[sender] += amount
-            model.status = OPEN
+            model.status = Status.OPEN
             if model.total == STAKE:
-                model.status = WAIT_FOR_FINALIZED
+                model.status = Status.WAIT_FOR_FINALIZED
                 if not model.manual:
                     self.registration(receipt)
-                    model.status = FINALIZED
+                    model.status = Status.FINALIZED
 
         @rule(pick=st.integers(0, 99), anyone=st.booleans(), early=st.booleans())
         def withdraw(self, pick: int, anyone: bool, early: bool) -> None:
@@ -319,7 +298,7 @@ def run_machine(system: System, chain: Chain, operator: str, others: list[str]) 
             for r in model.reserved:
                 if r.addr == sender:
                     r.received = False
-            if model.status == FINALIZED:
+            if model.status == Status.FINALIZED:
                 assert logs(contract.events.WithdrawContribution, receipt) == []
                 return
             assert logs(contract.events.WithdrawContribution, receipt) == [
@@ -327,10 +306,10 @@ def run_machine(system: System, chain: Chain, operator: str, others: list[str]) 
             ]
             assert system.balance(sender) == before + staker.amount
             self.refunded[sender] += staker.amount
-            if model.status == WAIT_FOR_FINALIZED:
-                model.status = OPEN
+            if model.status == Status.WAIT_FOR_FINALIZED:
+                model.status = Status.OPEN
 
-        @precondition(lambda self: self.model.status != FINALIZED and self.model.stakers)
+        @precondition(lambda self: self.model.status != Status.FINALIZED and self.model.stakers)
         @rule(manual=st.booleans())
         def reset(self, manual: bool) -> None:
             self.refund_all(contract.functions.reset())
@@ -350,16 +329,16 @@ def run_machine(system: System, chain: Chain, operator: str, others: list[str]) 
             self.model.manual = manual
             self.model.registered_as = None
 
-        @precondition(lambda self: self.model.status == WAIT_FOR_FINALIZED)
+        @precondition(lambda self: self.model.status == Status.WAIT_FOR_FINALIZED)
         @rule()
         def finalize(self) -> None:
             outcome = self.model.registration_outcome()
             receipt = self.expect(contract.functions.finalize(), operator, outcome)
             if receipt is not None:
                 self.registration(receipt)
-                self.model.status = FINALIZED
+                self.model.status = Status.FINALIZED
 
-        @precondition(lambda self: self.model.status == WAIT_FOR_OPERATOR)
+        @precondition(lambda self: self.model.status == Status.WAIT_FOR_OPERATOR)
         @rule(
             entries=st.lists(
                 st.tuples(st.integers(0, len(participants) - 1), st.integers(1, 100)), max_size=4
@@ -409,7 +388,7 @@ def run_machine(system: System, chain: Chain, operator: str, others: list[str]) 
             reserved = contract.functions.totalReservedContribution().call()
             assert (total, reserved) == (self.model.total, self.model.unfilled()[0])
             assert total + reserved <= STAKE
-            held = 0 if self.model.status == FINALIZED else total
+            held = 0 if self.model.status == Status.FINALIZED else total
             assert system.balance(contract.address) == held
 
         def teardown(self) -> None:
@@ -418,15 +397,7 @@ def run_machine(system: System, chain: Chain, operator: str, others: list[str]) 
                 expected = start_balances[who] - self.paid[who] + self.refunded[who]
                 assert system.balance(who) == expected
 
-    run_state_machine_as_test(
-        Machine,
-        settings=settings(
-            max_examples=10,
-            stateful_step_count=25,
-            deadline=None,
-            suppress_health_check=list(HealthCheck),
-        ),
-    )
+    run_against_chain(Machine, examples=10, steps=25)
 
 
 def test_the_contract_agrees_with_the_model(

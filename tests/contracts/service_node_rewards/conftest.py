@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from web3 import Web3
 from web3.logs import DISCARD
 
 from sesh.bls import (
@@ -25,14 +24,14 @@ from sesh.bls import (
     liquidate_message,
     reward_message,
 )
-from sesh.evm.artifacts import decode_revert
-from sesh.evm.chain import Chain, revert_data
+from sesh.evm.chain import Chain
 from sesh.evm.compiler import Artifact
-from sesh.evm.contract_set import ContractArtifacts, load_artifacts
+from sesh.evm.contract_set import ContractArtifacts
 from sesh.evm.deploy import deploy
 from sesh.evm.profiles import Profile
 from sesh.evm.record import Deployment
 
+from ...support.contracts import account, accounts, isolated, roles
 from ...support.nodes import Node, network_signature, node_maker, pop
 
 SESH = 10**9
@@ -55,33 +54,13 @@ UNIT_TESTS = Profile(
 
 
 @pytest.fixture(scope="session")
-def artifacts() -> ContractArtifacts:
-    return load_artifacts()
-
-
-@pytest.fixture(scope="session")
 def rewards_artifact(artifacts: ContractArtifacts) -> Artifact:
     return artifacts.service_node_rewards
 
 
-@pytest.fixture(scope="module")
-def owner(chain: Chain) -> str:
-    return chain.accounts[0]
-
-
-@pytest.fixture(scope="module")
-def stakers(chain: Chain) -> list[str]:
-    return chain.accounts[1:6]
-
-
-@pytest.fixture(scope="module")
-def stranger(chain: Chain) -> str:
-    return chain.accounts[6]
-
-
-@pytest.fixture(scope="module")
-def new_owner(chain: Chain) -> str:
-    return chain.accounts[7]
+owner = account("owner", 0)
+stakers = accounts("stakers", 1, 6)
+stranger, new_owner = roles("stranger", "new_owner", first=6)
 
 
 @pytest.fixture(scope="module")
@@ -240,31 +219,7 @@ def network(chain: Chain, rewards: Any, token: Any, tags: DomainTags, owner: str
 @pytest.fixture(autouse=True)
 def _isolated(chain: Chain, deployment: Any, network: Network) -> Iterator[None]:
     """Every test starts from the module's state; the network model is rolled back with it."""
-    snapshot = chain.snapshot()
     known = dict(network.nodes)
-    yield
-    chain.revert(snapshot)
+    with isolated(chain):
+        yield
     network.nodes = known
-
-
-def send_at(chain: Chain, call: Any, sender: str, timestamp: int) -> Any:
-    """Send ``call`` in a block with exactly ``timestamp``; the receipt.
-
-    Gas is given so that no estimate runs first: anvil estimates (and answers calls) at the
-    latest block's timestamp, which is how the revert checks see a chosen second (mine a block
-    at it, then call).
-    """
-    chain.set_next_timestamp(timestamp)
-    return chain.wait(call.transact({"from": sender, "gas": 5_000_000}))
-
-
-def error_of(action: Any, abi: list[dict[str, Any]]) -> tuple[str, tuple[Any, ...]]:
-    """(name, arguments) of the custom error ``action`` reverts with."""
-    decoded = decode_revert(abi, revert_data(action))
-    return decoded.name, tuple(_checksummed(a) for a in decoded.args)
-
-
-def _checksummed(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith("0x") and len(value) == 42:
-        return Web3.to_checksum_address(value)
-    return value

@@ -12,7 +12,8 @@ from web3.logs import DISCARD
 
 from sesh.evm.chain import Chain
 
-from .conftest import MINIMUM_EXIT_AGE, STAKE, Network, Node, error_of, send_at
+from ...support.contracts import refusal, send_at
+from .conftest import MINIMUM_EXIT_AGE, STAKE, Network, Node
 
 pytestmark = pytest.mark.anvil
 
@@ -68,15 +69,9 @@ def test_a_non_contributor_or_unknown_id_is_refused(
     """C L-07: membership, not a zero-recipient check."""
     node = shared_node(network, stakers)
     call = rewards.functions.initiateExitBLSPublicKey(node.id)
-    assert error_of(lambda: call.transact({"from": stranger}), rewards.abi) == (
-        "CallerNotContributor",
-        (node.id, stranger),
-    )
+    assert refusal(call, stranger) == ("CallerNotContributor", (node.id, stranger))
     call = rewards.functions.initiateExitBLSPublicKey(999)
-    assert error_of(lambda: call.transact({"from": stakers[0]}), rewards.abi) == (
-        "CallerNotContributor",
-        (999, stakers[0]),
-    )
+    assert refusal(call, stakers[0]) == ("CallerNotContributor", (999, stakers[0]))
 
 
 def test_a_small_contributor_waits_30_days(
@@ -85,15 +80,12 @@ def test_a_small_contributor_waits_30_days(
     node = shared_node(network, stakers)
     added = rewards.functions.serviceNodes(node.id).call()[4]
     call = rewards.functions.initiateExitBLSPublicKey(node.id)
-    assert error_of(lambda: call.transact({"from": stakers[2]}), rewards.abi) == (
-        "SmallContributorLeaveTooEarly",
-        (node.id, stakers[2]),
-    )
+    assert refusal(call, stakers[2]) == ("SmallContributorLeaveTooEarly", (node.id, stakers[2]))
     chain.mine(added + 30 * DAY - 1)
-    assert error_of(lambda: call.transact({"from": stakers[2]}), rewards.abi)[0] == (
-        "SmallContributorLeaveTooEarly"
-    )
+    assert refusal(call, stakers[2])[0] == ("SmallContributorLeaveTooEarly")
     send_at(chain, call, stakers[2], added + 30 * DAY)
+    record = rewards.functions.serviceNodes(node.id).call()
+    assert (record[5], record[6]) == (added + 30 * DAY, added + 30 * DAY)
 
 
 def test_a_repeated_request_waits_an_hour_and_keeps_the_first_time(
@@ -104,9 +96,7 @@ def test_a_repeated_request_waits_an_hour_and_keeps_the_first_time(
     chain.transact(call, stakers[0])
     first = chain.timestamp()
     later(chain, 60)
-    assert error_of(lambda: call.transact({"from": stakers[1]}), rewards.abi)[0] == (
-        "LeaveRequestTooEarly"
-    )
+    assert refusal(call, stakers[1])[0] == ("LeaveRequestTooEarly")
     send_at(chain, call, stakers[1], first + 3_600)
     record = rewards.functions.serviceNodes(node.id).call()
     assert (record[5], record[6]) == (first, first + 3_600)
@@ -121,14 +111,11 @@ def test_exit_after_the_wait_is_inclusive_of_the_last_second(
     """C M-03: at request + 30 days - 1 s refused, at exactly + 30 days allowed."""
     node = shared_node(network, stakers)
     call = rewards.functions.exitBLSPublicKeyAfterWaitTime(node.id)
-    assert error_of(lambda: call.transact({"from": stranger}), rewards.abi) == (
-        "LeaveRequestNotInitiatedYet",
-        (node.id,),
-    )
+    assert refusal(call, stranger) == ("LeaveRequestNotInitiatedYet", (node.id,))
     chain.transact(rewards.functions.initiateExitBLSPublicKey(node.id), stakers[0])
     requested = chain.timestamp()
     chain.mine(requested + WAIT - 1)
-    assert error_of(lambda: call.transact({"from": stranger}), rewards.abi) == (
+    assert refusal(call, stranger) == (
         "LeaveRequestTooEarly",
         (node.id, requested + WAIT, requested + WAIT - 1),
     )
@@ -153,15 +140,12 @@ def test_a_signed_exit_needs_no_request_but_a_minimum_age(
     ts = later(chain, 10)
     sig = network.exit_signature(node, ts)
     call = rewards.functions.exitBLSPublicKeyWithSignature(node.xy, ts, sig, [])
-    assert error_of(lambda: call.transact({"from": stranger}), rewards.abi) == (
-        "ExitTooEarly",
-        (node.id, added, ts),
-    )
+    assert refusal(call, stranger) == ("ExitTooEarly", (node.id, added, ts))
     chain.mine(added + MINIMUM_EXIT_AGE - 1)
     ts = chain.timestamp()
     sig = network.exit_signature(node, ts)
     call = rewards.functions.exitBLSPublicKeyWithSignature(node.xy, ts, sig, [])
-    assert error_of(lambda: call.transact({"from": stranger}), rewards.abi)[0] == "ExitTooEarly"
+    assert refusal(call, stranger)[0] == "ExitTooEarly"
     chain.mine(added + MINIMUM_EXIT_AGE)
     ts = chain.timestamp()
     sig = network.exit_signature(node, ts)
@@ -184,23 +168,17 @@ def test_exit_signatures_expire_and_cannot_be_replayed(
     sig = network.exit_signature(node, ts)
     call = rewards.functions.exitBLSPublicKeyWithSignature(node.xy, ts, sig, [])
     chain.mine(ts + 600 + 1)
-    assert error_of(lambda: call.transact({"from": stranger}), rewards.abi) == (
-        "SignatureExpired",
-        (node.id, ts, ts + 601),
-    )
+    assert refusal(call, stranger) == ("SignatureExpired", (node.id, ts, ts + 601))
     ts = later(chain, 1)
     sig = network.exit_signature(node, ts)
     call = rewards.functions.exitBLSPublicKeyWithSignature(node.xy, ts, sig, [])
     chain.set_next_timestamp(ts + 600)
     chain.wait(call.transact({"from": stranger, "gas": 1_000_000}))
     network.forget(node)
-    assert error_of(lambda: call.transact({"from": stranger}), rewards.abi) == (
-        "BLSPubkeyDoesNotExist",
-        (node.xy,),
-    )
+    assert refusal(call, stranger) == ("BLSPubkeyDoesNotExist", (node.xy,))
     chain.rpc("evm_setNextBlockTimestamp", ts + 600)
     again = network.register(stakers[0], node=Node(node.secret, node.ed25519))
-    assert error_of(lambda: call.transact({"from": stranger}), rewards.abi)[0] in (
+    assert refusal(call, stranger)[0] in (
         "ExitTooEarly",
         "SignatureExpired",
     )
@@ -214,7 +192,7 @@ def test_a_signature_of_the_wrong_kind_is_refused(
     ts = later(chain, MINIMUM_EXIT_AGE)
     sig = network.liquidate_signature(node, ts)  # a liquidation signature used for an exit
     call = rewards.functions.exitBLSPublicKeyWithSignature(node.xy, ts, sig, [])
-    name, (key,) = error_of(lambda: call.transact({"from": stranger}), rewards.abi)
+    name, (key,) = refusal(call, stranger)
     assert name == "InvalidBLSSignature"
     assert tuple(key) == tuple(rewards.functions.aggregatePubkey().call())
 

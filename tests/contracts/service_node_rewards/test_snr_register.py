@@ -14,7 +14,8 @@ from web3.logs import DISCARD
 from sesh.bls import DomainTags, proof_of_possession_message
 from sesh.evm.chain import Chain
 
-from .conftest import STAKE, Network, error_of, fresh_node
+from ...support.contracts import error_of, refusal
+from .conftest import STAKE, Network, fresh_node
 
 pytestmark = pytest.mark.anvil
 
@@ -89,10 +90,7 @@ def test_the_proof_of_possession_is_bound_to_the_operator(
     node = fresh_node()
     network.approve(stakers[1])
     call = network.add_call(node, operator=stakers[0])
-    assert error_of(lambda: call.transact({"from": stakers[1]}), rewards.abi) == (
-        "InvalidBLSProofOfPossession",
-        (),
-    )
+    assert refusal(call, stakers[1]) == ("InvalidBLSProofOfPossession", ())
 
 
 @pytest.mark.parametrize("what", ["chain id", "contract"])
@@ -107,10 +105,7 @@ def test_a_proof_for_another_chain_or_contract_fails(
     pop = node.secret.sign(message, other.hash_to_g2).to_contract()
     network.approve(stakers[0])
     call = network.add_call(node, stakers[0], pop=pop)
-    assert error_of(lambda: call.transact({"from": stakers[0]}), rewards.abi) == (
-        "InvalidBLSProofOfPossession",
-        (),
-    )
+    assert refusal(call, stakers[0]) == ("InvalidBLSProofOfPossession", ())
 
 
 def test_a_key_off_the_curve_is_refused(
@@ -121,10 +116,7 @@ def test_a_key_off_the_curve_is_refused(
     call = rewards.functions.addBLSPublicKey(
         (1, 3), network.pop(node, stakers[0]), network.params(node), []
     )
-    assert error_of(lambda: call.transact({"from": stakers[0]}), rewards.abi) == (
-        "InvalidBLSProofOfPossession",
-        (),
-    )
+    assert refusal(call, stakers[0]) == ("InvalidBLSProofOfPossession", ())
 
 
 def test_rogue_key_without_a_valid_proof_is_refused(
@@ -136,10 +128,7 @@ def test_rogue_key_without_a_valid_proof_is_refused(
     call = rewards.functions.addBLSPublicKey(node.xy, (1, 2, 3, 4), network.params(node), [])
     # A signature that is not a G2 point makes the pairing precompile refuse its input, and the
     # check reverts with the reference's string.
-    assert error_of(lambda: call.transact({"from": stakers[0]}), rewards.abi) == (
-        "Error",
-        ("Invalid Signature",),
-    )
+    assert refusal(call, stakers[0]) == ("Error", ("Invalid Signature",))
 
 
 def test_a_freed_key_can_be_registered_again_for_the_same_operator(
@@ -158,11 +147,11 @@ def test_a_freed_key_can_be_registered_again_for_the_same_operator(
     network.approve(stakers[1])
     mine = [((stakers[1], stakers[1]), STAKE)]
     call = network.add_call(again, stakers[0], mine, pop=network.pop(node, stakers[0]))
-    assert error_of(lambda: call.transact({"from": stakers[1]}), rewards.abi)[0] == (
-        "InvalidBLSProofOfPossession"
-    )
+    assert refusal(call, stakers[1])[0] == ("InvalidBLSProofOfPossession")
     theirs = [((stakers[0], stakers[0]), STAKE)]
-    network.register(stakers[1], theirs, node=again)
+    registered = network.register(stakers[1], theirs, node=again)
+    stored = rewards.functions.serviceNodes(registered.id).call()
+    assert (stored[2], tuple(stored[3])) == (stakers[0], node.xy)  # operator, key
 
 
 def test_contributor_rules(
@@ -174,7 +163,7 @@ def test_contributor_rules(
 
     def attempt(contributors: list[Any]) -> tuple[str, tuple[Any, ...]]:
         call = network.add_call(node, stakers[0], contributors)
-        return error_of(lambda: call.transact({"from": stakers[0]}), rewards.abi)
+        return refusal(call, stakers[0])
 
     assert attempt(eleven) == ("MaxContributorsExceeded", ())
     short = [((stakers[0], stakers[0]), STAKE - 1)]
@@ -194,17 +183,11 @@ def test_duplicate_keys_are_refused(
     same_bls = fresh_node()
     same_bls.secret = first.secret
     call = network.add_call(same_bls, stakers[1])
-    assert error_of(lambda: call.transact({"from": stakers[1]}), rewards.abi) == (
-        "BLSPubkeyAlreadyExists",
-        (first.id,),
-    )
+    assert refusal(call, stakers[1]) == ("BLSPubkeyAlreadyExists", (first.id,))
     same_ed = fresh_node()
     same_ed.ed25519 = first.ed25519
     call = network.add_call(same_ed, stakers[1])
-    assert error_of(lambda: call.transact({"from": stakers[1]}), rewards.abi) == (
-        "Ed25519PubkeyAlreadyExists",
-        (first.id,),
-    )
+    assert refusal(call, stakers[1]) == ("Ed25519PubkeyAlreadyExists", (first.id,))
 
 
 def test_null_keys_are_refused(
@@ -213,16 +196,10 @@ def test_null_keys_are_refused(
     node = fresh_node()
     network.approve(stakers[0])
     call = rewards.functions.addBLSPublicKey((0, 0), (0, 0, 0, 0), network.params(node), [])
-    assert error_of(lambda: call.transact({"from": stakers[0]}), rewards.abi) == (
-        "NullBLSPubkey",
-        (),
-    )
+    assert refusal(call, stakers[0]) == ("NullBLSPubkey", ())
     node.ed25519 = 0
     call = network.add_call(node, stakers[0])
-    assert error_of(lambda: call.transact({"from": stakers[0]}), rewards.abi) == (
-        "NullEd25519Pubkey",
-        (),
-    )
+    assert refusal(call, stakers[0]) == ("NullEd25519Pubkey", ())
 
 
 def test_registration_needs_a_started_unpaused_contract(
@@ -232,10 +209,7 @@ def test_registration_needs_a_started_unpaused_contract(
     network.approve(stakers[0])
     chain.transact(rewards.functions.pause(), owner)
     call = network.add_call(node, stakers[0])
-    assert error_of(lambda: call.transact({"from": stakers[0]}), rewards.abi) == (
-        "EnforcedPause",
-        (),
-    )
+    assert refusal(call, stakers[0]) == ("EnforcedPause", ())
 
 
 def test_without_allowance_the_token_refuses(

@@ -13,7 +13,8 @@ from web3.logs import DISCARD
 
 from sesh.evm.chain import Chain
 
-from .conftest import Network, error_of, send_at
+from ...support.contracts import error_of, refusal, send_at
+from .conftest import Network
 
 pytestmark = pytest.mark.anvil
 
@@ -35,6 +36,12 @@ def update(chain: Chain, network: Network, rewards: Any, recipient: str, amount:
     return chain.transact(
         rewards.functions.updateRewardsBalance(recipient, amount, sig, ids), sender
     )
+
+
+def balance_update(rewards: Any, receipt: Any) -> dict[str, Any]:
+    """The arguments of the one RewardsBalanceUpdated in ``receipt``."""
+    (event,) = rewards.events.RewardsBalanceUpdated().process_receipt(receipt, errors=DISCARD)
+    return dict(event["args"])
 
 
 def test_a_signed_balance_is_recorded_for_the_named_recipient(
@@ -78,7 +85,9 @@ def test_the_zero_address_is_refused(chain: Chain, network: Network, rewards: An
 def test_non_signers_are_subtracted_from_the_aggregate(
     chain: Chain, network: Network, rewards: Any, stakers: list[str]
 ) -> None:
-    update(chain, network, rewards, stakers[0], SESH, non_signers=[1, 5, 11, 12])
+    receipt = update(chain, network, rewards, stakers[0], SESH, non_signers=[1, 5, 11, 12])
+    assert balance_update(rewards, receipt)["amount"] == SESH
+    assert tuple(rewards.functions.recipients(stakers[0]).call()) == (SESH, 0)
 
 
 def test_stored_keys_come_back_whole_for_both_parities_of_y(
@@ -93,7 +102,9 @@ def test_stored_keys_come_back_whole_for_both_parities_of_y(
     assert by_parity[0] and by_parity[1], "the seeded keys should cover both parities"
     ids, keys = rewards.functions.allServiceNodeIDs().call()
     assert [tuple(k) for k in keys] == [network.nodes[i].xy for i in ids]
-    update(chain, network, rewards, stakers[0], SESH, sorted([by_parity[0][0], by_parity[1][0]]))
+    non_signers = sorted([by_parity[0][0], by_parity[1][0]])
+    receipt = update(chain, network, rewards, stakers[0], SESH, non_signers)
+    assert balance_update(rewards, receipt)["amount"] == SESH
 
 
 def test_a_non_signer_id_above_64_bits_is_malformed(
@@ -106,7 +117,8 @@ def test_a_non_signer_id_above_64_bits_is_malformed(
     data = bytes.fromhex(good._encode_transaction_data()[2:])
     assert data[-32:] == (1).to_bytes(32, "big")
     bad = data[:-32] + (2**64 + 1).to_bytes(32, "big")
-    chain.w3.eth.call({"to": rewards.address, "data": data})  # the well-formed call passes
+    # The well-formed call passes, answering nothing (updateRewardsBalance returns no value).
+    assert chain.w3.eth.call({"to": rewards.address, "data": data}) == b""
     with pytest.raises(Exception):  # noqa: B017 - a malformed argument has no custom error
         chain.w3.eth.call({"to": rewards.address, "data": bad})
 
@@ -186,11 +198,11 @@ def test_claim_everything_then_a_part(
     chain.transact(rewards.functions.claimRewards(2 * SESH), stakers[0])
     assert tuple(rewards.functions.recipients(stakers[0]).call()) == (15 * SESH, 12 * SESH)
     call = rewards.functions.claimRewards(3 * SESH + 1)
-    assert error_of(lambda: call.transact({"from": stakers[0]}), rewards.abi) == (
-        "MaxClaimExceeded",
-        (),
-    )
-    chain.transact(rewards.functions.claimRewards(0), stakers[0])  # zero claims succeed
+    assert refusal(call, stakers[0]) == ("MaxClaimExceeded", ())
+    receipt = chain.transact(rewards.functions.claimRewards(0), stakers[0])  # zero claims succeed
+    (event,) = rewards.events.RewardsClaimed().process_receipt(receipt, errors=DISCARD)
+    assert (event["args"]["recipientAddress"], event["args"]["amount"]) == (stakers[0], 0)
+    assert tuple(rewards.functions.recipients(stakers[0]).call()) == (15 * SESH, 12 * SESH)
 
 
 def test_the_claim_cap_is_global_per_cycle(
@@ -205,11 +217,9 @@ def test_the_claim_cap_is_global_per_cycle(
     chain.transact(rewards.functions.claimRewards(), stakers[0])
     assert rewards.functions.currentClaimTotal().call() == 10 * SESH
     call = rewards.functions.claimRewards()
-    assert error_of(lambda: call.transact({"from": stakers[1]}), rewards.abi) == (
-        "ClaimThresholdExceeded",
-        (),
-    )
+    assert refusal(call, stakers[1]) == ("ClaimThresholdExceeded", ())
     chain.transact(rewards.functions.claimRewards(5 * SESH), stakers[1])
+    assert rewards.functions.currentClaimTotal().call() == 15 * SESH
     chain.mine(start + cycle)  # the next window
     chain.transact(rewards.functions.claimRewards(), stakers[1])
     assert rewards.functions.currentClaimTotal().call() == 5 * SESH
@@ -228,10 +238,7 @@ def test_raising_the_claim_cycle_freezes_the_window_as_in_the_reference(
     chain.transact(rewards.functions.setClaimCycle(24 * 3_600), owner)
     chain.mine(chain.timestamp() + 2 * 86_400)
     call = rewards.functions.claimRewards(1)
-    assert error_of(lambda: call.transact({"from": stakers[0]}), rewards.abi) == (
-        "ClaimThresholdExceeded",
-        (),
-    )
+    assert refusal(call, stakers[0]) == ("ClaimThresholdExceeded", ())
 
 
 def test_pause_stops_everything_but_claims(
@@ -258,15 +265,13 @@ def test_pause_stops_everything_but_claims(
         )
     chain.transact(rewards.functions.claimRewards(), stakers[0])
     call = rewards.functions.pause()
-    assert error_of(lambda: call.transact({"from": stranger}), rewards.abi) == (
-        "OwnableUnauthorizedAccount",
-        (stranger,),
-    )
-    assert error_of(lambda: call.transact({"from": owner}), rewards.abi) == ("EnforcedPause", ())
+    assert refusal(call, stranger) == ("OwnableUnauthorizedAccount", (stranger,))
+    assert refusal(call, owner) == ("EnforcedPause", ())
     chain.transact(rewards.functions.unpause(), owner)
     call = rewards.functions.unpause()
-    assert error_of(lambda: call.transact({"from": owner}), rewards.abi) == ("ExpectedPause", ())
-    update(chain, network, rewards, stakers[0], 20 * SESH)
+    assert refusal(call, owner) == ("ExpectedPause", ())
+    receipt = update(chain, network, rewards, stakers[0], 20 * SESH)
+    assert balance_update(rewards, receipt)["amount"] == 20 * SESH
 
 
 def test_exactly_at_expiry_is_still_valid(
@@ -277,4 +282,8 @@ def test_exactly_at_expiry_is_still_valid(
     chain.mine(ts)
     sig = network.exit_signature(node, ts)
     call = rewards.functions.exitBLSPublicKeyWithSignature(node.xy, ts, sig, [])
-    send_at(chain, call, stranger, ts + 600)
+    before = rewards.functions.totalNodes().call()
+    receipt = send_at(chain, call, stranger, ts + 600)
+    (event,) = rewards.events.ServiceNodeExit().process_receipt(receipt, errors=DISCARD)
+    assert event["args"]["serviceNodeID"] == node.id
+    assert rewards.functions.totalNodes().call() == before - 1

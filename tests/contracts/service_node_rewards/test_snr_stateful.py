@@ -15,21 +15,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import (
-    RuleBasedStateMachine,
-    invariant,
-    precondition,
-    rule,
-    run_state_machine_as_test,
-)
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 from web3.exceptions import ContractCustomError
 
 from sesh.bls import aggregate_public_keys
 from sesh.evm.chain import Chain
 
-from .conftest import MINIMUM_EXIT_AGE, STAKE, Network, Node, send_at
+from ...support.contracts import Rewind, run_against_chain, send_at
+from .conftest import MINIMUM_EXIT_AGE, STAKE, Network, Node
 
 pytestmark = [pytest.mark.anvil, pytest.mark.slow]
 
@@ -46,15 +40,13 @@ def run_machine(chain: Chain, network: Network, rewards: Any, token: Any, owner:
     chain.transact(token.functions.transfer(rewards.address, POOL_RELEASE), owner)
     for staker in stakers:
         network.approve(staker)
-    base = chain.snapshot()
+    rewind = Rewind(chain)
     base_nodes = dict(network.nodes)
 
     class Machine(RuleBasedStateMachine):
         def __init__(self) -> None:
             super().__init__()
-            nonlocal base
-            chain.revert(base)
-            base = chain.snapshot()
+            rewind()
             network.nodes = dict(base_nodes)
             self.budget = POOL_RELEASE  # what may still be signed as rewards
             self.rewards: dict[str, int] = {}
@@ -187,15 +179,7 @@ def run_machine(chain: Chain, network: Network, rewards: Any, token: Any, owner:
             network.forget(node)
             self.requested.pop(node.id, None)
 
-    run_state_machine_as_test(
-        Machine,
-        settings=settings(
-            max_examples=12,
-            stateful_step_count=12,
-            deadline=None,
-            suppress_health_check=list(HealthCheck),
-        ),
-    )
+    run_against_chain(Machine, examples=12, steps=12)
 
 
 def test_the_contract_agrees_with_the_model(

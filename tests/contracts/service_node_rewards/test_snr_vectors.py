@@ -18,7 +18,8 @@ from web3.logs import DISCARD
 from sesh.bls import G1Point, aggregate_public_keys
 from sesh.evm.chain import Chain
 
-from .conftest import RATIOS, STAKE, error_of
+from ...support.contracts import error_of
+from .conftest import RATIOS, STAKE
 
 pytestmark = pytest.mark.anvil
 

@@ -8,16 +8,15 @@ Arbitrum tests deploy recording contracts for them.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from sesh.evm.artifacts import compile_contract
 from sesh.evm.chain import Chain
 from sesh.evm.compiler import Artifact
 
-CONTRACTS = Path(__file__).resolve().parents[3] / "contracts"
+from ...support.contracts import artifact, isolated, roles
+
 TOTAL_SUPPLY = 240_000_000 * 10**9
 """The reference's genesis supply: 240 million SESH of 9 decimals."""
 
@@ -27,29 +26,8 @@ def total_supply() -> int:
     return TOTAL_SUPPLY
 
 
-@pytest.fixture(scope="session")
-def sesh_artifact() -> Artifact:
-    return compile_contract(CONTRACTS / "SESH.vy")
-
-
-@pytest.fixture(scope="module")
-def genesis(chain: Chain) -> str:
-    return chain.accounts[1]
-
-
-@pytest.fixture(scope="module")
-def alice(chain: Chain) -> str:
-    return chain.accounts[2]
-
-
-@pytest.fixture(scope="module")
-def bob(chain: Chain) -> str:
-    return chain.accounts[3]
-
-
-@pytest.fixture(scope="module")
-def carol(chain: Chain) -> str:
-    return chain.accounts[4]
+sesh_artifact = artifact("sesh_artifact", "SESH.vy")
+genesis, alice, bob, carol = roles("genesis", "alice", "bob", "carol", first=1)
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +38,5 @@ def token(chain: Chain, sesh_artifact: Artifact, genesis: str) -> Any:
 @pytest.fixture(autouse=True)
 def _isolated(chain: Chain, token: Any) -> Iterator[None]:
     """Each test runs on the state right after deployment and leaves nothing behind."""
-    snapshot = chain.snapshot()
-    yield
-    chain.revert(snapshot)
+    with isolated(chain):
+        yield

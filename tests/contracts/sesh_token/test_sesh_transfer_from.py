@@ -60,28 +60,47 @@ def test_transfer_from_returns_true(chain: Chain, token: Any, genesis: str, alic
     assert token.functions.transferFrom(genesis, alice, 1).call({"from": alice}) is True
 
 
-def test_transfer_from_beyond_the_allowance_reverts_with_erc20_insufficient_allowance(
-    chain: Chain, token: Any, genesis: str, alice: str, bob: str
+REFUSALS = {
+    "beyond the allowance": (
+        ("genesis", "alice", 5),
+        ("genesis", "bob", 6),
+        ("ERC20InsufficientAllowance(address,uint256,uint256)", "alice", 5, 6),
+    ),
+    "beyond the balance": (
+        ("alice", "bob", 100),
+        ("alice", "carol", 1),
+        ("ERC20InsufficientBalance(address,uint256,uint256)", "alice", 0, 1),
+    ),
+    "to the zero address": (
+        ("genesis", "alice", 5),
+        ("genesis", "ZERO", 1),
+        ("ERC20InvalidReceiver(address)", "ZERO"),
+    ),
+}
+"""transferFrom refused after an approval: (owner, spender, allowance), (from, to, amount) sent
+by the spender, and the error with its arguments; roles by fixture name."""
+
+
+@pytest.mark.parametrize(("approval", "transfer", "error"), REFUSALS.values(), ids=REFUSALS.keys())
+def test_transfer_from_refusals(
+    chain: Chain,
+    token: Any,
+    genesis: str,
+    alice: str,
+    bob: str,
+    carol: str,
+    approval: tuple[str, str, int],
+    transfer: tuple[str, str, int],
+    error: tuple[Any, ...],
 ) -> None:
-    chain.transact(token.functions.approve(alice, 5), genesis)
-    data = revert_data(lambda: token.functions.transferFrom(genesis, bob, 6).call({"from": alice}))
-    assert data == encode_error("ERC20InsufficientAllowance(address,uint256,uint256)", alice, 5, 6)
-
-
-def test_transfer_from_beyond_the_balance_reverts_with_erc20_insufficient_balance(
-    chain: Chain, token: Any, alice: str, bob: str, carol: str
-) -> None:
-    chain.transact(token.functions.approve(bob, 100), alice)
-    data = revert_data(lambda: token.functions.transferFrom(alice, carol, 1).call({"from": bob}))
-    assert data == encode_error("ERC20InsufficientBalance(address,uint256,uint256)", alice, 0, 1)
-
-
-def test_transfer_from_to_the_zero_address_reverts_with_erc20_invalid_receiver(
-    chain: Chain, token: Any, genesis: str, alice: str
-) -> None:
-    chain.transact(token.functions.approve(alice, 5), genesis)
-    data = revert_data(lambda: token.functions.transferFrom(genesis, ZERO, 1).call({"from": alice}))
-    assert data == encode_error("ERC20InvalidReceiver(address)", ZERO)
+    roles = {"genesis": genesis, "alice": alice, "bob": bob, "carol": carol, "ZERO": ZERO}
+    owner, spender, allowance = approval
+    chain.transact(token.functions.approve(roles[spender], allowance), roles[owner])
+    source, to, amount = transfer
+    call = token.functions.transferFrom(roles[source], roles[to], amount)
+    data = revert_data(lambda: call.call({"from": roles[spender]}))
+    signature, *args = error
+    assert data == encode_error(signature, *(roles.get(a, a) for a in args))
 
 
 def test_transfer_from_the_zero_address_reverts_with_erc20_invalid_approver(

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from web3 import Web3
 
-from sesh.evm.artifacts import compile_contract, decode_revert
-from sesh.evm.chain import Chain, revert_data
-from sesh.evm.compiler import CONTRACTS_DIR, Artifact
+from sesh.evm.chain import Chain
+from sesh.evm.compiler import Artifact
 from sesh.evm.profiles import TOTAL_SUPPLY
+
+from ...support.contracts import artifact, isolated, roles
 
 SESH = 10**9
 DAY = 86_400
@@ -34,34 +34,10 @@ HOLDER_FUNDS = 10_000_000 * SESH
 TEST_CONTRACTS = Path(__file__).parent / "contracts"
 
 
-@pytest.fixture(scope="session")
-def converter_artifact() -> Artifact:
-    return compile_contract(CONTRACTS_DIR / "TokenConverter.vy")
-
-
-@pytest.fixture(scope="session")
-def token_artifact() -> Artifact:
-    return compile_contract(CONTRACTS_DIR / "SESH.vy")
-
-
-@pytest.fixture(scope="session")
-def hook_token_artifact() -> Artifact:
-    return compile_contract(TEST_CONTRACTS / "hook_token.vy")
-
-
-@pytest.fixture(scope="module")
-def owner(chain: Chain) -> str:
-    return chain.accounts[0]
-
-
-@pytest.fixture(scope="module")
-def holder(chain: Chain) -> str:
-    return chain.accounts[1]
-
-
-@pytest.fixture(scope="module")
-def stranger(chain: Chain) -> str:
-    return chain.accounts[2]
+converter_artifact = artifact("converter_artifact", "TokenConverter.vy")
+token_artifact = artifact("token_artifact", "SESH.vy")
+hook_token_artifact = artifact("hook_token_artifact", "hook_token.vy", TEST_CONTRACTS)
+owner, holder, stranger = roles("owner", "holder", "stranger")
 
 
 @pytest.fixture(scope="module")
@@ -122,37 +98,5 @@ def converter(
 @pytest.fixture(autouse=True)
 def _isolated(chain: Chain, converter: Any) -> Iterator[None]:
     """Every test starts from the module's state (and clock)."""
-    snapshot = chain.snapshot()
-    yield
-    chain.revert(snapshot)
-
-
-def send_at(chain: Chain, call: Any, sender: str, timestamp: int) -> Any:
-    """Send ``call`` in a block with exactly ``timestamp``; the receipt. Gas is given, so no
-    estimate runs first at another second."""
-    chain.set_next_timestamp(timestamp)
-    return chain.wait(call.transact({"from": sender, "gas": 1_000_000}))
-
-
-def call_at(chain: Chain, call: Any, timestamp: int, sender: str | None = None) -> Any:
-    """Mine a block at ``timestamp`` and answer ``call`` there (anvil answers calls at the
-    latest block's timestamp)."""
-    chain.mine(timestamp)
-    return call.call({"from": sender} if sender else {})
-
-
-def error_of(action: Any, abi: list[dict[str, Any]]) -> tuple[str, tuple[Any, ...]]:
-    """(name, arguments) of the error ``action`` reverts with; ("Error", (text,)) for a
-    revert string."""
-    decoded = decode_revert(abi, revert_data(action))
-    return decoded.name, tuple(
-        Web3.to_checksum_address(a) if isinstance(a, str) and Web3.is_address(a) else a
-        for a in decoded.args
-    )
-
-
-def reason_of(action: Any) -> str:
-    """The revert string of ``action``."""
-    name, args = error_of(action, [])
-    assert name == "Error", name
-    return str(args[0])
+    with isolated(chain):
+        yield

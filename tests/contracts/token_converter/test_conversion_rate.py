@@ -10,7 +10,8 @@ from web3.logs import DISCARD
 
 from sesh.evm.chain import Chain
 
-from .conftest import INITIAL_RATE, LATE_RATE, SESH, call_at, error_of, reason_of, send_at
+from ...support.contracts import call_at, error_of, reason_of, send_at
+from .conftest import INITIAL_RATE, LATE_RATE, SESH
 
 pytestmark = pytest.mark.anvil
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -10,7 +11,8 @@ from web3.logs import DISCARD
 from sesh.evm.chain import Chain
 from sesh.evm.compiler import Artifact
 
-from .conftest import HOLDER_FUNDS, SESH, STOCK, deploy_converter, error_of, reason_of
+from ...support.contracts import error_of, reason_of
+from .conftest import HOLDER_FUNDS, SESH, STOCK, deploy_converter
 
 pytestmark = pytest.mark.anvil
 
@@ -61,7 +63,9 @@ def test_refuses_while_paused_and_converts_again_after(
     call = converter.functions.convertTokens(SESH)
     assert error_of(lambda: call.call({"from": holder}), converter.abi) == ("EnforcedPause", ())
     chain.transact(converter.functions.unpause(), owner)
-    chain.transact(call, holder)
+    receipt = chain.transact(call, holder)
+    (event,) = converter.events.Conversion().process_receipt(receipt, errors=DISCARD)
+    assert dict(event.args) == {"user": holder, "amountA": SESH, "amountB": SESH // 2}
 
 
 def test_without_an_allowance_the_token_refuses(
@@ -75,23 +79,35 @@ def test_without_an_allowance_the_token_refuses(
     )
 
 
+@pytest.fixture
+def hook(chain: Chain, hook_token_artifact: Artifact) -> Any:
+    """A token that can call back into the converter or answer false."""
+    return chain.deploy(hook_token_artifact)
+
+
+@pytest.fixture
+def converter_of(
+    chain: Chain, converter_artifact: Artifact, tge: int, owner: str
+) -> Callable[[str, str], Any]:
+    """Deploy a converter of (token A, token B), with the module's rates, as the owner."""
+    return lambda a, b: deploy_converter(chain, converter_artifact, a, b, tge, sender=owner)
+
+
 def test_a_token_calling_back_is_refused(
     chain: Chain,
-    converter_artifact: Artifact,
-    hook_token_artifact: Artifact,
+    converter_of: Callable[[str, str], Any],
+    hook: Any,
     token_b: Any,
-    tge: int,
     owner: str,
     holder: str,
 ) -> None:
-    hook = chain.deploy(hook_token_artifact)
-    converter = deploy_converter(
-        chain, converter_artifact, hook.address, token_b.address, tge, sender=owner
-    )
+    converter = converter_of(hook.address, token_b.address)
     chain.transact(token_b.functions.transfer(converter.address, STOCK), owner)
     chain.transact(hook.functions.mint(holder, 10 * SESH), owner)
     call = converter.functions.convertTokens(SESH)
     chain.transact(call, holder)  # an honest token converts
+    assert hook.functions.balanceOf(holder).call() == 9 * SESH
+    assert token_b.functions.balanceOf(holder).call() == SESH // 2
     chain.transact(hook.functions.set_reenter(converter.address), owner)
     assert error_of(lambda: call.call({"from": holder}), converter.abi) == (
         "ReentrancyGuardReentrantCall",
@@ -101,17 +117,13 @@ def test_a_token_calling_back_is_refused(
 
 def test_a_token_answering_false_is_refused(
     chain: Chain,
-    converter_artifact: Artifact,
-    hook_token_artifact: Artifact,
+    converter_of: Callable[[str, str], Any],
+    hook: Any,
     token_a: Any,
-    tge: int,
     owner: str,
     holder: str,
 ) -> None:
-    hook = chain.deploy(hook_token_artifact)
-    converter = deploy_converter(
-        chain, converter_artifact, token_a.address, hook.address, tge, sender=owner
-    )
+    converter = converter_of(token_a.address, hook.address)
     chain.transact(hook.functions.mint(converter.address, STOCK), owner)
     chain.transact(token_a.functions.approve(converter.address, 2**256 - 1), holder)
     chain.transact(hook.functions.set_answer_false(True), owner)

@@ -9,7 +9,8 @@ import pytest
 from sesh.evm.chain import Chain
 from sesh.evm.compiler import Artifact
 
-from .conftest import INITIAL_RATE, LATE_RATE, deploy_converter, error_of, reason_of
+from ...support.contracts import error_of, reason_of
+from .conftest import INITIAL_RATE, LATE_RATE, deploy_converter
 
 pytestmark = pytest.mark.anvil
 

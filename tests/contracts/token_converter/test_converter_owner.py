@@ -9,7 +9,8 @@ from web3.logs import DISCARD
 
 from sesh.evm.chain import Chain
 
-from .conftest import SESH, error_of
+from ...support.contracts import error_of
+from .conftest import SESH
 
 pytestmark = pytest.mark.anvil
 
@@ -54,7 +55,9 @@ def test_transfer_ownership_takes_effect_at_once(
     (event,) = converter.events.OwnershipTransferred().process_receipt(receipt, errors=DISCARD)
     assert (event.args.previousOwner, event.args.newOwner) == (owner, stranger)
     assert converter.functions.owner().call() == stranger
-    chain.transact(converter.functions.withdrawTokenB(SESH), stranger)
+    receipt = chain.transact(converter.functions.withdrawTokenB(SESH), stranger)
+    (withdrawn,) = converter.events.TokenBWithdrawn().process_receipt(receipt, errors=DISCARD)
+    assert withdrawn.args.amount == SESH
     call = converter.functions.withdrawTokenB(SESH)
     assert error_of(lambda: call.call({"from": owner}), converter.abi) == (
         "OwnableUnauthorizedAccount",

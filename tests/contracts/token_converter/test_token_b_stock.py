@@ -10,37 +10,41 @@ from web3.logs import DISCARD
 from sesh.evm.chain import Chain
 from sesh.evm.compiler import Artifact
 
-from .conftest import SESH, STOCK, error_of, reason_of
+from ...support.contracts import error_of, reason_of
+from .conftest import SESH, STOCK
 
 pytestmark = pytest.mark.anvil
 
 
-@pytest.mark.parametrize("paused", [False, True], ids=["running", "paused"])
-def test_deposit_adds_to_the_stock(
-    chain: Chain, converter: Any, token_b: Any, owner: str, paused: bool
-) -> None:
-    if paused:
-        chain.transact(converter.functions.pause(), owner)
-    before = token_b.functions.balanceOf(owner).call()
-    receipt = chain.transact(converter.functions.depositTokenB(5 * SESH), owner)
-    (event,) = converter.events.TokenBDeposited().process_receipt(receipt, errors=DISCARD)
-    assert event.args.amount == 5 * SESH
-    assert token_b.functions.balanceOf(converter.address).call() == STOCK + 5 * SESH
-    assert token_b.functions.balanceOf(owner).call() == before - 5 * SESH
+MOVES = {
+    "deposit": ("depositTokenB", "TokenBDeposited", 5 * SESH, STOCK + 5 * SESH),
+    "withdraw": ("withdrawTokenB", "TokenBWithdrawn", STOCK, 0),
+}
+"""The owner's two moves of stock: (function, its event, the amount, the stock after)."""
 
 
 @pytest.mark.parametrize("paused", [False, True], ids=["running", "paused"])
-def test_withdraw_takes_from_the_stock(
-    chain: Chain, converter: Any, token_b: Any, owner: str, paused: bool
+@pytest.mark.parametrize(("function", "event", "amount", "stock"), MOVES.values(), ids=MOVES.keys())
+def test_the_owner_moves_stock(
+    chain: Chain,
+    converter: Any,
+    token_b: Any,
+    owner: str,
+    paused: bool,
+    function: str,
+    event: str,
+    amount: int,
+    stock: int,
 ) -> None:
+    """depositTokenB adds to the stock, withdrawTokenB takes from it, paused or not."""
     if paused:
         chain.transact(converter.functions.pause(), owner)
     before = token_b.functions.balanceOf(owner).call()
-    receipt = chain.transact(converter.functions.withdrawTokenB(STOCK), owner)
-    (event,) = converter.events.TokenBWithdrawn().process_receipt(receipt, errors=DISCARD)
-    assert event.args.amount == STOCK
-    assert token_b.functions.balanceOf(converter.address).call() == 0
-    assert token_b.functions.balanceOf(owner).call() == before + STOCK
+    receipt = chain.transact(converter.functions[function](amount), owner)
+    (logged,) = converter.events[event]().process_receipt(receipt, errors=DISCARD)
+    assert logged.args.amount == amount
+    assert token_b.functions.balanceOf(converter.address).call() == stock
+    assert token_b.functions.balanceOf(owner).call() == before + STOCK - stock
 
 
 @pytest.mark.parametrize("function", ["depositTokenB", "withdrawTokenB"])

@@ -16,29 +16,29 @@ every test starts from the module's state and clock (snapshots).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
-from web3 import Web3
 from web3.logs import DISCARD
 
 from sesh.bls import DomainTags
-from sesh.evm.artifacts import compile_contract, decode_revert
-from sesh.evm.chain import Chain, revert_data
-from sesh.evm.compiler import CONTRACTS_DIR, Artifact
-from sesh.evm.contract_set import ContractArtifacts, load_artifacts
+from sesh.evm.chain import Chain
+from sesh.evm.compiler import Artifact
+from sesh.evm.contract_set import ContractArtifacts
 from sesh.evm.deploy import deploy
 from sesh.evm.profiles import Profile
 from sesh.evm.record import Deployment
 
+from ...support.contracts import artifact, isolated, reason_of, roles
 from ...support.nodes import Node, node_maker, pop
 
 SESH = 10**9
 STAKE = 120 * SESH
 DAY = 86_400
 YEAR = 365 * DAY
+ZERO = "0x" + "00" * 20
 GRANT = 1_000 * SESH + 7
 """What the owner locks up in each vesting contract (odd, so that roundings show)."""
 TEST_CONTRACTS = Path(__file__).parent / "contracts"
@@ -58,49 +58,12 @@ UNIT_TESTS = Profile(
 # -- artifacts and roles -----------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def artifacts() -> ContractArtifacts:
-    return load_artifacts()
-
-
-@pytest.fixture(scope="session")
-def staking_artifact() -> Artifact:
-    return compile_contract(CONTRACTS_DIR / "TokenVestingStaking.vy")
-
-
-@pytest.fixture(scope="session")
-def no_staking_artifact() -> Artifact:
-    return compile_contract(CONTRACTS_DIR / "TokenVestingNoStaking.vy")
-
-
-@pytest.fixture(scope="module")
-def owner(chain: Chain) -> str:
-    return chain.accounts[0]
-
-
-@pytest.fixture(scope="module")
-def beneficiary(chain: Chain) -> str:
-    return chain.accounts[1]
-
-
-@pytest.fixture(scope="module")
-def revoker(chain: Chain) -> str:
-    return chain.accounts[2]
-
-
-@pytest.fixture(scope="module")
-def stranger(chain: Chain) -> str:
-    return chain.accounts[3]
-
-
-@pytest.fixture(scope="module")
-def new_beneficiary(chain: Chain) -> str:
-    return chain.accounts[4]
-
-
-@pytest.fixture(scope="module")
-def reward_beneficiary(chain: Chain) -> str:
-    return chain.accounts[5]
+staking_artifact = artifact("staking_artifact", "TokenVestingStaking.vy")
+no_staking_artifact = artifact("no_staking_artifact", "TokenVestingNoStaking.vy")
+false_token_artifact = artifact("false_token_artifact", "false_token.vy", TEST_CONTRACTS)
+owner, beneficiary, revoker, stranger, new_beneficiary, reward_beneficiary = roles(
+    "owner", "beneficiary", "revoker", "stranger", "new_beneficiary", "reward_beneficiary"
+)
 
 
 # -- the set -----------------------------------------------------------------------------------
@@ -141,9 +104,8 @@ def ends(opens: int) -> int:
 @pytest.fixture(autouse=True)
 def _isolated(chain: Chain, deployed: Deployment) -> Iterator[None]:
     """Every test starts from the module's state and clock."""
-    snapshot = chain.snapshot()
-    yield
-    chain.revert(snapshot)
+    with isolated(chain):
+        yield
 
 
 # -- nodes and signatures ----------------------------------------------------------------------
@@ -155,38 +117,6 @@ fresh_node = node_maker(0x7E57_0000, 7_919, 0xED_7000)
 def new_node_id(rewards: Any, receipt: Any) -> int:
     (event,) = rewards.events.NewServiceNodeV2().process_receipt(receipt, errors=DISCARD)
     return int(event.args.serviceNodeID)
-
-
-# -- transactions at chosen seconds, and errors -------------------------------------------------
-
-
-def send_at(chain: Chain, call: Any, sender: str, timestamp: int) -> Any:
-    """Send ``call`` in a block with exactly ``timestamp``; the receipt. Gas is given, so that no
-    estimate runs first at another second."""
-    chain.set_next_timestamp(timestamp)
-    return chain.wait(call.transact({"from": sender, "gas": 3_000_000}))
-
-
-def at(chain: Chain, timestamp: int) -> None:
-    """Mine a block at ``timestamp``: calls (and revert checks) then run at that second."""
-    chain.mine(timestamp)
-
-
-def error_of(action: Any, abi: list[dict[str, Any]]) -> tuple[str, tuple[Any, ...]]:
-    """(name, arguments) of the error ``action`` reverts with; ("Error", (text,)) for a
-    revert string."""
-    decoded = decode_revert(abi, revert_data(action))
-    return decoded.name, tuple(
-        Web3.to_checksum_address(a) if isinstance(a, str) and Web3.is_address(a) else a
-        for a in decoded.args
-    )
-
-
-def reason_of(action: Any) -> str:
-    """The revert string of ``action``."""
-    name, args = error_of(action, [])
-    assert name == "Error", name
-    return str(args[0])
 
 
 # -- the staking lock --------------------------------------------------------------------------
@@ -211,17 +141,91 @@ def deploy_staking_lock(
     )
 
 
-def register_through(
-    chain: Chain, lock: Any, tags: DomainTags, node: Node, sender: str, sn_beneficiary: str
-) -> Any:
-    """addBLSPublicKey through the lock, with the PoP signed over the lock's address; the
-    receipt."""
-    call = lock.functions.addBLSPublicKey(
-        node.xy, pop(tags, node, lock.address), node.params(), sn_beneficiary
+@pytest.fixture(scope="module")
+def factory_address(chain: Chain) -> str:
+    """The contribution factory a staking lock names: any address, unless a module overrides
+    this with a real factory."""
+    return chain.accounts[6]
+
+
+@pytest.fixture(scope="module")
+def lock_arguments(
+    rewards: Any,
+    token: Any,
+    factory_address: str,
+    beneficiary: str,
+    revoker: str,
+    opens: int,
+    ends: int,
+) -> dict[str, Any]:
+    """A staking lock's constructor arguments by name, as the module deploys it."""
+    return {
+        "beneficiary": beneficiary,
+        "revoker": revoker,
+        "start": opens,
+        "end": ends,
+        "rewards": rewards.address,
+        "factory": factory_address,
+        "sesh": token.address,
+    }
+
+
+@pytest.fixture(scope="module")
+def make_lock(
+    chain: Chain, staking_artifact: Artifact, lock_arguments: dict[str, Any]
+) -> Callable[..., Any]:
+    """Deploy a staking lock with the module's arguments but for ``changes`` (by name)."""
+    return lambda **changes: deploy_staking_lock(
+        chain, staking_artifact, **{**lock_arguments, **changes}
     )
-    return chain.transact(call, sender)
 
 
-@pytest.fixture(scope="session")
-def false_token_artifact() -> Artifact:
-    return compile_contract(TEST_CONTRACTS / "false_token.vy")
+@pytest.fixture(scope="module")
+def lock(chain: Chain, make_lock: Callable[..., Any], token: Any, owner: str) -> Any:
+    """A revocable, transferable staking lock holding GRANT."""
+    lock = make_lock()
+    chain.transact(token.functions.transfer(lock.address, GRANT), owner)
+    return lock
+
+
+def not_started_lock(chain: Chain, make_lock: Callable[..., Any], **changes: Any) -> Any:
+    """An irrevocable staking lock that starts 1,000 seconds from now."""
+    now = chain.timestamp()
+    return make_lock(revoker=ZERO, start=now + 1_000, end=now + 2_000, **changes)
+
+
+def transfer_role(chain: Chain, lock: Any, role: str, old: str, new: str) -> dict[str, Any]:
+    """``old`` hands ``role`` ("Beneficiary" or "Revoker") of ``lock`` to ``new``; the arguments
+    of the event that logs it."""
+    receipt = chain.transact(lock.functions[f"transfer{role}"](new), old)
+    (event,) = lock.events[f"{role}Transferred"]().process_receipt(receipt, errors=DISCARD)
+    return dict(event.args)
+
+
+def refusals(lock: Any, function: str, cases: Sequence[tuple[str, str]]) -> list[str]:
+    """The revert string of ``lock.function(to)`` sent by ``caller``, for each (to, caller)."""
+    return [
+        reason_of(
+            lambda to=to, caller=caller: getattr(lock.functions, function)(to).call(
+                {"from": caller}
+            )
+        )
+        for to, caller in cases
+    ]
+
+
+@pytest.fixture
+def register(
+    chain: Chain, lock: Any, tags: DomainTags, beneficiary: str, reward_beneficiary: str
+) -> Callable[..., Any]:
+    """addBLSPublicKey through the module's lock, for ``node`` with the PoP signed over the
+    lock's address and rewards to the reward beneficiary, sent by the beneficiary unless
+    ``sender`` is given; the receipt."""
+
+    def send(node: Node, sender: str | None = None) -> Any:
+        call = lock.functions.addBLSPublicKey(
+            node.xy, pop(tags, node, lock.address), node.params(), reward_beneficiary
+        )
+        return chain.transact(call, sender or beneficiary)
+
+    return send

@@ -14,7 +14,8 @@ from web3.logs import DISCARD
 from sesh.evm.chain import Chain, revert_data
 from sesh.evm.compiler import Artifact
 
-from .conftest import GRANT, YEAR, at, error_of, reason_of, send_at
+from ...support.contracts import at, error_of, reason_of, send_at
+from .conftest import GRANT, YEAR, refusals, transfer_role
 
 pytestmark = pytest.mark.anvil
 
@@ -269,9 +270,10 @@ def test_transfer_beneficiary(
     new_beneficiary: str,
     opens: int,
 ) -> None:
-    receipt = chain.transact(lock.functions.transferBeneficiary(new_beneficiary), beneficiary)
-    (event,) = lock.events.BeneficiaryTransferred().process_receipt(receipt, errors=DISCARD)
-    assert dict(event.args) == {"oldBeneficiary": beneficiary, "newBeneficiary": new_beneficiary}
+    assert transfer_role(chain, lock, "Beneficiary", beneficiary, new_beneficiary) == {
+        "oldBeneficiary": beneficiary,
+        "newBeneficiary": new_beneficiary,
+    }
     assert lock.functions.getBeneficiary().call() == new_beneficiary
     assert release_at(chain, lock, token, new_beneficiary, opens) == GRANT // 5
     call = lock.functions.release(token.address)
@@ -288,30 +290,32 @@ def test_transfer_beneficiary_refusals(
     opens: int,
     ends: int,
 ) -> None:
-    def refusal(contract: Any, to: str, caller: str) -> str:
-        return reason_of(lambda: contract.functions.transferBeneficiary(to).call({"from": caller}))
-
-    assert refusal(lock, stranger, stranger) == "Vesting: not the beneficiary"
-    assert refusal(lock, ZERO, beneficiary) == "Shared: Zero-address is not permitted"
+    cases = [(stranger, stranger), (ZERO, beneficiary)]
+    assert refusals(lock, "transferBeneficiary", cases) == [
+        "Vesting: not the beneficiary",
+        "Shared: Zero-address is not permitted",
+    ]
     fixed = deploy_lock(chain, no_staking_artifact, beneficiary, revoker, opens, ends, False)
-    assert refusal(fixed, stranger, beneficiary) == "Vesting: beneficiary not transferrable"
+    assert refusals(fixed, "transferBeneficiary", [(stranger, beneficiary)]) == [
+        "Vesting: beneficiary not transferrable"
+    ]
 
 
 def test_transfer_revoker(chain: Chain, lock: Any, token: Any, revoker: str, stranger: str) -> None:
-    receipt = chain.transact(lock.functions.transferRevoker(stranger), revoker)
-    (event,) = lock.events.RevokerTransferred().process_receipt(receipt, errors=DISCARD)
-    assert dict(event.args) == {"oldRevoker": revoker, "newRevoker": stranger}
+    assert transfer_role(chain, lock, "Revoker", revoker, stranger) == {
+        "oldRevoker": revoker,
+        "newRevoker": stranger,
+    }
     assert lock.functions.getRevoker().call() == stranger
     chain.transact(lock.functions.revoke(token.address), stranger)
     assert token.functions.balanceOf(stranger).call() == GRANT
 
 
 def test_transfer_revoker_refusals(lock: Any, revoker: str, stranger: str) -> None:
-    def refusal(to: str, caller: str) -> str:
-        return reason_of(lambda: lock.functions.transferRevoker(to).call({"from": caller}))
-
-    assert refusal(stranger, stranger) == "Vesting: not the revoker"
-    assert refusal(ZERO, revoker) == "Shared: Zero-address is not permitted"
+    assert refusals(lock, "transferRevoker", [(stranger, stranger), (ZERO, revoker)]) == [
+        "Vesting: not the revoker",
+        "Shared: Zero-address is not permitted",
+    ]
 
 
 def test_a_token_answering_false_is_refused(

@@ -16,53 +16,12 @@ from web3.logs import DISCARD
 from sesh.evm.chain import Chain
 from sesh.evm.compiler import Artifact
 
-from .conftest import GRANT, SESH, YEAR, at, deploy_staking_lock, error_of, reason_of, send_at
+from ...support.contracts import at, error_of, reason_of, send_at
+from .conftest import GRANT, SESH, YEAR, refusals, transfer_role
 
 pytestmark = pytest.mark.anvil
 
 ZERO = "0x" + "00" * 20
-
-
-@pytest.fixture(scope="module")
-def factory(chain: Chain) -> str:
-    """Any address: no contribution contract is used in this module."""
-    return chain.accounts[6]
-
-
-@pytest.fixture(scope="module")
-def make_lock(
-    chain: Chain,
-    staking_artifact: Artifact,
-    rewards: Any,
-    token: Any,
-    factory: str,
-    beneficiary: str,
-    revoker: str,
-    opens: int,
-    ends: int,
-) -> Any:
-    def make(**changes: Any) -> Any:
-        args: dict[str, Any] = {
-            "beneficiary": beneficiary,
-            "revoker": revoker,
-            "start": opens,
-            "end": ends,
-            "rewards": rewards.address,
-            "factory": factory,
-            "sesh": token.address,
-        }
-        args.update(changes)
-        return deploy_staking_lock(chain, staking_artifact, **args)
-
-    return make
-
-
-@pytest.fixture(scope="module")
-def lock(chain: Chain, make_lock: Any, token: Any, owner: str) -> Any:
-    """A revocable, transferable lock holding GRANT."""
-    lock = make_lock()
-    chain.transact(token.functions.transfer(lock.address, GRANT), owner)
-    return lock
 
 
 def release_call(lock: Any, token: Any) -> Any:
@@ -72,24 +31,16 @@ def release_call(lock: Any, token: Any) -> Any:
 # -- construction ------------------------------------------------------------------------------
 
 
-def test_getters(
-    lock: Any,
-    rewards: Any,
-    token: Any,
-    factory: str,
-    beneficiary: str,
-    revoker: str,
-    opens: int,
-    ends: int,
-) -> None:
-    assert lock.functions.beneficiary().call() == beneficiary
-    assert lock.functions.revoker().call() == revoker
-    assert lock.functions.start().call() == opens
-    assert lock.functions.end().call() == ends
+def test_getters(lock: Any, lock_arguments: dict[str, Any]) -> None:
+    args = lock_arguments
+    assert lock.functions.beneficiary().call() == args["beneficiary"]
+    assert lock.functions.revoker().call() == args["revoker"]
+    assert lock.functions.start().call() == args["start"]
+    assert lock.functions.end().call() == args["end"]
     assert lock.functions.transferableBeneficiary().call() is True
-    assert lock.functions.SESH().call() == token.address
-    assert lock.functions.rewardsContract().call() == rewards.address
-    assert lock.functions.snContribFactory().call() == factory
+    assert lock.functions.SESH().call() == args["sesh"]
+    assert lock.functions.rewardsContract().call() == args["rewards"]
+    assert lock.functions.snContribFactory().call() == args["factory"]
     assert lock.functions.revoked().call() is False
 
 
@@ -254,46 +205,55 @@ def test_only_the_revoker_revokes(
 # -- roles -------------------------------------------------------------------------------------
 
 
-def test_transfer_beneficiary(
-    chain: Chain, lock: Any, token: Any, beneficiary: str, new_beneficiary: str, ends: int
+ROLES = {
+    "beneficiary": ("Beneficiary", "beneficiary", "new_beneficiary", "release"),
+    "revoker": ("Revoker", "revoker", "stranger", "revoke"),
+}
+"""(role, its holder, who it goes to, what the new holder calls with the token at the end)."""
+
+
+@pytest.mark.parametrize(("role", "old", "new", "collect"), ROLES.values(), ids=ROLES.keys())
+def test_transfer_role(
+    request: pytest.FixtureRequest,
+    chain: Chain,
+    lock: Any,
+    token: Any,
+    ends: int,
+    role: str,
+    old: str,
+    new: str,
+    collect: str,
 ) -> None:
-    receipt = chain.transact(lock.functions.transferBeneficiary(new_beneficiary), beneficiary)
-    (event,) = lock.events.BeneficiaryTransferred().process_receipt(receipt, errors=DISCARD)
-    assert dict(event.args) == {"oldBeneficiary": beneficiary, "newBeneficiary": new_beneficiary}
-    assert lock.functions.beneficiary().call() == new_beneficiary
-    send_at(chain, release_call(lock, token), new_beneficiary, ends)
-    assert token.functions.balanceOf(new_beneficiary).call() == GRANT
+    """The holder hands the role on; the new holder has it and collects the grant at the end."""
+    holder, successor = request.getfixturevalue(old), request.getfixturevalue(new)
+    assert transfer_role(chain, lock, role, holder, successor) == {
+        f"old{role}": holder,
+        f"new{role}": successor,
+    }
+    assert lock.functions[role.lower()]().call() == successor
+    send_at(chain, lock.functions[collect](token.address), successor, ends)
+    assert token.functions.balanceOf(successor).call() == GRANT
 
 
 def test_transfer_beneficiary_refusals(
     make_lock: Any, lock: Any, beneficiary: str, stranger: str
 ) -> None:
-    def refusal(contract: Any, to: str, caller: str) -> str:
-        return reason_of(lambda: contract.functions.transferBeneficiary(to).call({"from": caller}))
-
-    assert refusal(lock, stranger, stranger) == "Vesting: Caller must be beneficiary"
-    assert refusal(lock, ZERO, beneficiary) == "Shared: Zero-address is not permitted"
+    cases = [(stranger, stranger), (ZERO, beneficiary)]
+    assert refusals(lock, "transferBeneficiary", cases) == [
+        "Vesting: Caller must be beneficiary",
+        "Shared: Zero-address is not permitted",
+    ]
     fixed = make_lock(transferable=False)
-    assert refusal(fixed, stranger, beneficiary) == "Vesting: beneficiary not transferable"
-
-
-def test_transfer_revoker(
-    chain: Chain, lock: Any, token: Any, revoker: str, stranger: str, ends: int
-) -> None:
-    receipt = chain.transact(lock.functions.transferRevoker(stranger), revoker)
-    (event,) = lock.events.RevokerTransferred().process_receipt(receipt, errors=DISCARD)
-    assert dict(event.args) == {"oldRevoker": revoker, "newRevoker": stranger}
-    assert lock.functions.revoker().call() == stranger
-    send_at(chain, lock.functions.revoke(token.address), stranger, ends)
-    assert token.functions.balanceOf(stranger).call() == GRANT
+    assert refusals(fixed, "transferBeneficiary", [(stranger, beneficiary)]) == [
+        "Vesting: beneficiary not transferable"
+    ]
 
 
 def test_transfer_revoker_refusals(lock: Any, revoker: str, stranger: str) -> None:
-    def refusal(to: str, caller: str) -> str:
-        return reason_of(lambda: lock.functions.transferRevoker(to).call({"from": caller}))
-
-    assert refusal(stranger, stranger) == "Vesting: Caller must be revoker"
-    assert refusal(ZERO, revoker) == "Shared: Zero-address is not permitted"
+    assert refusals(lock, "transferRevoker", [(stranger, stranger), (ZERO, revoker)]) == [
+        "Vesting: Caller must be revoker",
+        "Shared: Zero-address is not permitted",
+    ]
 
 
 def test_a_token_answering_false_is_refused(

@@ -8,6 +8,7 @@ stakes the first quarter.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -18,19 +19,9 @@ from sesh.evm.artifacts import compile_contract
 from sesh.evm.chain import Chain
 from sesh.evm.compiler import CONTRACTS_DIR, Artifact
 
+from ...support.contracts import at, error_of, reason_of
 from ...support.nodes import pop
-from .conftest import (
-    DAY,
-    GRANT,
-    SESH,
-    STAKE,
-    at,
-    deploy_staking_lock,
-    error_of,
-    fresh_node,
-    new_node_id,
-    reason_of,
-)
+from .conftest import DAY, GRANT, SESH, STAKE, fresh_node, new_node_id, not_started_lock
 
 pytestmark = pytest.mark.anvil
 
@@ -57,31 +48,13 @@ def factory(chain: Chain, rewards: Any, contribution_artifact: Artifact) -> Any:
 
 
 @pytest.fixture(scope="module")
-def lock(
-    chain: Chain,
-    staking_artifact: Artifact,
-    rewards: Any,
-    token: Any,
-    factory: Any,
-    owner: str,
-    beneficiary: str,
-    revoker: str,
-    opens: int,
-    ends: int,
-) -> Any:
-    """A revocable lock holding GRANT, naming the real factory, with the clock at its start."""
-    lock = deploy_staking_lock(
-        chain,
-        staking_artifact,
-        beneficiary=beneficiary,
-        revoker=revoker,
-        start=opens,
-        end=ends,
-        rewards=rewards.address,
-        factory=factory.address,
-        sesh=token.address,
-    )
-    chain.transact(token.functions.transfer(lock.address, GRANT), owner)
+def factory_address(factory: Any) -> str:
+    return str(factory.address)
+
+
+@pytest.fixture(scope="module")
+def lock(lock: Any, chain: Chain, opens: int) -> Any:
+    """The conftest's lock, naming the real factory, with the clock at its start."""
     at(chain, opens)
     return lock
 
@@ -110,19 +83,29 @@ def contribution(
     return contract
 
 
+@pytest.fixture
+def contribute(
+    chain: Chain, lock: Any, contribution: Any, beneficiary: str, reward_beneficiary: str
+) -> Callable[[int], Any]:
+    """The beneficiary puts an amount of the lock into ``contribution``, for the reward
+    beneficiary; the receipt."""
+
+    def send(amount: int) -> Any:
+        call = lock.functions.contributeFunds(contribution.address, amount, reward_beneficiary)
+        return chain.transact(call, beneficiary)
+
+    return send
+
+
 def test_contribute_from_the_lock(
-    chain: Chain,
+    contribute: Callable[[int], Any],
     lock: Any,
     contribution: Any,
     token: Any,
-    beneficiary: str,
     reward_beneficiary: str,
 ) -> None:
     amount = 30 * SESH
-    chain.transact(
-        lock.functions.contributeFunds(contribution.address, amount, reward_beneficiary),
-        beneficiary,
-    )
+    contribute(amount)
     assert contribution.functions.contributions(lock.address).call() == amount
     addresses, beneficiaries, amounts = contribution.functions.getContributions().call()
     assert (addresses[1], beneficiaries[1], amounts[1]) == (
@@ -135,19 +118,10 @@ def test_contribute_from_the_lock(
 
 
 def test_filling_from_the_lock_registers_the_node_with_the_lock_as_contributor(
-    chain: Chain,
-    lock: Any,
-    contribution: Any,
-    rewards: Any,
-    owner: str,
-    beneficiary: str,
-    reward_beneficiary: str,
+    contribute: Callable[[int], Any], lock: Any, rewards: Any, owner: str, reward_beneficiary: str
 ) -> None:
     rest = STAKE - OPERATOR_SHARE
-    receipt = chain.transact(
-        lock.functions.contributeFunds(contribution.address, rest, reward_beneficiary),
-        beneficiary,
-    )
+    receipt = contribute(rest)
     stored = rewards.functions.serviceNodes(new_node_id(rewards, receipt)).call()
     assert [(tuple(c[0]), c[1]) for c in stored[8]] == [
         ((owner, owner), OPERATOR_SHARE),
@@ -157,17 +131,14 @@ def test_filling_from_the_lock_registers_the_node_with_the_lock_as_contributor(
 
 def test_withdraw_back_into_the_lock(
     chain: Chain,
+    contribute: Callable[[int], Any],
     lock: Any,
     contribution: Any,
     token: Any,
     beneficiary: str,
-    reward_beneficiary: str,
 ) -> None:
     amount = 30 * SESH
-    chain.transact(
-        lock.functions.contributeFunds(contribution.address, amount, reward_beneficiary),
-        beneficiary,
-    )
+    contribute(amount)
     call = lock.functions.withdrawContribution(contribution.address)
     name, _ = error_of(lambda: call.call({"from": beneficiary}), contribution.abi)
     assert name == "WithdrawTooEarly"
@@ -179,16 +150,13 @@ def test_withdraw_back_into_the_lock(
 
 def test_update_the_reward_beneficiary(
     chain: Chain,
+    contribute: Callable[[int], Any],
     lock: Any,
     contribution: Any,
     beneficiary: str,
-    reward_beneficiary: str,
     new_beneficiary: str,
 ) -> None:
-    chain.transact(
-        lock.functions.contributeFunds(contribution.address, 30 * SESH, reward_beneficiary),
-        beneficiary,
-    )
+    contribute(30 * SESH)
     receipt = chain.transact(
         lock.functions.updateBeneficiary(contribution.address, new_beneficiary), beneficiary
     )
@@ -268,25 +236,12 @@ def test_contribution_calls_belong_to_the_beneficiary_then_to_the_revoker(
 
 def test_contribution_calls_wait_for_start(
     chain: Chain,
-    staking_artifact: Artifact,
-    rewards: Any,
-    token: Any,
-    factory: Any,
+    make_lock: Callable[..., Any],
     contribution: Any,
     beneficiary: str,
     reward_beneficiary: str,
 ) -> None:
-    later = deploy_staking_lock(
-        chain,
-        staking_artifact,
-        beneficiary=beneficiary,
-        revoker=ZERO,
-        start=chain.timestamp() + 1_000,
-        end=chain.timestamp() + 2_000,
-        rewards=rewards.address,
-        factory=factory.address,
-        sesh=token.address,
-    )
+    later = not_started_lock(chain, make_lock)
     for call in (
         later.functions.contributeFunds(contribution.address, 30 * SESH, reward_beneficiary),
         later.functions.withdrawContribution(contribution.address),

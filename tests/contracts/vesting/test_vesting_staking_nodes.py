@@ -8,6 +8,7 @@ lock's node needs a PoP signed over the lock's own address; one signed over the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -15,22 +16,17 @@ from web3.logs import DISCARD
 
 from sesh.bls import DomainTags, exit_message, reward_message
 from sesh.evm.chain import Chain
-from sesh.evm.compiler import Artifact
 from sesh.evm.contract_set import ContractArtifacts
 
+from ...support.contracts import at, error_of, reason_of, send_at
 from ...support.nodes import Node, network_signature, pop
 from .conftest import (
     GRANT,
     SESH,
     STAKE,
-    at,
-    deploy_staking_lock,
-    error_of,
     fresh_node,
     new_node_id,
-    reason_of,
-    register_through,
-    send_at,
+    not_started_lock,
 )
 
 pytestmark = pytest.mark.anvil
@@ -40,30 +36,8 @@ EXIT_AGE = 2 * 3_600
 
 
 @pytest.fixture(scope="module")
-def lock(
-    chain: Chain,
-    staking_artifact: Artifact,
-    rewards: Any,
-    token: Any,
-    owner: str,
-    beneficiary: str,
-    revoker: str,
-    opens: int,
-    ends: int,
-) -> Any:
-    """A revocable lock holding GRANT, with the clock at its start."""
-    lock = deploy_staking_lock(
-        chain,
-        staking_artifact,
-        beneficiary=beneficiary,
-        revoker=revoker,
-        start=opens,
-        end=ends,
-        rewards=rewards.address,
-        factory=chain.accounts[6],
-        sesh=token.address,
-    )
-    chain.transact(token.functions.transfer(lock.address, GRANT), owner)
+def lock(lock: Any, chain: Chain, opens: int) -> Any:
+    """The conftest's lock, with the clock at its start."""
     at(chain, opens)
     return lock
 
@@ -73,31 +47,34 @@ def _module_state(lock: Any) -> None:
     """The lock exists (and the clock is at its start) before each test's snapshot."""
 
 
-def solo_node_of_owner(
+@pytest.fixture
+def owners_node(
     chain: Chain, rewards: Any, token: Any, tags: DomainTags, owner: str
-) -> Node:
-    """A second node on the network, registered directly by the owner."""
-    node = fresh_node()
-    chain.transact(token.functions.approve(rewards.address, STAKE), owner)
-    call = rewards.functions.addBLSPublicKey(node.xy, pop(tags, node, owner), node.params(), [])
-    chain.transact(call, owner)
-    return node
+) -> Callable[[], Node]:
+    """Registers a second node on the network, directly by the owner; the node."""
+
+    def register() -> Node:
+        node = fresh_node()
+        chain.transact(token.functions.approve(rewards.address, STAKE), owner)
+        call = rewards.functions.addBLSPublicKey(node.xy, pop(tags, node, owner), node.params(), [])
+        chain.transact(call, owner)
+        return node
+
+    return register
 
 
 # -- addBLSPublicKey ---------------------------------------------------------------------------
 
 
 def test_registers_a_solo_node_staked_from_the_lock(
-    chain: Chain,
+    register: Callable[..., Any],
     lock: Any,
     rewards: Any,
     token: Any,
-    tags: DomainTags,
-    beneficiary: str,
     reward_beneficiary: str,
 ) -> None:
     node = fresh_node()
-    receipt = register_through(chain, lock, tags, node, beneficiary, reward_beneficiary)
+    receipt = register(node)
     node_id = new_node_id(rewards, receipt)
     stored = rewards.functions.serviceNodes(node_id).call()
     assert stored[2] == lock.address  # operator
@@ -131,24 +108,12 @@ def test_c_m01_a_pop_bound_to_another_address_is_refused(
 
 def test_refuses_before_start(
     chain: Chain,
-    staking_artifact: Artifact,
-    rewards: Any,
-    token: Any,
+    make_lock: Callable[..., Any],
     tags: DomainTags,
     beneficiary: str,
     reward_beneficiary: str,
 ) -> None:
-    later = deploy_staking_lock(
-        chain,
-        staking_artifact,
-        beneficiary=beneficiary,
-        revoker=ZERO,
-        start=chain.timestamp() + 1_000,
-        end=chain.timestamp() + 2_000,
-        rewards=rewards.address,
-        factory=ZERO,
-        sesh=token.address,
-    )
+    later = not_started_lock(chain, make_lock, factory=ZERO)
     node = fresh_node()
     calls = [
         later.functions.addBLSPublicKey(
@@ -175,7 +140,7 @@ def test_refuses_a_zero_reward_beneficiary(lock: Any, tags: DomainTags, benefici
 
 
 def test_a_lock_holding_too_little_cannot_stake(
-    chain: Chain,
+    register: Callable[..., Any],
     lock: Any,
     token: Any,
     tags: DomainTags,
@@ -183,10 +148,10 @@ def test_a_lock_holding_too_little_cannot_stake(
     reward_beneficiary: str,
     artifacts: ContractArtifacts,
 ) -> None:
-    register_through(chain, lock, tags, fresh_node(), beneficiary, reward_beneficiary)
+    register(fresh_node())
     left = GRANT - STAKE
     for _ in range(left // STAKE):
-        register_through(chain, lock, tags, fresh_node(), beneficiary, reward_beneficiary)
+        register(fresh_node())
     node = fresh_node()
     call = lock.functions.addBLSPublicKey(
         node.xy, pop(tags, node, lock.address), node.params(), reward_beneficiary
@@ -200,6 +165,7 @@ def test_a_lock_holding_too_little_cannot_stake(
 
 
 def test_staking_calls_belong_to_the_beneficiary_then_to_the_revoker(
+    register: Callable[..., Any],
     chain: Chain,
     lock: Any,
     rewards: Any,
@@ -231,7 +197,7 @@ def test_staking_calls_belong_to_the_beneficiary_then_to_the_revoker(
             assert reason_of(lambda call=call, c=caller: call.call({"from": c})) == (
                 "Vesting: Caller must be revoker"
             )
-    receipt = register_through(chain, lock, tags, node, revoker, reward_beneficiary)
+    receipt = register(node, revoker)
     assert rewards.functions.serviceNodes(new_node_id(rewards, receipt)).call()[2] == lock.address
 
 
@@ -239,15 +205,14 @@ def test_staking_calls_belong_to_the_beneficiary_then_to_the_revoker(
 
 
 def test_initiate_exit_of_the_locks_node(
+    register: Callable[..., Any],
     chain: Chain,
     lock: Any,
     rewards: Any,
-    tags: DomainTags,
     beneficiary: str,
     stranger: str,
-    reward_beneficiary: str,
 ) -> None:
-    receipt = register_through(chain, lock, tags, fresh_node(), beneficiary, reward_beneficiary)
+    receipt = register(fresh_node())
     node_id = new_node_id(rewards, receipt)
     call = lock.functions.initiateExitBLSPublicKey(node_id)
     assert reason_of(lambda: call.call({"from": stranger})) == (
@@ -260,15 +225,9 @@ def test_initiate_exit_of_the_locks_node(
 
 
 def test_initiate_exit_of_a_node_without_the_lock_is_refused(
-    chain: Chain,
-    lock: Any,
-    rewards: Any,
-    token: Any,
-    tags: DomainTags,
-    owner: str,
-    beneficiary: str,
+    owners_node: Callable[[], Node], lock: Any, rewards: Any, beneficiary: str
 ) -> None:
-    solo_node_of_owner(chain, rewards, token, tags, owner)
+    owners_node()
     call = lock.functions.initiateExitBLSPublicKey(1)
     assert error_of(lambda: call.call({"from": beneficiary}), rewards.abi) == (
         "CallerNotContributor",
@@ -277,21 +236,21 @@ def test_initiate_exit_of_a_node_without_the_lock_is_refused(
 
 
 def test_stake_and_rewards_come_back_into_the_lock_and_vest(
+    register: Callable[..., Any],
     chain: Chain,
+    owners_node: Callable[[], Node],
     lock: Any,
     rewards: Any,
     token: Any,
     tags: DomainTags,
-    owner: str,
     beneficiary: str,
-    reward_beneficiary: str,
     ends: int,
 ) -> None:
     # Register from the lock, exit on the network's word, have the stake (and a reward) signed
     # to the lock, claim it back in, and release it all at the end.
     node = fresh_node()
-    receipt = register_through(chain, lock, tags, node, beneficiary, reward_beneficiary)
-    other = solo_node_of_owner(chain, rewards, token, tags, owner)
+    receipt = register(node)
+    other = owners_node()
     exit_at = chain.timestamp() + EXIT_AGE + 10
     at(chain, exit_at)
     exit_sig = network_signature(tags, [node, other], exit_message(tags, node.pubkey, exit_at))
@@ -316,27 +275,31 @@ def test_stake_and_rewards_come_back_into_the_lock_and_vest(
     assert token.functions.balanceOf(beneficiary).call() == GRANT + 5 * SESH
 
 
-def test_claims_above_what_is_owed_are_refused(lock: Any, rewards: Any, beneficiary: str) -> None:
+def test_claims_above_what_is_owed_are_refused(
+    chain: Chain, lock: Any, rewards: Any, beneficiary: str
+) -> None:
     call = lock.functions.claimRewards(1)
     assert error_of(lambda: call.call({"from": beneficiary}), rewards.abi) == (
         "MaxClaimExceeded",
         (),
     )
     # claimRewards() claims everything owed, here nothing, and succeeds as in the reference.
-    lock.functions.claimRewards().call({"from": beneficiary})
+    receipt = chain.transact(lock.functions.claimRewards(), beneficiary)
+    (event,) = rewards.events.RewardsClaimed().process_receipt(receipt, errors=DISCARD)
+    assert (event.args.recipientAddress, event.args.amount) == (lock.address, 0)
 
 
 def test_after_revoke_the_revoker_claims_into_the_lock_and_collects_at_the_end(
     chain: Chain,
+    owners_node: Callable[[], Node],
     lock: Any,
     rewards: Any,
     token: Any,
     tags: DomainTags,
-    owner: str,
     revoker: str,
     ends: int,
 ) -> None:
-    other = solo_node_of_owner(chain, rewards, token, tags, owner)
+    other = owners_node()
     owed = 7 * SESH
     sig = network_signature(tags, [other], reward_message(tags, lock.address, owed))
     chain.transact(rewards.functions.updateRewardsBalance(lock.address, owed, sig, []))

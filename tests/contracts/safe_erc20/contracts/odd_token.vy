@@ -3,7 +3,7 @@
 @title A token whose `transfer` answers whatever a test sets
 @notice Only for tests of safe transfers: it can answer true, false, nothing,
         a malformed word, or revert with chosen data. `balanceOf` answers a
-        settable balance for everyone.
+        settable balance for everyone; it records the last transfer it took.
 """
 
 # The raw return data of `transfer` (or the revert data when `fails`).
@@ -12,6 +12,9 @@ answer: public(Bytes[128])
 fails: public(bool)
 # What `balanceOf` answers, for any account.
 held: public(uint256)
+# The recipient and amount of the last `transfer` that did not revert.
+last_to: public(address)
+last_amount: public(uint256)
 
 
 @deploy
@@ -37,4 +40,6 @@ def balanceOf(owner: address) -> uint256:
 def transfer(to: address, amount: uint256) -> Bytes[128]:
     if self.fails:
         raw_revert(self.answer)
+    self.last_to = to
+    self.last_amount = amount
     return self.answer
