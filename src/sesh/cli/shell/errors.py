@@ -29,14 +29,6 @@ def one_line(error: BaseException) -> str:
     return " ".join(str(error).split()) or type(error).__name__
 
 
-def usage(option: str, error: ValueError) -> CommandError:
-    """A ``ValueError`` from reading ``option``'s value, as the usage error naming it."""
-    message = str(error)
-    if not message.startswith(option):
-        message = f"{option}: {message}"
-    return CommandError(message, 2)
-
-
 def run_verb(verb: str, action: Callable[[], int], also: tuple[type[Exception], ...] = ()) -> int:
     """Run ``action``; every failure becomes one line on stderr, ``sesh VERB: error: …``, and
     a non-zero exit code (2 for usage mistakes, 130 for Ctrl-C, 1 otherwise). ``also`` names
