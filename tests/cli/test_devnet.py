@@ -207,7 +207,7 @@ def test_help_explains_the_command_and_every_option(capsys: pytest.CaptureFixtur
     options = ("--data-dir", "--port", "--fresh", "--json")
     for needle in (*options, "Ctrl-C", "cancun", "not the state at older blocks"):
         assert needle in text
-    for needle in ("`local` profile", "1,000,000 SESH", "contracts.json", "is started"):
+    for needle in ("`devnet` profile", "1,000,000 SESH", "contracts.json", "is started"):
         assert needle in text
     for needle in ("ServiceNodeContributionFactory", "TokenConverter", "examples.json"):
         assert needle in text
