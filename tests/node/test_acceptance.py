@@ -184,5 +184,5 @@ def test_a_node_follows_every_event_and_a_reorg_to_the_contracts_node_list(
     status = json.loads(capsys.readouterr().out)
     assert status["chain"]["height"] == height + 1
     assert status["chain"]["nodes"]["active"] == len(final.nodes)
-    assert status["l2SafeHeight"] == safe.number
+    assert status["l2_safe_height"] == safe.number
     reopened.store.close()

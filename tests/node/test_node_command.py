@@ -67,7 +67,7 @@ def test_a_node_runs_to_its_halt_height_and_reports_its_status(
     assert code == 0
     status = json.loads(out)
     assert status["chain"]["height"] == 5 and status["running"] is False
-    assert status["chainId"] == 31337 and status["profile"] == "devnet"
+    assert status["chain_id"] == 31337 and status["profile"] == "devnet"
     assert status["payout"]["tx"].startswith("0x")
     assert status["funding"]["height"] >= 1
 

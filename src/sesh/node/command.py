@@ -19,6 +19,7 @@ from typing import IO, TYPE_CHECKING, Any
 from sesh.cli.shell.defaults import DEFAULT_RPC, DEVNET_DEPLOYMENT
 from sesh.cli.shell.errors import CommandError, run_verb
 from sesh.cli.shell.options import add_command, add_signer_options, check_signer_options
+from sesh.cli.shell.output import snake_case_keys
 from sesh.cli.shell.records import read_record
 from sesh.cli.shell.signals import stop_on_signals
 
@@ -194,7 +195,7 @@ def _status(args: argparse.Namespace) -> int:
             f"no node store in {data_dir} (start a node with `sesh node run --data-dir {data_dir}`)"
         )
     info = read_status(data_dir)
-    print(json.dumps(info) if args.json else format_status(info))
+    print(json.dumps(snake_case_keys(info)) if args.json else format_status(info))
     sys.stdout.flush()  # a closed pipe (`| head`) shows here, where run_verb ends it quietly
     return 0
 

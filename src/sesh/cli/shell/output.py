@@ -9,9 +9,11 @@ Tables are Rich tables, without colour when the output is not a terminal.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import cache
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -55,3 +57,23 @@ def table(
     with console.capture() as captured:
         console.print(grid)
     return "\n".join(line.rstrip() for line in captured.get().splitlines())
+
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
+_IDENTIFIER = re.compile(r"[a-z][a-zA-Z0-9]*")
+
+
+def snake_case_keys(value: Any) -> Any:
+    """``value`` with every camelCase key of its objects in snake_case (``l2SafeHeight`` →
+    ``l2_safe_height``): for records kept in another style, printed by the rule every verb's
+    ``--json`` follows. Keys that are not identifiers (addresses, hashes) stay as they are."""
+    if isinstance(value, dict):
+        return {
+            (_CAMEL.sub(r"_\1", key).lower() if _IDENTIFIER.fullmatch(key) else key): (
+                snake_case_keys(item)
+            )
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [snake_case_keys(item) for item in value]
+    return value
