@@ -228,7 +228,12 @@ class Funding:
             view = read_pool_view(self.calls_at, self.pool, self.token, self.rewards, safe)
         except (AllProvidersFailed, ChainMoved) as error:
             if not self._skipping:
-                log.warning("funding check skipped until L2 answers (said once): %s", error)
+                log.warning(
+                    "funding check skipped: L2 does not answer for block %d (a provider, or a "
+                    "restarted devnet, may keep only its latest state; said once): %s",
+                    safe.number,
+                    error,
+                )
             self._skipping = True
             return None
         self._skipping = False
