@@ -214,6 +214,13 @@ def test_a_wrong_keystore_password_is_one_line(
     assert "--password-env" in one_line_error(err)
 
 
+def refuse_the_rewards_step(patch: pytest.MonkeyPatch) -> None:
+    """Make `--profile testnet` one whose liquidation penalties exceed a quarter: SESH, the pool
+    and the verifier deploy, then ServiceNodeRewards.initialize refuses."""
+    greedy = Profile("testnet", 120 * SESH, 10, 1_000, 1_000, 10, 0)
+    patch.setitem(deploy_command.PROFILES, "testnet", greedy)  # type: ignore[index]
+
+
 def test_a_refused_transaction_is_one_line_naming_the_error(
     node: Anvil,
     artifacts: ContractArtifacts,
@@ -222,8 +229,7 @@ def test_a_refused_transaction_is_one_line_naming_the_error(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A profile whose liquidation penalties exceed a quarter: initialize refuses it."""
-    greedy = Profile("testnet", 120 * SESH, 10, 1_000, 1_000, 10, 0)
-    monkeypatch.setitem(deploy_command.PROFILES, "testnet", greedy)  # type: ignore[index]
+    refuse_the_rewards_step(monkeypatch)
     out_file = tmp_path / "x.json"
     code, _, err = sesh_deploy(
         capsys, "--rpc", node.rpc_url, "--profile", "testnet", "--out", str(out_file), "--unlocked"
@@ -245,9 +251,8 @@ def test_an_interrupted_deployment_resumes_without_deploying_anything_twice(
 ) -> None:
     out_file = tmp_path / "resumed.json"
     args = ["--rpc", node.rpc_url, "--profile", "testnet", "--out", str(out_file), "--unlocked"]
-    with monkeypatch.context() as patch:  # the rewards contract's step is refused
-        greedy = Profile("testnet", 120 * SESH, 10, 1_000, 1_000, 10, 0)
-        patch.setitem(deploy_command.PROFILES, "testnet", greedy)  # type: ignore[index]
+    with monkeypatch.context() as patch:
+        refuse_the_rewards_step(patch)
         code, _, err = sesh_deploy(capsys, *args)
     assert code == 1
     journal = json.loads((tmp_path / "resumed.json.partial").read_text())
