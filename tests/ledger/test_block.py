@@ -57,6 +57,11 @@ def full_block(votes: tuple[bool, ...] = (True, False) * 5 + (True,)) -> Block:
             UptimeDecision(DecisionKind.DEREGISTER, b"\x04" * 32),
         ),
         round=2,
+        timestamp=1_700_000_000,
+        random_value=b"\x0a" * 32,
+        validators=(b"\x05" * 32, b"\x0b" * 32),
+        state_hash=b"\x0c" * 32,
+        producer_signature=b"\x0d" * 64,
         signatures=(ValidatorSignature(b"\x05" * 32, b"\x06" * 128),),
     )
 
@@ -73,7 +78,7 @@ def test_event_ids_are_the_trackers() -> None:
 
 def test_the_hash_covers_everything_but_the_signatures() -> None:
     block = full_block()
-    assert replace(block, signatures=()).hash() == block.hash()
+    assert replace(block, signatures=(), producer_signature=b"").hash() == block.hash()
     changed = [
         replace(block, height=10),
         replace(block, prev_hash=b"\x09" * 32),
@@ -84,6 +89,10 @@ def test_the_hash_covers_everything_but_the_signatures() -> None:
         replace(block, votes=(False,) * 11),
         replace(block, decisions=()),
         replace(block, round=0),
+        replace(block, timestamp=1),
+        replace(block, random_value=bytes(32)),
+        replace(block, validators=block.validators[:1]),
+        replace(block, state_hash=bytes(32)),
     ]
     assert len({b.hash() for b in [block, *changed]}) == len(changed) + 1
 
@@ -93,7 +102,7 @@ def test_the_hash_covers_everything_but_the_signatures() -> None:
     [
         lambda data: data[:-1],
         lambda data: data + b"\x00",
-        lambda data: b"\x02" + data[1:],
+        lambda data: b"\x01" + data[1:],  # an older block version
     ],
 )
 def test_a_mangled_encoding_is_refused(mangle: object) -> None:
@@ -103,10 +112,13 @@ def test_a_mangled_encoding_is_refused(mangle: object) -> None:
 
 
 def test_vote_bits_beyond_the_count_are_refused() -> None:
-    block = replace(full_block(votes=(True,)), events=(), decisions=(), signatures=())
+    block = replace(
+        full_block(votes=(True,)), events=(), decisions=(), signatures=(), producer_signature=b""
+    )
     data = bytearray(block.encode())
-    # the single vote byte sits just before the decision count and the signature count
-    data[-4 - 2 - 1] |= 0x80
+    # the single vote byte sits just before the decision count, the producer signature's length
+    # and the signature count
+    data[-4 - 1 - 2 - 1] |= 0x80
     with pytest.raises(ValueError, match="vote bits"):
         Block.decode(bytes(data))
 

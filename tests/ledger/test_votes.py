@@ -16,6 +16,7 @@ from sesh.ledger import (
     ValidatorSignature,
     item_id,
     pending_events,
+    seal,
 )
 from sesh.ledger.params import FULL_SCORE
 
@@ -65,7 +66,7 @@ def test_an_undecided_event_times_out_after_30_blocks() -> None:
     while True:
         block = net.make_block()
         if block.votes:  # producers disagree: one yes, one no, never 5 votes apart
-            block = replace(block, votes=(vote,))
+            block = seal(net.ledger, replace(block, votes=(vote,)))
             vote = not vote
         receipt = net.apply(block)
         if receipt.resolved:
@@ -79,7 +80,7 @@ def test_a_vote_in_a_later_round_weighs_less() -> None:
     net = Net()
     net.seen.append(net.registration(1))
     net.step()
-    net.apply(replace(net.make_block(), round=2))
+    net.apply(seal(net.ledger, replace(net.make_block(), round=2)))
     [pending] = pending_events(net.ledger)
     assert pending.confirmations == FULL_SCORE + FULL_SCORE // 3
 
@@ -119,7 +120,10 @@ def test_proposals_that_cannot_be_voted_on_are_refused() -> None:
     other_chain = net.registration(2)
     other_chain = replace(other_chain, origin=replace(other_chain.origin, chain_id=1))
     future = replace(net.registration(3), origin=L2Origin(CHAIN, 10**6, b"\x01" * 32, 0))
-    block = replace(net.make_block(), events=(event, event, liquidated, other_chain, future))
+    block = seal(
+        net.ledger,
+        replace(net.make_block(), events=(event, event, liquidated, other_chain, future)),
+    )
     receipt = net.apply(block)
     assert receipt.proposals == (
         Outcome.PENDING,
@@ -136,7 +140,7 @@ def test_a_confirmed_event_is_never_applied_again() -> None:
     net.confirm(event)
     net.confirm(net.exit(1))
     assert not net.ledger.nodes
-    receipt = net.apply(replace(net.make_block(), events=(event,)))
+    receipt = net.apply(seal(net.ledger, replace(net.make_block(), events=(event,))))
     assert receipt.proposals == (Outcome.DUPLICATE_EVENT,)
 
 
@@ -160,7 +164,7 @@ def test_a_malformed_decision_makes_the_block_invalid() -> None:
         UptimeDecision(7, node_keys(1).pubkey),  # type: ignore[arg-type]
         UptimeDecision(DecisionKind.DECOMMISSION, b"\x01" * 31),
     ):
-        with pytest.raises(InvalidBlock):
+        with pytest.raises(InvalidBlock, match="malformed uptime decision"):
             net.ledger.apply(replace(net.make_block(), decisions=(decision,)))
     assert net.ledger.state_hash == before
 

@@ -9,6 +9,7 @@ the last 360 blocks. See docs/architecture.md, section `sesh.ledger`.
 """
 
 from sesh.ledger.block import Block, DecisionKind, UptimeDecision, ValidatorSignature
+from sesh.ledger.genesis import GenesisError, genesis_ledger
 from sesh.ledger.invariants import (
     Conservation,
     InvariantViolation,
@@ -18,7 +19,7 @@ from sesh.ledger.invariants import (
 from sesh.ledger.ledger import Ledger
 from sesh.ledger.outcomes import BlockReceipt, HeightUnavailable, InvalidBlock, Outcome, Resolved
 from sesh.ledger.params import DEVNET, MAINNET, PROFILES, SESH, TESTNET, NetworkProfile
-from sesh.ledger.producer import PurgeView, produce_block
+from sesh.ledger.producer import PurgeView, produce_block, seal
 from sesh.ledger.purge import PendingItem, ServiceNodePurge, item_id
 from sesh.ledger.queries import (
     AccountSummary,
@@ -37,12 +38,14 @@ from sesh.ledger.queries import (
 )
 from sesh.ledger.records import NodeState, RemovalKind, ServiceNode
 from sesh.ledger.rewards import UNITS_PER_ATOM
+from sesh.ledger.rotation import active_count, scheduled_leader, validator_order
 from sesh.ledger.rules import Eligibility, Reason
-from sesh.ledger.state import ROLLBACK_DEPTH, LedgerState
+from sesh.ledger.state import ENTROPY_WINDOW, ROLLBACK_DEPTH, LedgerState
 from sesh.ledger.transition import apply_block
 
 __all__ = [
     "DEVNET",
+    "ENTROPY_WINDOW",
     "MAINNET",
     "PROFILES",
     "ROLLBACK_DEPTH",
@@ -56,6 +59,7 @@ __all__ = [
     "DecisionKind",
     "Eligibility",
     "ExitListEntry",
+    "GenesisError",
     "HeightUnavailable",
     "InvalidBlock",
     "InvariantViolation",
@@ -76,17 +80,22 @@ __all__ = [
     "UptimeDecision",
     "ValidatorSignature",
     "account_summary",
+    "active_count",
     "apply_block",
     "check_invariants",
     "conservation",
     "contract_only_keys",
     "exit_eligibility",
     "exit_liquidation_list",
+    "genesis_ledger",
     "item_id",
     "liquidation_eligibility",
     "pending_events",
     "produce_block",
     "reward_balance",
+    "scheduled_leader",
+    "seal",
     "service_node",
     "service_nodes",
+    "validator_order",
 ]

@@ -2,6 +2,15 @@
 
 A block carries, besides its place in the chain (height, previous hash, producer, pulse round):
 
+* ``timestamp``: the leader's clock in seconds, never below the parent's (validators also bound
+  it against their own clocks, `sesh.consensus`);
+* ``random_value``: 32 bytes from the validators' commit-reveal; quorums 11 to 22 blocks later
+  draw their entropy from it;
+* ``validators``: the Ed25519 keys of the validator set the leader proposed for the block (the
+  signers are among them); the ledger moves them to the back of the validator rotation;
+* ``state_hash``: the state hash applying the block results in; a block whose state hash is
+  not what it says is invalid, so a signature over the block id vouches for the state too;
+
 * ``l2_height``: the L2 height the producer's tracker considered safe; proposed events must come
   from at or below it, and it never goes down;
 * ``l2_reward``: the pool's reward rate the producer read, clamped against the previous block's
@@ -10,8 +19,9 @@ A block carries, besides its place in the chain (height, previous hash, producer
 * ``votes``: one bool per event still pending after this block's resolution step, in event id
   order: the producer's view of whether each one really happened;
 * ``decisions``: uptime decisions (decommission, recommission, deregister) for named nodes;
-* ``signatures``: validator signatures over the block hash. They are *not* part of the hash and
-  not part of the state transition: the quorum chain checks them before a block gets here.
+* ``producer_signature`` and ``signatures``: the producer's and the validators' signatures over
+  the block hash. They are *not* part of the hash and not part of the state transition: the
+  quorum chain (`sesh.consensus`) checks them before a block gets here.
 
 The encoding is canonical (one byte string per block) and versioned by its first byte; the hash
 is keccak256 of the encoding without the signatures. Decoding refuses trailing or missing bytes.
@@ -28,7 +38,8 @@ from sesh.l2.events import Contributor, L2Origin
 from sesh.ledger.purge import PURGE_KIND, PendingItem, ServiceNodePurge
 from sesh.ledger.reader import ByteReader
 
-BLOCK_VERSION = 1
+BLOCK_VERSION = 2
+ZERO_HASH = bytes(32)
 
 
 class DecisionKind(IntEnum):
@@ -82,17 +93,31 @@ class Block:
     decisions: tuple[UptimeDecision, ...] = ()
     round: int = 0
     """The pulse round the block was produced in; a vote weighs FULL_SCORE / (round + 1)."""
+    timestamp: int = 0
+    random_value: bytes = ZERO_HASH
+    validators: tuple[bytes, ...] = ()
+    state_hash: bytes = ZERO_HASH
+    producer_signature: bytes = b""
     signatures: tuple[ValidatorSignature, ...] = ()
 
     def encode_unsigned(self) -> bytes:
         """The canonical bytes the hash (and validator signatures) cover."""
         if len(self.prev_hash) != 32 or len(self.producer) != 32:
             raise ValueError("prev_hash and producer are 32 bytes")
+        if len(self.random_value) != 32 or len(self.state_hash) != 32:
+            raise ValueError("random_value and state_hash are 32 bytes")
+        if len(self.validators) > 255 or any(len(v) != 32 for v in self.validators):
+            raise ValueError("at most 255 validators, each a 32-byte key")
         out = bytearray([BLOCK_VERSION])
         out += self.height.to_bytes(8, "big")
         out += self.prev_hash
         out += self.producer
         out += self.round.to_bytes(1, "big")
+        out += self.timestamp.to_bytes(8, "big")
+        out += self.random_value
+        out += len(self.validators).to_bytes(1, "big")
+        out += b"".join(self.validators)
+        out += self.state_hash
         out += self.l2_height.to_bytes(8, "big")
         out += self.l2_reward.to_bytes(32, "big")
         out += len(self.events).to_bytes(4, "big")
@@ -111,8 +136,11 @@ class Block:
         return bytes(out)
 
     def encode(self) -> bytes:
-        """The unsigned bytes followed by the validator signatures."""
+        """The unsigned bytes followed by the producer's and the validators' signatures."""
         out = bytearray(self.encode_unsigned())
+        if len(self.producer_signature) > 0xFF:
+            raise ValueError("a producer signature is at most 255 bytes")
+        out += len(self.producer_signature).to_bytes(1, "big") + self.producer_signature
         out += len(self.signatures).to_bytes(2, "big")
         for sig in self.signatures:
             out += sig.encode()
@@ -132,6 +160,10 @@ class Block:
         prev_hash = r.take(32)
         producer = r.take(32)
         round_ = r.uint(1)
+        timestamp = r.uint(8)
+        random_value = r.take(32)
+        validators = tuple(r.take(32) for _ in range(r.uint(1)))
+        state_hash = r.take(32)
         l2_height = r.uint(8)
         l2_reward = r.uint(32)
         events = tuple(decode_item(r.take(r.uint(4))) for _ in range(r.uint(4)))
@@ -144,6 +176,7 @@ class Block:
         for _ in range(r.uint(4)):
             kind = DecisionKind(r.uint(1))
             decisions.append(UptimeDecision(kind, r.take(32), r.uint(4)))
+        producer_signature = r.take(r.uint(1))
         signatures = []
         for _ in range(r.uint(2)):
             validator = r.take(32)
@@ -159,6 +192,11 @@ class Block:
             votes=votes,
             decisions=tuple(decisions),
             round=round_,
+            timestamp=timestamp,
+            random_value=random_value,
+            validators=validators,
+            state_hash=state_hash,
+            producer_signature=producer_signature,
             signatures=tuple(signatures),
         )
 

@@ -66,8 +66,12 @@ def conservation(state: LedgerState) -> Conservation:
     return Conservation(state.issued, paid, dust)
 
 
-def _payable_ok(node: ServiceNode, height: int, maturity: int) -> bool:
-    return node.state is NodeState.ACTIVE and height >= node.active_since + maturity
+def _payable_ok(node: ServiceNode, height: int, maturity: int, genesis: int) -> bool:
+    """Active, and either mature or a node of the genesis (seeded nodes are payable at once:
+    no block can register a node at the genesis height, so only they are active since it)."""
+    return node.state is NodeState.ACTIVE and (
+        height >= node.active_since + maturity or node.active_since == genesis
+    )
 
 
 # -- the invariants: each a named check, returning what it found wrong ---------------------------
@@ -110,7 +114,7 @@ def payable_when_mature(state: LedgerState) -> list[str]:
     maturity = state.profile.maturity_blocks
     bad = []
     for node in state.nodes.values():
-        mature = _payable_ok(node, state.height, maturity)
+        mature = _payable_ok(node, state.height, maturity, state.genesis_height)
         if node.payable != mature:
             bad.append(f"node {node.pubkey.hex()} payable={node.payable}, mature={mature}")
     return bad

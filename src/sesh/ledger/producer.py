@@ -9,16 +9,19 @@ accept from it:
   gets a no), and for a purge, yes if the node is still purgeable in its view;
 * proposals: the tracker's events it would itself vote for, in L2 order, that are neither
   pending nor confirmed, plus a purge for every node the contract's list lacks;
-* the reward rate clamped against the previous block's.
+* the reward rate clamped against the previous block's;
+* the state hash the block results in (`resulting_state_hash`).
 
-Production by quorums (pulse) is the next layer's business; this is what one node proposes.
+Production by quorums (pulse, `sesh.consensus`) fills in the timestamp, the random value and the
+validator set the quorum agreed on; this is what one node proposes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from sesh.keccak import keccak256
 from sesh.l2.events import L2Event, event_id
 from sesh.ledger.block import Block, UptimeDecision
 from sesh.ledger.purge import ACTED_ON, PendingItem, ServiceNodePurge, item_id
@@ -26,6 +29,7 @@ from sesh.ledger.records import PendingEvent, ServiceNode
 from sesh.ledger.rewards import clamp_reward
 from sesh.ledger.rules import still_pending
 from sesh.ledger.state import BlsKey, LedgerState
+from sesh.ledger.transition import resulting_state_hash
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +78,9 @@ def produce_block(
     decisions: Iterable[UptimeDecision] = (),
     purge_view: PurgeView | None = None,
     round_: int = 0,
+    timestamp: int | None = None,
+    random_value: bytes | None = None,
+    validators: tuple[bytes, ...] = (),
 ) -> Block:
     """The next block as this producer sees things (see the module docstring)."""
     height = state.height + 1
@@ -119,7 +126,7 @@ def produce_block(
         profile.reward_max_decrease,
         profile.reward_max_increase,
     )
-    return Block(
+    block = Block(
         height=height,
         prev_hash=state.block_hash,
         producer=producer,
@@ -129,4 +136,15 @@ def produce_block(
         votes=votes,
         decisions=tuple(decisions),
         round=round_,
+        timestamp=state.timestamp + profile.block_time if timestamp is None else timestamp,
+        random_value=keccak256(b"sesh.random" + state.block_hash)
+        if random_value is None
+        else random_value,
+        validators=validators,
     )
+    return seal(state, block)
+
+
+def seal(state: LedgerState, block: Block) -> Block:
+    """`block` with the state hash it results in on `state` (and no signatures yet)."""
+    return replace(block, state_hash=resulting_state_hash(state, block))

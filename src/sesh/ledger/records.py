@@ -124,10 +124,18 @@ class ServiceNode:
     payable: bool = False
     snapshot: int = 0
     earned: int = 0
+    last_leader: int = 0
+    """The last height this node was the scheduled round-0 leader of (0: never): the leader
+    rotation goes to the active node that led longest ago (`sesh.ledger.rotation`)."""
+    last_validator: int = 0
+    """The last height whose block this node validated (0: never): validators are drawn from
+    the longest-idle nodes first."""
     digest: int = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         body = self.identity.digest + _words(
+            self.last_leader,
+            self.last_validator,
             self.state,
             self.active_since,
             self.credit_base,

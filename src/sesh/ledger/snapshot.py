@@ -41,6 +41,7 @@ from sesh.ledger.state import (
     ACCOUNTS,
     CONFIRMED,
     COUNTERS,
+    ENTROPY_WINDOW,
     NODES,
     PAYMENTS,
     PENDING,
@@ -51,7 +52,7 @@ from sesh.ledger.state import (
 )
 
 MAGIC: Final = b"sesh.ledger.snapshot"
-VERSION: Final = 1
+VERSION: Final = 2
 _MASK: Final = (1 << (8 * DIGEST_BYTES)) - 1
 
 T = TypeVar("T")
@@ -114,6 +115,8 @@ def _write_node(w: _Writer, node: ServiceNode) -> None:
         int(node.payable),
         node.snapshot,
         node.earned,
+        node.last_leader,
+        node.last_validator,
     ):
         w.num(value)
 
@@ -182,6 +185,11 @@ def encode_snapshot(state: LedgerState) -> bytes:
         s.reward_carry,
     ):
         w.num(value)
+    w.num(s.timestamp)
+    w.fixed(s.parent_hash, 32)
+    w.num(len(s.entropy))
+    for value in s.entropy:
+        w.var(value)
     w.fixed(s.state_hash, 32)
     _write_table(w, state.nodes, _write_node)
     _write_table(w, state.removed, _write_removed)
@@ -260,6 +268,8 @@ def _read_node(r: _Reader) -> ServiceNode:
         payable=bool(payable),
         snapshot=r.num(),
         earned=r.num(),
+        last_leader=r.num(),
+        last_validator=r.num(),
     )
 
 
@@ -335,6 +345,11 @@ def _restore(profile: NetworkProfile, data: bytes) -> Ledger:
     if len(window) != profile.reward_window:
         raise SnapshotError("the reward window does not match the profile")
     reward_carry = r.num()
+    timestamp = r.num()
+    parent_hash = r.take(32)
+    entropy = tuple(r.var() for _ in range(r.count()))
+    if len(entropy) != ENTROPY_WINDOW:
+        raise SnapshotError("the entropy window does not have its fixed length")
     state_hash = r.take(32)
 
     ledger = Ledger(profile, height=genesis_height, initial_reward_rate=initial_reward_rate)
@@ -367,6 +382,9 @@ def _restore(profile: NetworkProfile, data: bytes) -> Ledger:
             **counters,
             reward_window=window,
             reward_carry=reward_carry,
+            timestamp=timestamp,
+            parent_hash=parent_hash,
+            entropy=entropy,
             records_hash=ledger.records_hash & _MASK,
             state_hash=state_hash,
         )

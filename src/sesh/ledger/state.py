@@ -46,6 +46,10 @@ from sesh.ledger.rewards import UNITS_PER_ATOM, per_node_share, split_delta
 ROLLBACK_DEPTH: Final = 360
 """Blocks the ledger can step back (and answer historical queries about)."""
 
+ENTROPY_WINDOW: Final = 22
+"""Random values of the newest blocks the state keeps: the quorum of height H draws its entropy
+from the ancestors H-22 … H-11 (pulse.md §1.3), which the state at H-1 holds as its oldest 12."""
+
 _MASK = (1 << (8 * DIGEST_BYTES)) - 1
 
 # Table ids (journal entries name their table by these).
@@ -81,6 +85,9 @@ class Scalars:
     stake_credited: int
     reward_window: tuple[int, ...]
     reward_carry: int
+    timestamp: int
+    parent_hash: bytes
+    entropy: tuple[bytes, ...]
     records_hash: int
     state_hash: bytes
 
@@ -126,12 +133,13 @@ class LedgerState:
         l2_height: int = 0,
         initial_reward_rate: int | None = None,
         staking_requirement: int | None = None,
+        timestamp: int = 0,
     ) -> None:
         rate = profile.initial_reward_rate if initial_reward_rate is None else initial_reward_rate
         requirement = (
             profile.staking_requirement if staking_requirement is None else staking_requirement
         )
-        if rate < 0 or requirement <= 0 or height < 0 or l2_height < 0:
+        if rate < 0 or requirement <= 0 or min(height, l2_height, timestamp) < 0:
             raise ValueError("genesis values must be non-negative (the requirement positive)")
         self.profile: Final = profile
         self.genesis_height: Final = height
@@ -190,6 +198,14 @@ class LedgerState:
         """Σ returned stake (atoms) over accounts."""
         self.reward_window: tuple[int, ...] = (rate,) * profile.reward_window
         self.reward_carry = 0
+        self.timestamp = timestamp
+        """The top block's timestamp (seconds); a block's may not be lower than its parent's."""
+        self.parent_hash = self.block_hash
+        """The top block's parent: the state hash covers it rather than the top block's own
+        hash, since a block carries the state hash it results in."""
+        self.entropy: tuple[bytes, ...] = (self.block_hash,) * ENTROPY_WINDOW
+        """The random values of the last `ENTROPY_WINDOW` blocks, oldest first; the genesis
+        hash stands in for blocks before genesis."""
         self.records_hash = 0
         self.state_hash = b""
         self.state_hash = self.compute_state_hash()
@@ -208,11 +224,13 @@ class LedgerState:
             setattr(self, name, getattr(s, name))
 
     def compute_state_hash(self) -> bytes:
-        """blake2b over the profile, every scalar and the records' digest sum."""
+        """blake2b over the profile, every scalar but the top block's own hash (the block
+        carries this hash, so it cannot cover it; its parent's hash stands in) and the records'
+        digest sum."""
         h = hashlib.blake2b(digest_size=32)
         h.update(b"sesh.ledger.state")
         h.update(self.profile.digest)
-        h.update(self.block_hash)
+        h.update(self.parent_hash)
         for value in (
             self.genesis_height,
             self.initial_reward_rate,
@@ -220,8 +238,11 @@ class LedgerState:
             *(getattr(self, name) for name in COUNTERS),
             self.reward_carry,
             *self.reward_window,
+            self.timestamp,
         ):
             h.update(value.to_bytes(32, "big"))
+        for value in self.entropy:
+            h.update(len(value).to_bytes(1, "big") + value)
         h.update((self.records_hash & _MASK).to_bytes(DIGEST_BYTES, "big"))
         return h.digest()
 
@@ -248,6 +269,10 @@ class LedgerState:
         self._restore(self._before)
         self._entries = None
         self._before = None
+
+    def forget_history(self) -> None:
+        """Drop every undo record: what was applied so far (a genesis) cannot be rolled back."""
+        self._history.clear()
 
     @property
     def rollback_depth(self) -> int:

@@ -2,7 +2,9 @@
 
 Within a block, in this order (every node must use the same one):
 
-1. header: height, parent hash, round, L2 height never decreasing, the reward clamp;
+1. header: height, parent hash, round, timestamp and L2 height never decreasing, the reward
+   clamp; then the rotation (`sesh.ledger.rotation`): the scheduled leader and the block's
+   validators move to the back, and the block's random value enters the entropy window;
 2. resolution: pending events decided by the votes of earlier blocks are applied (in inclusion
    order) or dropped; the vote timeout counts from inclusion;
 3. votes: the block's votes, one per event left pending, in event id order;
@@ -12,7 +14,8 @@ Within a block, in this order (every node must use the same one):
 6. the reward, split equally among the nodes payable now;
 7. the block's proposals become pending with the producer's yes vote.
 
-A block that breaks steps 1 or 3 raises `InvalidBlock` and leaves the state untouched. Anything
+A block that breaks steps 1 or 3, or whose `state_hash` is not the state hash it results in,
+raises `InvalidBlock` and leaves the state untouched. Anything
 else wrong (an event that fails a registration rule, a decision the credits do not allow) gets
 an `Outcome` in the receipt and the block goes on.
 """
@@ -49,6 +52,7 @@ from sesh.ledger.records import (
     ServiceNode,
 )
 from sesh.ledger.rewards import block_amount, paid_rate, reward_bounds
+from sesh.ledger.rotation import scheduled_leader
 from sesh.ledger.rules import (
     ZERO_ADDRESS,
     Verdict,
@@ -79,12 +83,30 @@ def apply_block(state: LedgerState, block: Block) -> BlockReceipt:
         state.abort_block()
         raise
     state.commit_block()
+    if block.state_hash != state.state_hash:
+        state.rollback(1)
+        raise InvalidBlock(
+            f"block {block.height} says state {block.state_hash.hex()[:16]}…, "
+            f"applying it gives {state.state_hash.hex()[:16]}…"
+        )
     return replace(receipt, state_hash=state.state_hash)
+
+
+def resulting_state_hash(state: LedgerState, block: Block) -> bytes:
+    """The state hash applying `block` would give (its own `state_hash` is not checked); the
+    state is left as it was. How a producer fills in a block's `state_hash`."""
+    state.begin_block()
+    try:
+        _apply(state, block)
+        return state.compute_state_hash()
+    finally:
+        state.abort_block()
 
 
 def _apply(state: LedgerState, block: Block) -> BlockReceipt:
     height = state.height + 1
     block_hash = process_header(state, block, height)
+    process_rotation(state, block, height)
     resolved = process_resolution(state, height)
     process_votes(state, block)
     decisions = process_decisions(state, block.decisions, height)
@@ -92,8 +114,11 @@ def _apply(state: LedgerState, block: Block) -> BlockReceipt:
     reward = process_reward(state, block, height)
     proposals = process_proposals(state, block, height)
     state.height = height
+    state.parent_hash = block.prev_hash
     state.block_hash = block_hash
     state.l2_height = block.l2_height
+    state.timestamp = block.timestamp
+    state.entropy = (*state.entropy[1:], block.random_value)
     return BlockReceipt(
         height=height,
         block_hash=block_hash,
@@ -118,6 +143,10 @@ def process_header(state: LedgerState, block: Block, height: int) -> bytes:
         raise InvalidBlock(f"round {block.round} out of range")
     if not state.l2_height <= block.l2_height <= MAX_UINT64:
         raise InvalidBlock(f"L2 height {block.l2_height} is below {state.l2_height}")
+    if not state.timestamp <= block.timestamp <= MAX_UINT64:
+        raise InvalidBlock(f"timestamp {block.timestamp} is below its parent's {state.timestamp}")
+    if len(set(block.validators)) != len(block.validators):
+        raise InvalidBlock(f"block {height} names a validator twice")
     profile = state.profile
     low, high = reward_bounds(
         state.reward_window[-1], profile.reward_max_decrease, profile.reward_max_increase
@@ -131,6 +160,16 @@ def process_header(state: LedgerState, block: Block, height: int) -> bytes:
         return block.hash()
     except (ValueError, OverflowError) as exc:
         raise InvalidBlock(f"block {height} cannot be encoded: {exc}") from exc
+
+
+def process_rotation(state: LedgerState, block: Block, height: int) -> None:
+    leader = scheduled_leader(state)
+    if leader is not None:
+        state.put(NODES, leader, replace(state.nodes[leader], last_leader=height))
+    for key in block.validators:
+        node = state.nodes.get(key)
+        if node is not None and node.active:
+            state.put(NODES, key, replace(node, last_validator=height))
 
 
 # -- 2. resolution -------------------------------------------------------------------------------
