@@ -43,8 +43,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from sesh.l2.errors import AllProvidersFailed, ChainIdMismatch, ChainMoved, ReorgTooDeep
-from sesh.l2.events import L2Event, ServiceNodeExit, StakingRequirementUpdated, event_id
+from sesh.l2.errors import AllProvidersFailed
+from sesh.l2.events import L2Event, StakingRequirementUpdated
 from sesh.l2.position import BlockRef, TrackerPosition
 from sesh.ledger import (
     ROLLBACK_DEPTH,
@@ -52,19 +52,18 @@ from sesh.ledger import (
     BlockReceipt,
     Ledger,
     NetworkProfile,
-    PurgeView,
     UptimeDecision,
     produce_block,
 )
 from sesh.ledger.params import HOUR
-from sesh.ledger.purge import ACTED_ON
 from sesh.ledger.snapshot import SnapshotError, encode_snapshot, restore_snapshot
-from sesh.ledger.state import ACCOUNTS, BlsKey
+from sesh.ledger.state import ACCOUNTS
+from sesh.node.follower import L2Follower, NodeError, Poll, chain_replaced
 from sesh.node.status import chain_summary, rewards_summary
 from sesh.node.store import BlockWrite, Store
 
 if TYPE_CHECKING:
-    from sesh.l2.tracker import Rollback, Tracker
+    from sesh.l2.tracker import Tracker
     from sesh.node.funding import Funding
 
 log = logging.getLogger("sesh.node")
@@ -76,15 +75,9 @@ DEFAULT_MAX_POLLS_PER_BLOCK = 10
 REPLAY_FROM_GENESIS_LIMIT = 10_000
 """Without a snapshot old enough, a store this short is replayed from genesis; a longer one
 starts from its newest snapshot (and answers historical queries only after it)."""
-PURGE_RETRY_BLOCKS = 60
-"""Blocks before a failed read of the contract's node list is tried again."""
 SUMMARY_COST_SHARE = 10
 """The full reward accounting (`conservation`, O(nodes)) for the status summary is recomputed
 when the last computation is at least this many times its own cost ago."""
-
-
-class NodeError(Exception):
-    """The node cannot go on (or start): the message is one line, for the operator."""
 
 
 @dataclass(frozen=True)
@@ -125,21 +118,6 @@ class NodeConfig:
 
 
 @dataclass
-class _Poll:
-    """What this block's polls found."""
-
-    position: TrackerPosition
-    seen: dict[bytes, L2Event]
-    reward_rate: int | None = None
-    safe_block: BlockRef | None = None
-    latest: int | None = None
-    provider: str | None = None
-    error: str | None = None
-    reported: int = 0
-    retracted: int = 0
-
-
-@dataclass
 class StepResult:
     """One stored block."""
 
@@ -156,6 +134,9 @@ class _Conservation:
     last_at: float = -1e18
     cost: float = 0.0
     value: dict[str, Any] = field(default_factory=dict)
+
+
+__all__ = ["Node", "NodeConfig", "NodeError", "StepResult", "chain_replaced"]
 
 
 class Node:
@@ -179,20 +160,14 @@ class Node:
         self.clock = clock
         self.wall_clock = wall_clock
         self.ledger: Ledger | None = None
-        self.position: TrackerPosition = tracker.initial_position(config.start_block)
-        self.seen: dict[bytes, L2Event] = {}
-        """The producer's view of L2: reported events the ledger has not confirmed."""
-        self.safe_block: BlockRef | None = None
-        """The safe block of the last successful poll."""
-        self.purge_view: PurgeView | None = None
-        self._purge_retry = 0
-        """The height from which a failed read of the contract's node list is tried again."""
-        self.anchor: BlockRef | None = None
-        """The L2 start block as this store first read it: a chain without it is another one."""
-        self._behind = False
-        """The provider's latest block is below the position (logged once per episode)."""
-        self._l2_down = False
-        """The last poll failed (an outage is logged when it starts and when it ends)."""
+        self.follower = L2Follower(
+            tracker,
+            config.profile,
+            lambda: self.ledger,
+            start_block=config.start_block,
+            max_polls=config.max_polls_per_block,
+            purge_blocks=config.purge_blocks,
+        )
         self.decisions: list[UptimeDecision] = []
         """Uptime decisions for the next block (`queue_decisions`)."""
         self._decisions_lock = threading.Lock()
@@ -204,6 +179,24 @@ class Node:
     @property
     def height(self) -> int:
         return self.ledger.height if self.ledger is not None else 0
+
+    @property
+    def position(self) -> TrackerPosition:
+        return self.follower.position
+
+    @property
+    def seen(self) -> dict[bytes, L2Event]:
+        """The producer's view of L2: reported events the ledger has not confirmed."""
+        return self.follower.seen
+
+    @property
+    def safe_block(self) -> BlockRef | None:
+        return self.follower.safe_block
+
+    def check_l2(self) -> None:
+        """At start: the providers serve the configured chain and the store's L2 history is
+        still there (`L2Follower.check_l2`)."""
+        self.follower.check_l2()
 
     def _expected_meta(self) -> dict[str, Any]:
         config = self.tracker.config
@@ -228,7 +221,7 @@ class Node:
         self.config = _with_start(self.config, int(meta["startBlock"]))
         anchor = meta.get("l2Anchor")
         if anchor is not None:
-            self.anchor = BlockRef(int(anchor[0]), bytes.fromhex(anchor[1][2:]))
+            self.follower.anchor = BlockRef(int(anchor[0]), bytes.fromhex(anchor[1][2:]))
         top = self.store.height()
         snapshot = self.store.snapshot(max(top - ROLLBACK_DEPTH, 0))
         if snapshot is None and top > REPLAY_FROM_GENESIS_LIMIT:
@@ -262,67 +255,14 @@ class Node:
         position = self.store.position()
         if position is None or position[0] > top:
             raise NodeError("the stored tracker position is newer than the newest block")
-        self.position = position[1]
-        self.seen = dict(self.store.events())
+        self.follower.position = position[1]
+        self.follower.seen = dict(self.store.events())
         log.info(
             "restored block %d (state %s) from %s",
             top,
             ledger.state_hash.hex()[:16],
             _origin(snapshot),
         )
-
-    def check_l2(self) -> None:
-        """At start: every provider serves the configured chain, and the L2 history the store
-        was built on is still there (a devnet started afresh has other blocks at the same
-        numbers). Each block checks the history again (`check_history`)."""
-        try:
-            self.tracker.check_chain()
-        except ChainIdMismatch as error:
-            raise NodeError(str(error)) from None
-        except AllProvidersFailed as error:
-            raise NodeError(f"cannot reach an L2 provider: {error}") from None
-        self.check_history(reachable=True)
-
-    def confirmed_block(self) -> BlockRef | None:
-        """The newest L2 block holding an event the ledger has confirmed, among the blocks the
-        tracker's position remembers (older ones are below its floor: ``ReorgTooDeep``)."""
-        ledger = self.ledger
-        if ledger is None:
-            return None
-        for event in reversed(self.position.events):
-            if event_id(event) in ledger.confirmed:
-                return BlockRef(event.origin.block_number, event.origin.block_hash)
-        return None
-
-    def check_history(self, *, reachable: bool = False) -> None:
-        """Raise `NodeError` when the L2 chain is no longer the one the ledger was built on:
-        the anchor (the start block) or the newest block with a confirmed event has another
-        hash now. The anchor missing means another chain too (a fresh devnet is short); a
-        confirmed block missing may be a provider behind, so only a changed one stops the node.
-        An unreachable L2 is an outage (`NodeError` only with ``reachable``, at start)."""
-        confirmed = self.confirmed_block()
-        wanted = [b for b in (self.anchor, confirmed) if b is not None]
-        if not wanted:
-            return
-        try:
-            found = self.tracker.blocks([b.number for b in wanted])
-        except AllProvidersFailed as error:
-            if reachable:
-                raise NodeError(f"cannot reach an L2 provider: {error}") from None
-            return
-        if len(found) != len(wanted):
-            return  # a malformed answer; the poll will fail over
-        for expected, now in zip(wanted, found, strict=True):
-            if expected is self.anchor and (now is None or now.hash != expected.hash):
-                raise NodeError(chain_replaced(expected.number))
-            if now is not None and now.hash != expected.hash:
-                raise NodeError(
-                    f"L2 block {expected.number} holds an event the ledger has confirmed, and "
-                    f"the chain has another block there now: it rolled back deeper than the "
-                    f"{self.tracker.config.confirmations} confirmations (or was replaced) and a "
-                    "confirmed event cannot be undone; use another --data-dir (or --fresh to "
-                    "start over)"
-                )
 
     # -- one block -----------------------------------------------------------------------------
 
@@ -337,7 +277,7 @@ class Node:
         if decisions is None:
             with self._decisions_lock:
                 decisions, self.decisions = self.decisions, []
-        polled = self._poll()
+        polled = self.follower.poll()
         genesis_meta: dict[str, Any] = {}
         if self.ledger is None:
             if polled.reward_rate is None or polled.safe_block is None:
@@ -352,7 +292,7 @@ class Node:
             genesis_meta = self._genesis_meta(polled.reward_rate, requirement)
         ledger = self.ledger
         if polled.safe_block is not None:
-            self.safe_block = polled.safe_block
+            self.follower.safe_block = polled.safe_block
         height = ledger.height + 1
         l2_height = polled.position.safe.number if polled.position.safe else ledger.l2_height
         rate = polled.reward_rate if polled.reward_rate is not None else ledger.reward_window[-1]
@@ -366,7 +306,7 @@ class Node:
                 pool_reward_rate=rate,
                 tracker_events=seen.values(),
                 decisions=decisions,
-                purge_view=self._purge_view(height, polled.safe_block, seen),
+                purge_view=self.follower.purge(height, polled.safe_block, seen),
             )
             receipt = ledger.apply(block)
             applied = True
@@ -403,12 +343,12 @@ class Node:
             elif applied:
                 ledger.rollback(1)
             raise
-        self.position = polled.position
-        self.seen = seen
+        self.follower.position = polled.position
+        self.follower.seen = seen
         self._log_block(receipt, polled)
         return StepResult(block, receipt, polled.reported, polled.retracted, polled.error)
 
-    def _genesis_requirement(self, polled: _Poll) -> int | None:
+    def _genesis_requirement(self, polled: Poll) -> int | None:
         """The staking requirement the ledger starts from: the contract's at the first safe
         block, since `initialize` sets it without an event. When a StakingRequirementUpdated is
         among the events seen so far, the value before it is unknown without reading history
@@ -435,7 +375,7 @@ class Node:
             (ref,) = self.tracker.blocks([start])
             if ref is not None:
                 anchor = [ref.number, "0x" + ref.hash.hex()]
-                self.anchor = ref
+                self.follower.anchor = ref
         except (AllProvidersFailed, ValueError):
             pass
         return {
@@ -451,127 +391,7 @@ class Node:
             "producer": "0x" + self.config.producer.hex(),
         }
 
-    def _poll(self) -> _Poll:
-        polled = _Poll(self.position, dict(self.seen))
-        chain_id = self.profile.l2_chain_id
-        self.check_history()
-        for _ in range(self.config.max_polls_per_block):
-            try:
-                result = self.tracker.poll(polled.position)
-            except (AllProvidersFailed, ChainMoved) as error:
-                polled.error = str(error)
-                if not self._l2_down:
-                    log.warning(
-                        "L2 poll failed; blocks go on without new L2 events until it answers "
-                        "(said once): %s",
-                        error,
-                    )
-                self._l2_down = True
-                break
-            except ReorgTooDeep as error:
-                raise NodeError(str(error)) from None
-            except ChainIdMismatch as error:
-                raise NodeError(str(error)) from None
-            if self._l2_down:
-                log.info("L2 answers again (%s)", result.provider)
-                self._l2_down = False
-            if result.rollback is not None:
-                self._rolled_back(result.rollback, result.retracted)
-            self._check_behind(result.position, result.latest)
-            polled.position = result.position
-            polled.latest = result.latest
-            polled.provider = result.provider
-            if result.safe_block is not None:
-                polled.safe_block = result.safe_block
-            if result.reward_rate is not None:
-                polled.reward_rate = result.reward_rate
-            for event in result.retracted:
-                polled.seen.pop(event_id(event), None)
-            for event in result.events:
-                if isinstance(event, ACTED_ON) and event.origin.chain_id == chain_id:
-                    polled.seen[event_id(event)] = event
-            polled.reported += len(result.events)
-            polled.retracted += len(result.retracted)
-            if result.caught_up:
-                break
-        return polled
-
-    def _rolled_back(self, rollback: Rollback, retracted: Sequence[L2Event]) -> None:
-        """A reorg under the position: every one is below the safe block, so deeper than the
-        confirmations. Events the ledger has confirmed cannot be taken back: stop."""
-        confirmations = self.tracker.config.confirmations
-        confirmed = self.ledger.confirmed if self.ledger is not None else {}
-        lost = [e for e in retracted if event_id(e) in confirmed]
-        survivor = (
-            f"block {rollback.survivor} survived"
-            if rollback.survivor is not None
-            else "none of the blocks it had read survived"
-        )
-        where = (
-            f"the L2 chain rolled back: block {rollback.changed} is no longer the one this node "
-            f"read, {survivor} (up to {rollback.depth} of the blocks up to {rollback.read_up_to} "
-            f"undone), deeper than the {confirmations} confirmations"
-        )
-        if lost:
-            raise NodeError(
-                f"{where}; it undid {len(lost)} event(s) the ledger has confirmed (the newest "
-                f"in L2 block {lost[0].origin.block_number}), which cannot be taken back: the L2 "
-                "chain was reset or replaced; use another --data-dir (or --fresh to start over)"
-            )
-        log.warning("%s; %d reported event(s) retracted", where, len(retracted))
-
-    def _check_behind(self, position: TrackerPosition, latest: int) -> None:
-        """Say once when the provider's chain is shorter than what the node has read: a
-        rollback deeper than the confirmations, or a provider behind."""
-        safe = position.safe.number if position.safe is not None else None
-        behind = safe is not None and latest < safe
-        if behind and not self._behind:
-            log.warning(
-                "the L2 chain's latest block %d is below block %s, the newest this node has "
-                "read: either it rolled back deeper than the %d confirmations or the provider "
-                "is behind; no new L2 events until it has blocks to compare",
-                latest,
-                safe,
-                self.tracker.config.confirmations,
-            )
-        elif self._behind and not behind:
-            log.info("the L2 chain has caught up with the block this node had read")
-        self._behind = behind
-
-    def _purge_view(
-        self, height: int, safe: BlockRef | None, seen: dict[bytes, L2Event]
-    ) -> PurgeView | None:
-        """The contract's node list for purges, re-read every `purge_blocks` blocks, plus the
-        keys it must not purge: nodes whose exit the tracker reported or the ledger has pending
-        (their exit removes them, stake and all), and nodes registered after the list was read."""
-        ledger = self.ledger
-        assert ledger is not None
-        missing = self.purge_view is None and height >= self._purge_retry
-        if safe is not None and (missing or height % self.config.purge_blocks == 0):
-            try:
-                nodes = self.tracker.contract_nodes(safe)
-                self.purge_view = PurgeView(safe.number, frozenset(nodes.values()))
-            except (AllProvidersFailed, ChainMoved) as error:
-                self._purge_retry = height + PURGE_RETRY_BLOCKS
-                log.warning("cannot read the contract's node list: %s", error)
-        view = self.purge_view
-        if view is None:
-            return None
-        keep: set[BlsKey] = set()
-        for event in seen.values():
-            if isinstance(event, ServiceNodeExit):
-                keep.add(event.bls_pubkey)
-        for pending in ledger.pending.values():
-            if isinstance(pending.item, ServiceNodeExit):
-                keep.add(pending.item.bls_pubkey)
-        for node in ledger.nodes.values():
-            if node.registration_l2_height > view.l2_height:
-                keep.add(node.bls_pubkey)
-        if not keep:
-            return view
-        return PurgeView(view.l2_height, view.contract_keys | keep)
-
-    def _summary(self, polled: _Poll, seen_count: int) -> dict[str, Any]:
+    def _summary(self, polled: Poll, seen_count: int) -> dict[str, Any]:
         ledger = self.ledger
         assert ledger is not None
         cache = self._conservation
@@ -598,7 +418,7 @@ class Node:
             rewards=cache.value,
         )
 
-    def _log_block(self, receipt: BlockReceipt, polled: _Poll) -> None:
+    def _log_block(self, receipt: BlockReceipt, polled: Poll) -> None:
         resolved = receipt.resolved
         changes = len(receipt.proposals) + len(resolved) + len(receipt.decisions)
         if changes or polled.retracted or receipt.height % 60 == 0:
@@ -638,14 +458,6 @@ class Node:
                 next_at = now + max(interval, 1.0)
             else:
                 next_at = max(next_at + interval, now - interval)
-
-
-def chain_replaced(number: int) -> str:
-    """The error for a store whose L2 start block is not on the chain (at start or later)."""
-    return (
-        f"L2 block {number} is not the one this store was synced from: the L2 chain was "
-        "reset or replaced; use another --data-dir (or --fresh to start over)"
-    )
 
 
 def _with_start(config: NodeConfig, start_block: int) -> NodeConfig:
