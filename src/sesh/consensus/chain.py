@@ -83,19 +83,31 @@ class Chain:
         verifier: Verifier | None = None,
         *,
         on_evidence: Callable[[Evidence], None] | None = None,
+        archive: Callable[[int], Block | None] | None = None,
+        keep_blocks: int = 2_000,
+        genesis: tuple[int, bytes] | None = None,
+        hashes: Iterable[bytes] = (),
     ) -> None:
+        """`archive(height)` reads an old main-chain block back (the node's store): with it,
+        only the newest `keep_blocks` blocks stay in memory; without it (a simulation), all.
+        A ledger restored from a snapshot above the genesis comes with the `genesis` (height,
+        hash) and the `hashes` of the main chain from there up to the ledger's height."""
         self.ledger = ledger
         self.rules = rules
         self.verifier = verifier or Verifier()
-        self.genesis_height = ledger.height
-        self.genesis_hash = ledger.block_hash
+        self.genesis_height, self.genesis_hash = genesis or (ledger.height, ledger.block_hash)
         self.main: list[Block] = []
-        """Main-chain blocks above genesis, in height order."""
-        self.hashes: list[bytes] = []
-        """Their hashes."""
+        """The newest main-chain blocks, in height order: `main[0]` is at `_first`."""
+        self._first = ledger.height + 1
+        self.hashes: list[bytes] = list(hashes)
+        """The hashes of every main-chain block above genesis, in height order."""
+        if len(self.hashes) != ledger.height - self.genesis_height:
+            raise ValueError("the hashes must reach from the genesis to the ledger's height")
+        self.archive = archive
+        self.keep_blocks = keep_blocks
         self.blocks: dict[bytes, Block] = {}
         """Every block known above the immutable height (main chain and other branches)."""
-        self.bases: dict[bytes, QuorumBasis] = {self.genesis_hash: QuorumBasis.of(ledger, rules)}
+        self.bases: dict[bytes, QuorumBasis] = {ledger.block_hash: QuorumBasis.of(ledger, rules)}
         self.votes: dict[int, dict[bytes, dict[bytes, bytes]]] = {}
         """Checkpoint votes: height → block hash → voter → signature."""
         self.evidence: list[Evidence] = []
@@ -113,8 +125,16 @@ class Chain:
         return self.ledger.block_hash
 
     def block_at(self, height: int) -> Block | None:
-        index = height - self.genesis_height - 1
-        return self.main[index] if 0 <= index < len(self.main) else None
+        if not self.genesis_height < height <= self.height:
+            return None
+        index = height - self._first
+        if index >= 0:
+            return self.main[index]
+        return self.archive(height) if self.archive is not None else None
+
+    def blocks_above(self, height: int) -> list[Block]:
+        """Main-chain blocks above `height` (within the blocks kept in memory)."""
+        return self.main[max(0, height + 1 - self._first) :]
 
     def hash_at(self, height: int) -> bytes | None:
         if height == self.genesis_height:
@@ -181,19 +201,32 @@ class Chain:
         if basis is None or block.prev_hash != self.tip:
             raise Rejected(f"block {block.height} does not follow the tip")
         self.check_signatures(block, basis)
+        self._extend(block)
+
+    def restore(self, block: Block) -> None:
+        """Apply a block this node accepted before (replaying its store at start): the ledger
+        checks the state hash; the signatures were checked when it was accepted."""
+        if block.prev_hash != self.tip:
+            raise Rejected(f"stored block {block.height} does not follow the tip")
+        self._extend(block)
+
+    def _extend(self, block: Block) -> None:
         try:
             self.ledger.apply(block)
         except InvalidBlock as error:
             raise Rejected(str(error)) from None
+        block_hash = self.ledger.block_hash
         self.main.append(block)
-        block_hash = self.tip
         self.hashes.append(block_hash)
+        if self.archive is not None and len(self.main) > 2 * self.keep_blocks:
+            drop = len(self.main) - self.keep_blocks
+            del self.main[:drop]
+            self._first += drop
         self.blocks[block_hash] = block
         self.bases[block_hash] = QuorumBasis.of(self.ledger, self.rules)
-        if len(self.bases) > BASES_KEPT:
-            old = self.hash_at(self.height - BASES_KEPT)
-            if old is not None:
-                self.bases.pop(old, None)
+        old = self.hash_at(self.height - BASES_KEPT)
+        if old is not None and old != self.genesis_hash:
+            self.bases.pop(old, None)
 
     # -- adding blocks -------------------------------------------------------------------------
 
@@ -231,7 +264,7 @@ class Chain:
         fork, branch = self._branch(tip)
         if fork < self.immutable_height():
             raise Rejected(f"a branch forking at {fork}, below the immutable height")
-        main = self.main[fork - self.genesis_height :]
+        main = self.blocks_above(fork)
         if not self._better(branch, main, fork):
             return AddResult(stored=True)
         return self._switch(fork, branch, main)
@@ -281,6 +314,7 @@ class Chain:
             self.ledger.rollback(count)
             del self.main[len(self.main) - count :]
             del self.hashes[len(self.hashes) - count :]
+            self._first = min(self._first, self.height + 1)
 
     # -- checkpoints and finality --------------------------------------------------------------
 

@@ -21,6 +21,8 @@ Tables (``SCHEMA_VERSION`` in ``schema_version``; a store of another version is 
   outgrow 64 bits) and returned stake, as of the block that last changed them;
 * ``snapshots``: ``sesh.ledger.snapshot`` bytes every few blocks (those newer than
   ``ROLLBACK_DEPTH`` blocks, and the newest one older);
+* ``checkpoint_votes``: the checkpoint votes this node holds (height, block hash, voter,
+  signature), served with the blocks to a node catching up;
 * ``summary``: the status of the chain after the newest block (JSON), for ``sesh node status``;
 * ``status``: what is not consensus: the funding check, the last payout, the last L2 error.
 
@@ -44,7 +46,9 @@ from sesh.ledger.block import Block
 from sesh.ledger.records import Account
 from sesh.ledger.state import ROLLBACK_DEPTH
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: the quorum chain (blocks made by quorums, a fork switch replaces stored blocks, checkpoint
+votes). A store of version 1 was made by the lone producer and is refused."""
 DB_FILE = "node.sqlite"
 KEEP_SNAPSHOTS_BELOW = ROLLBACK_DEPTH
 """Snapshots kept: every one newer than ``height − ROLLBACK_DEPTH``, and the newest at or below
@@ -92,6 +96,13 @@ CREATE TABLE summary (
     id INTEGER PRIMARY KEY CHECK (id = 0),
     height INTEGER NOT NULL,
     data TEXT NOT NULL
+);
+CREATE TABLE checkpoint_votes (
+    height INTEGER NOT NULL,
+    block_hash BLOB NOT NULL,
+    voter BLOB NOT NULL,
+    signature BLOB NOT NULL,
+    PRIMARY KEY (height, block_hash, voter)
 );
 CREATE TABLE status (
     key TEXT PRIMARY KEY,
@@ -203,8 +214,12 @@ class Store:
         row = self.db.execute("SELECT version FROM schema_version").fetchone()
         if row is None or row[0] != SCHEMA_VERSION:
             found = None if row is None else row[0]
+            hint = (
+                " (made before the quorum network: start over with --fresh)" if found == 1 else ""
+            )
             raise StoreError(
-                f"{self.path} has store version {found}; this sesh reads version {SCHEMA_VERSION}"
+                f"{self.path} has store version {found}; this sesh reads version "
+                f"{SCHEMA_VERSION}{hint}"
             )
 
     # -- reads -------------------------------------------------------------------------------------
@@ -309,64 +324,115 @@ class Store:
 
     def commit_block(self, write: BlockWrite) -> None:
         """Write one block and everything that goes with it, all or nothing."""
-        block = write.block
+        self.commit_blocks([write])
+
+    def commit_blocks(
+        self, writes: Sequence[BlockWrite], *, truncate_above: int | None = None
+    ) -> None:
+        """Write several blocks in one transaction (a batch caught up, or a switch to another
+        branch, which first drops the stored blocks and snapshots above `truncate_above`)."""
         with self._transaction():
-            if write.meta:
-                self._write_meta(write.meta)
+            if truncate_above is not None:
+                for table in ("blocks", "snapshots"):
+                    self.db.execute(f"DELETE FROM {table} WHERE height > ?", (truncate_above,))
+            for write in writes:
+                self._write_block(write)
+
+    def add_votes(self, votes: Sequence[tuple[int, bytes, bytes, bytes]]) -> None:
+        """Checkpoint votes (height, block hash, voter, signature); known ones are ignored."""
+        with self._transaction():
+            self.db.executemany(
+                "INSERT OR IGNORE INTO checkpoint_votes (height, block_hash, voter, signature) "
+                "VALUES (?, ?, ?, ?)",
+                votes,
+            )
+
+    def votes(self, first: int) -> list[tuple[int, bytes, bytes, bytes]]:
+        """The checkpoint votes for heights `first` and above."""
+        rows = self.db.execute(
+            "SELECT height, block_hash, voter, signature FROM checkpoint_votes WHERE height >= ? "
+            "ORDER BY height",
+            (first,),
+        )
+        return [(int(h), bytes(b), bytes(v), bytes(s)) for h, b, v, s in rows]
+
+    def save_view(
+        self,
+        position: TrackerPosition,
+        added: Sequence[tuple[bytes, L2Event]],
+        removed: Sequence[bytes],
+        height: int,
+    ) -> None:
+        """The L2 follower's position and event changes, apart from any block (a quorum node's
+        view of L2 is its own, not consensus)."""
+        with self._transaction():
+            self._write_view(height, position, added, removed)
+
+    def _write_view(
+        self,
+        height: int,
+        position: TrackerPosition | None,
+        added: Sequence[tuple[bytes, L2Event]],
+        removed: Sequence[bytes],
+    ) -> None:
+        if position is not None:
             self.db.execute(
-                "INSERT INTO blocks (height, hash, state_hash, l2_height, produced_at, encoded) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO tracker (id, height, position) VALUES (0, ?, ?)",
+                (height, json.dumps(position.to_json())),
+            )
+        self.db.executemany("DELETE FROM l2_events WHERE event_id = ?", [(e,) for e in removed])
+        self.db.executemany(
+            "INSERT OR REPLACE INTO l2_events (event_id, l2_block, log_index, event) "
+            "VALUES (?, ?, ?, ?)",
+            [
                 (
-                    block.height,
-                    write.block_hash,
-                    write.state_hash,
-                    block.l2_height,
-                    write.produced_at,
-                    block.encode(),
-                ),
-            )
-            if self.before_commit is not None:
-                self.before_commit(block.height)
-            if write.position is not None:
-                self.db.execute(
-                    "INSERT OR REPLACE INTO tracker (id, height, position) VALUES (0, ?, ?)",
-                    (block.height, json.dumps(write.position.to_json())),
+                    eid,
+                    event.origin.block_number,
+                    event.origin.log_index,
+                    json.dumps(event_to_json(event)),
                 )
-            self.db.executemany(
-                "DELETE FROM l2_events WHERE event_id = ?", [(e,) for e in write.events_removed]
-            )
-            self.db.executemany(
-                "INSERT OR REPLACE INTO l2_events (event_id, l2_block, log_index, event) "
-                "VALUES (?, ?, ?, ?)",
-                [
-                    (
-                        eid,
-                        event.origin.block_number,
-                        event.origin.log_index,
-                        json.dumps(event_to_json(event)),
-                    )
-                    for eid, event in write.events_added
-                ],
-            )
-            self.db.executemany(
-                "INSERT OR REPLACE INTO accounts (address, reward_units, stake, height) "
-                "VALUES (?, ?, ?, ?)",
-                [(a.address, str(a.reward_units), a.stake, block.height) for a in write.accounts],
+                for eid, event in added
+            ],
+        )
+
+    def _write_block(self, write: BlockWrite) -> None:
+        block = write.block
+        if write.meta:
+            self._write_meta(write.meta)
+        self.db.execute(
+            "INSERT INTO blocks (height, hash, state_hash, l2_height, produced_at, encoded) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                block.height,
+                write.block_hash,
+                write.state_hash,
+                block.l2_height,
+                write.produced_at,
+                block.encode(),
+            ),
+        )
+        if self.before_commit is not None:
+            self.before_commit(block.height)
+        self._write_view(block.height, write.position, write.events_added, write.events_removed)
+        self.db.executemany(
+            "INSERT OR REPLACE INTO accounts (address, reward_units, stake, height) "
+            "VALUES (?, ?, ?, ?)",
+            [(a.address, str(a.reward_units), a.stake, block.height) for a in write.accounts],
+        )
+        self.db.execute(
+            "INSERT OR REPLACE INTO summary (id, height, data) VALUES (0, ?, ?)",
+            (block.height, json.dumps(dict(write.summary))),
+        )
+        if write.snapshot is not None:
+            self.db.execute(
+                "INSERT INTO snapshots (height, state_hash, data) VALUES (?, ?, ?)",
+                (block.height, write.state_hash, write.snapshot),
             )
             self.db.execute(
-                "INSERT OR REPLACE INTO summary (id, height, data) VALUES (0, ?, ?)",
-                (block.height, json.dumps(dict(write.summary))),
+                "DELETE FROM snapshots WHERE height < "
+                "(SELECT MAX(height) FROM snapshots WHERE height <= ?)",
+                (block.height - KEEP_SNAPSHOTS_BELOW,),
             )
-            if write.snapshot is not None:
-                self.db.execute(
-                    "INSERT INTO snapshots (height, state_hash, data) VALUES (?, ?, ?)",
-                    (block.height, write.state_hash, write.snapshot),
-                )
-                self.db.execute(
-                    "DELETE FROM snapshots WHERE height < "
-                    "(SELECT MAX(height) FROM snapshots WHERE height <= ?)",
-                    (block.height - KEEP_SNAPSHOTS_BELOW,),
-                )
 
     def _transaction(self) -> _Transaction:
         if self.readonly:
