@@ -9,6 +9,7 @@ from sesh.cli.shell.defaults import DEFAULT_RPC, DEVNET_DEPLOYMENT
 from sesh.staking.contribution import (
     ContributionState,
     Contributor,
+    NodeParams,
     Reservation,
     contribution_json,
     describe_contribution,
@@ -27,9 +28,7 @@ OPEN = ContributionState(
     address=CONTRACT,
     status=1,
     operator=OPERATOR,
-    bls_public_key=(1, 2),
-    ed25519_public_key=0xED,
-    fee=500,
+    node=NodeParams(bls_public_key=(1, 2), ed25519_public_key=0xED, fee=500),
     manual_finalize=False,
     staking_requirement=120 * SESH,
     max_contributors=10,

@@ -78,6 +78,26 @@ class Reservation:
 
 
 @dataclass(frozen=True)
+class NodeParams:
+    """The node a contract registers once its stake is complete: its keys and the operator's
+    fee (``blsPubkey``, ``serviceNodeParams``)."""
+
+    bls_public_key: tuple[int, int]
+    ed25519_public_key: int
+    fee: int
+    """The operator's fee, in 1/100 of a percent."""
+
+    @property
+    def bls_public_key_hex(self) -> str:
+        x, y = self.bls_public_key
+        return "0x" + x.to_bytes(32, "big").hex() + y.to_bytes(32, "big").hex()
+
+    @property
+    def ed25519_public_key_hex(self) -> str:
+        return f"0x{self.ed25519_public_key:064x}"
+
+
+@dataclass(frozen=True)
 class ContributionState:
     """Everything ``show`` tells about one ServiceNodeContribution contract."""
 
@@ -85,10 +105,7 @@ class ContributionState:
     status: int
     """The reference's Status enum (``CONTRIBUTION_STATUS`` says it in words)."""
     operator: str
-    bls_public_key: tuple[int, int]
-    ed25519_public_key: int
-    fee: int
-    """The operator's fee, in 1/100 of a percent."""
+    node: NodeParams
     manual_finalize: bool
     staking_requirement: int
     max_contributors: int
@@ -111,11 +128,6 @@ class ContributionState:
     def status_text(self) -> str:
         return CONTRIBUTION_STATUS.get(self.status, f"unknown status {self.status}")
 
-    @property
-    def bls_public_key_hex(self) -> str:
-        x, y = self.bls_public_key
-        return "0x" + x.to_bytes(32, "big").hex() + y.to_bytes(32, "big").hex()
-
     def reservation_of(self, address: str) -> Reservation | None:
         for reservation in self.reservations:
             if reservation.address.lower() == address.lower():
@@ -135,9 +147,11 @@ def read_contribution(contract: Any) -> ContributionState:
         address=contract.address,
         status=int(view("status")),
         operator=checksum(view("operator")),
-        bls_public_key=(int(x), int(y)),
-        ed25519_public_key=int(params[0]),
-        fee=int(params[3]),
+        node=NodeParams(
+            bls_public_key=(int(x), int(y)),
+            ed25519_public_key=int(params[0]),
+            fee=int(params[3]),
+        ),
         manual_finalize=bool(view("manualFinalize")),
         staking_requirement=int(view("stakingRequirement")),
         max_contributors=int(view("maxContributors")),
@@ -188,9 +202,9 @@ def describe_contribution(state: ContributionState) -> list[str]:
         f"ServiceNodeContribution {state.address}",
         f"  status        {state.status_text} ({state.status})",
         f"  operator      {state.operator}",
-        f"  node          BLS key {state.bls_public_key_hex}",
-        f"                Ed25519 key 0x{state.ed25519_public_key:064x}",
-        f"  operator fee  {format_fee(state.fee)}",
+        f"  node          BLS key {state.node.bls_public_key_hex}",
+        f"                Ed25519 key {state.node.ed25519_public_key_hex}",
+        f"  operator fee  {format_fee(state.node.fee)}",
         f"  finalize      {finalize}",
         f"  stake         {format_amount(state.staking_requirement)}: "
         f"{format_amount(stake.contributed)} contributed, "
@@ -217,10 +231,10 @@ def contribution_json(state: ContributionState) -> dict[str, Any]:
         "status": state.status,
         "status_text": state.status_text,
         "operator": state.operator,
-        "bls_public_key": state.bls_public_key_hex,
-        "ed25519_public_key": f"0x{state.ed25519_public_key:064x}",
-        "fee": state.fee,
-        "fee_percent": format_fee(state.fee).removesuffix(" %"),
+        "bls_public_key": state.node.bls_public_key_hex,
+        "ed25519_public_key": state.node.ed25519_public_key_hex,
+        "fee": state.node.fee,
+        "fee_percent": format_fee(state.node.fee).removesuffix(" %"),
         "manual_finalize": state.manual_finalize,
         "staking_requirement_sesh": plain_amount(state.staking_requirement),
         "contributed_sesh": plain_amount(stake.contributed),
@@ -294,7 +308,7 @@ def contribute(
     to a contract whose node is already registered by other means (it could never finalize)."""
     state = read_contribution(contract)
     if state.status != FINALIZED:
-        nodes.refuse_registered(conn, state.bls_public_key, f"contract {contract.address}")
+        nodes.refuse_registered(conn, state.node.bls_public_key, f"contract {contract.address}")
     call = contract.call("contributeFunds", amount, beneficiary or ZERO_ADDRESS)
     receipt = conn.pay(conn.token, contract, amount, call, "ServiceNodeContribution")
     print(
@@ -527,14 +541,14 @@ def _create(args: argparse.Namespace) -> dict[str, Any]:
     state = read_contribution(contract)
     shown = ", ".join(f"{r.address} {format_amount(r.amount)}" for r in state.reservations)
     print(
-        f"  fee {format_fee(state.fee)}; reserved: {shown or 'none'}; finalize: "
+        f"  fee {format_fee(state.node.fee)}; reserved: {shown or 'none'}; finalize: "
         f"{'manual' if state.manual_finalize else 'automatic'}"
     )
     outcome = {
         "contract": contract.address,
         "operator": state.operator,
         "bls_public_key": keys.bls_public_key.to_hex(),
-        "fee": state.fee,
+        "fee": state.node.fee,
         "reserved": [{"address": r.address, "amount": r.amount} for r in state.reservations],
         "manual_finalize": state.manual_finalize,
         "contribution": None,
