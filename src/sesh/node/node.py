@@ -87,9 +87,9 @@ class NodeError(Exception):
     """The node cannot go on (or start): the message is one line, for the operator."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class NodeConfig:
-    """How this node makes blocks."""
+    """How this node makes blocks; every setting is given by name."""
 
     profile: NetworkProfile
     producer: bytes
