@@ -15,7 +15,7 @@ command is ``sesh.cli.commands.keys``.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -69,22 +69,21 @@ class Registration:
 
 @dataclass(frozen=True)
 class NodeKeys:
-    """The BLS and Ed25519 keys of one node."""
+    """The BLS and Ed25519 keys of one node, and their public keys (worked out once, when the
+    keys are made or loaded: the BLS one costs a scalar multiplication)."""
 
     bls: SecretKey
     ed25519: SigningKey
+    bls_public_key: G1Point = field(init=False, repr=False, compare=False)
+    ed25519_public_key: bytes = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "bls_public_key", self.bls.public_key())
+        object.__setattr__(self, "ed25519_public_key", bytes(self.ed25519.verify_key))
 
     @classmethod
     def generate(cls) -> NodeKeys:
         return cls(SecretKey.generate(), SigningKey.generate())
-
-    @property
-    def bls_public_key(self) -> G1Point:
-        return self.bls.public_key()
-
-    @property
-    def ed25519_public_key(self) -> bytes:
-        return bytes(self.ed25519.verify_key)
 
     def save(self, directory: Path) -> None:
         """Write both files (mode 0600); refuses if either exists."""

@@ -44,7 +44,7 @@ def test_exit_request_unlock_removal_and_stake() -> None:
         unlock,
         unlock + GRACE,
     )
-    assert entry.service_node_pubkey == node_keys(1).pubkey and not entry.liquidatable
+    assert entry.node.pubkey == node_keys(1).pubkey and not entry.liquidatable
     assert exit_eligibility(net.ledger, bls).allowed
     assert exit_eligibility(net.ledger, node_keys(1).pubkey).allowed  # by its Ed25519 key
     liq = liquidation_eligibility(net.ledger, bls)

@@ -145,7 +145,7 @@ def make_node(
     net: Network, data_dir: Path, profile: NetworkProfile = TEST_PROFILE, **options: Any
 ) -> Node:
     """A node on ``data_dir`` following ``net`` with blocks back to back."""
-    config = NodeConfig(profile, PRODUCER, block_time=0, **options)
+    config = NodeConfig(profile=profile, producer=PRODUCER, block_time=0, **options)
     return Node(Store.open(data_dir), make_tracker(net), config)
 
 

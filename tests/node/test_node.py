@@ -41,7 +41,7 @@ def tracker_of(chain: FakeChain | Providers) -> Tracker:
 
 
 def open_node(chain: FakeChain, data_dir: Path, **options: object) -> Node:
-    config = NodeConfig(TEST_PROFILE, PRODUCER, block_time=0, **options)  # type: ignore[arg-type]
+    config = NodeConfig(profile=TEST_PROFILE, producer=PRODUCER, block_time=0, **options)  # type: ignore[arg-type]
     return Node(Store.open(data_dir), tracker_of(chain), config)
 
 
@@ -267,12 +267,12 @@ def test_a_store_of_another_chain_or_contract_is_refused(tmp_path: Path) -> None
         chain, TrackerConfig(CHAIN_ID, "0x" + "77" * 20, reward_rate_pool=POOL, confirmations=0)
     )
     with pytest.raises(NodeError, match="rewardsContract"):
-        Node(Store.open(tmp_path), other, NodeConfig(TEST_PROFILE, PRODUCER))
+        Node(Store.open(tmp_path), other, NodeConfig(profile=TEST_PROFILE, producer=PRODUCER))
     with pytest.raises(NodeError, match="profile"):
         Node(
             Store.open(tmp_path),
             tracker_of(chain),
-            NodeConfig(replace(TEST_PROFILE, name="other"), PRODUCER),
+            NodeConfig(profile=replace(TEST_PROFILE, name="other"), producer=PRODUCER),
         )
 
 

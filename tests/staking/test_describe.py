@@ -9,6 +9,8 @@ from sesh.cli.shell.defaults import DEFAULT_RPC, DEVNET_DEPLOYMENT
 from sesh.staking.contribution import (
     ContributionState,
     Contributor,
+    NodeParams,
+    OpenStake,
     Reservation,
     contribution_json,
     describe_contribution,
@@ -27,14 +29,17 @@ OPEN = ContributionState(
     address=CONTRACT,
     status=1,
     operator=OPERATOR,
-    bls_public_key=(1, 2),
-    ed25519_public_key=0xED,
-    fee=500,
+    node=NodeParams(bls_public_key=(1, 2), ed25519_public_key=0xED, fee=500),
     manual_finalize=False,
-    staking_requirement=120 * SESH,
-    max_contributors=10,
-    contributors=(Contributor(OPERATOR, OPERATOR, 30 * SESH),),
-    reservations=(Reservation(OPERATOR, 30 * SESH, True), Reservation(RESERVED, 20 * SESH, False)),
+    stake=OpenStake(
+        staking_requirement=120 * SESH,
+        max_contributors=10,
+        contributors=(Contributor(OPERATOR, OPERATOR, 30 * SESH),),
+        reservations=(
+            Reservation(OPERATOR, 30 * SESH, True),
+            Reservation(RESERVED, 20 * SESH, False),
+        ),
+    ),
 )
 
 
@@ -66,11 +71,8 @@ def test_the_json_has_every_figure_as_exact_sesh() -> None:
 
 
 def test_a_full_or_finalized_contract_has_nothing_open() -> None:
-    full = replace(
-        OPEN,
-        status=2,
-        contributors=(*OPEN.contributors, Contributor(OTHER, OTHER, 70 * SESH)),
-    )
+    contributors = (*OPEN.stake.contributors, Contributor(OTHER, OTHER, 70 * SESH))
+    full = replace(OPEN, status=2, stake=replace(OPEN.stake, contributors=contributors))
     assert describe_open(full) == "nothing open: the whole stake is contributed or reserved"
     registered = replace(full, status=3)
     assert describe_open(registered) == "nothing open: the node is registered"
@@ -79,7 +81,8 @@ def test_a_full_or_finalized_contract_has_nothing_open() -> None:
 
 
 def test_a_beneficiary_other_than_the_contributor_is_shown() -> None:
-    state = replace(OPEN, contributors=(Contributor(OPERATOR, OTHER, 30 * SESH),))
+    contributors = (Contributor(OPERATOR, OTHER, 30 * SESH),)
+    state = replace(OPEN, stake=replace(OPEN.stake, contributors=contributors))
     assert f"rewards to {OTHER}" in "\n".join(describe_contribution(state))
 
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from sesh.staking.rules import (
+    Contributor,
     OpenStake,
+    Reservation,
     calc_minimum_contribution,
     releasable_no_staking_lock,
     releasable_staking_lock,
@@ -36,18 +40,39 @@ def test_no_slot_or_nothing_left_is_where_the_contract_reverts() -> None:
         calc_minimum_contribution(0, 3, 10)
 
 
+OPERATOR = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+OTHER = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"
+
+
+def open_stake(
+    amounts: Sequence[int], reserved: Sequence[int] = (), received: int = 0
+) -> OpenStake:
+    """120 SESH in at most 10 slots: contributions of ``amounts``; reservations of
+    ``reserved``, the first ``received`` of them paid in."""
+    return OpenStake(
+        staking_requirement=120 * SESH,
+        max_contributors=10,
+        contributors=tuple(Contributor(OPERATOR, OPERATOR, amount) for amount in amounts),
+        reservations=tuple(
+            Reservation(OTHER, amount, i < received) for i, amount in enumerate(reserved)
+        ),
+    )
+
+
 def test_the_open_stake_of_the_devnets_example_node() -> None:
     """120 SESH; the operator put in 30 of a 30 reservation; 20 reserved for another."""
-    stake = OpenStake(120 * SESH, 30 * SESH, 20 * SESH, 1, 1, 10)
+    stake = open_stake([30 * SESH], reserved=[30 * SESH, 20 * SESH], received=1)
+    assert (stake.contributed, stake.reserved_unfilled) == (30 * SESH, 20 * SESH)
     assert stake.open_amount == 70 * SESH
     assert stake.open_slots == 8
     assert stake.minimum_contribution == 8_750_000_000
 
 
 def test_a_full_or_slotless_stake_has_no_minimum() -> None:
-    assert OpenStake(120 * SESH, 100 * SESH, 20 * SESH, 3, 1, 10).minimum_contribution is None
-    assert OpenStake(120 * SESH, 100 * SESH, 0, 10, 0, 10).minimum_contribution is None
-    assert OpenStake(120 * SESH, 60 * SESH, 0, 10, 0, 10).open_slots == 0
+    three = [40 * SESH, 30 * SESH, 30 * SESH]
+    assert open_stake(three, reserved=[20 * SESH]).minimum_contribution is None
+    assert open_stake([10 * SESH] * 10).minimum_contribution is None
+    assert open_stake([6 * SESH] * 10).open_slots == 0
 
 
 @given(

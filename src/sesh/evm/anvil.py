@@ -155,20 +155,6 @@ class DevKey:
     """0x-prefixed hex."""
 
 
-@dataclass(frozen=True)
-class DevAccount:
-    """A dev account together with its balance on a running node."""
-
-    index: int
-    address: str
-    private_key: str
-    balance_wei: int
-
-    @property
-    def balance_eth(self) -> Decimal:
-        return Decimal(self.balance_wei) / WEI_PER_ETH
-
-
 @cache
 def dev_keys(count: int = DEV_ACCOUNT_COUNT) -> tuple[DevKey, ...]:
     """The dev accounts anvil funds at genesis, derived from its default mnemonic.
@@ -186,6 +172,17 @@ def dev_keys(count: int = DEV_ACCOUNT_COUNT) -> tuple[DevKey, ...]:
         )
         keys.append(DevKey(index, account.address, "0x" + bytes(account.key).hex()))
     return tuple(keys)
+
+
+@dataclass(frozen=True)
+class DevAccount(DevKey):
+    """A dev account together with its balance on a running node."""
+
+    balance_wei: int
+
+    @property
+    def balance_eth(self) -> Decimal:
+        return Decimal(self.balance_wei) / WEI_PER_ETH
 
 
 def project_root(start: Path | None = None) -> Path | None:

@@ -33,8 +33,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from sesh.evm.contract_set import ContractArtifacts, load_artifacts
 from sesh.evm.profiles import (
@@ -279,11 +279,7 @@ def deploy(
         bls_verifier=verifier.address,
         reward_rate_pool_implementation=pool_impl.address,
         service_node_rewards_implementation=rewards_impl.address,
-        contribution_factory=additions.contribution_factory,
-        contribution_factory_implementation=additions.contribution_factory_implementation,
-        service_node_contribution_implementation=additions.contribution_implementation,
-        old_token=additions.old_token,
-        token_converter=additions.token_converter,
+        **additions,
     )
 
 
@@ -329,31 +325,18 @@ def complete(
         factory="ServiceNodeContributionFactory" in missing,
         converter="TokenConverter" in missing,
     )
-    return replace(
-        deployment,
-        contribution_factory=additions.contribution_factory or deployment.contribution_factory,
-        contribution_factory_implementation=(
-            additions.contribution_factory_implementation
-            or deployment.contribution_factory_implementation
-        ),
-        service_node_contribution_implementation=(
-            additions.contribution_implementation
-            or deployment.service_node_contribution_implementation
-        ),
-        old_token=additions.old_token or deployment.old_token,
-        token_converter=additions.token_converter or deployment.token_converter,
-    )
+    return replace(deployment, **additions)
 
 
-@dataclass
-class _Additions:
-    """What ``_deploy_additions`` deployed (None: not deployed by that call)."""
+class _Additions(TypedDict, total=False):
+    """What ``_deploy_additions`` deployed, each under the ``Deployment`` field it fills (a
+    contract it did not deploy is absent)."""
 
-    contribution_factory: ChecksumAddress | None = None
-    contribution_factory_implementation: ChecksumAddress | None = None
-    contribution_implementation: ChecksumAddress | None = None
-    old_token: ChecksumAddress | None = None
-    token_converter: ChecksumAddress | None = None
+    contribution_factory: ChecksumAddress
+    contribution_factory_implementation: ChecksumAddress
+    service_node_contribution_implementation: ChecksumAddress
+    old_token: ChecksumAddress
+    token_converter: ChecksumAddress
 
 
 def _deploy_additions(
@@ -369,7 +352,7 @@ def _deploy_additions(
 ) -> _Additions:
     """Steps 7 and 8 of the module docstring."""
     step, progress, deployer = steps.step, steps.progress, chain.sender
-    added = _Additions()
+    added: _Additions = {}
 
     if factory:
         contribution = steps.contract(
@@ -387,9 +370,9 @@ def _deploy_additions(
                 constructor_args=[contribution.address],
             ),
         )
-        added.contribution_implementation = contribution.address
-        added.contribution_factory = factory_proxy.address
-        added.contribution_factory_implementation = factory_impl.address
+        added["service_node_contribution_implementation"] = contribution.address
+        added["contribution_factory"] = factory_proxy.address
+        added["contribution_factory_implementation"] = factory_impl.address
         progress(
             f"ContributionFactory {factory_proxy.address}  proxy (implementation "
             f"{factory_impl.address}); contribution contracts are clones of "
@@ -418,7 +401,7 @@ def _deploy_additions(
         with step("checking the old token"):
             old = _existing_token(chain, profile.old_token, artifacts.wrapped_oxen, "wOXEN")
         progress(f"wOXEN               {old.address}  existing token, not deployed by us")
-    added.old_token = old.address
+    added["old_token"] = old.address
 
     tge = steps.reading(
         "TGE",
@@ -437,7 +420,7 @@ def _deploy_additions(
             *profile.late_conversion_rate,
         ),
     )
-    added.token_converter = converter_contract.address
+    added["token_converter"] = converter_contract.address
     switch = format_time(tge + LATE_RATE_DELAY)
     if profile.late_conversion_rate == profile.conversion_rate:
         rates = f"{format_rate(profile.conversion_rate)}, also after TGE + 180 days ({switch})"

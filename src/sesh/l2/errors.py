@@ -30,9 +30,6 @@ class RpcError(ProviderError):
 
     def __init__(self, method: str, code: object, message: str) -> None:
         super().__init__(f"{method}: error {code}: {message}")
-        self.method = method
-        self.code = code
-        self.rpc_message = message
 
 
 class MalformedAnswer(ProviderError):

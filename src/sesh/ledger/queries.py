@@ -12,7 +12,14 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from sesh.l2.events import Contributor, NewServiceNode, normalize_address
-from sesh.ledger.records import Account, NodeState, RemovalKind, RemovedNode, ServiceNode
+from sesh.ledger.records import (
+    Account,
+    NodeIdentity,
+    NodeState,
+    RemovalKind,
+    RemovedNode,
+    ServiceNode,
+)
 from sesh.ledger.rewards import UNITS_PER_ATOM, beneficiary_units
 from sesh.ledger.rules import Eligibility, Reason, compute_credit
 from sesh.ledger.state import ACCOUNTS, NODES, BlsKey, LedgerState
@@ -196,33 +203,21 @@ def contract_only_keys(state: LedgerState, contract_keys: Collection[BlsKey]) ->
 class ExitListEntry:
     """One recently removed node (`bls_exit_liquidation_list`)."""
 
-    service_node_pubkey: bytes
-    bls_pubkey: BlsKey
-    service_node_id: int
+    node: NodeIdentity
+    """Who the node is: its keys and id, operator, fee, stake and contributors."""
     kind: RemovalKind
     height: int
     liquidation_height: int
     liquidatable: bool
-    operator: str
-    fee: int
-    staking_requirement: int
-    contributors: tuple[Contributor, ...]
 
 
 def _exit_entry(state: LedgerState, entry: RemovedNode) -> ExitListEntry:
-    info = entry.info
     return ExitListEntry(
-        service_node_pubkey=info.pubkey,
-        bls_pubkey=info.bls_pubkey,
-        service_node_id=info.service_node_id,
+        node=entry.info.identity,
         kind=entry.kind,
         height=entry.removal_height,
         liquidation_height=entry.liquidation_height,
         liquidatable=state.height >= entry.liquidation_height,
-        operator=info.operator,
-        fee=info.fee,
-        staking_requirement=info.staking_requirement,
-        contributors=info.contributors,
     )
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import ClassVar, Generic, TypeVar, overload
 
 from sesh.l2.events import Contributor
 from sesh.ledger.purge import PendingItem
@@ -34,6 +35,22 @@ def _digest(tag: bytes, body: bytes) -> int:
 
 def _bls(key: tuple[int, int]) -> bytes:
     return key[0].to_bytes(32, "big") + key[1].to_bytes(32, "big")
+
+
+@dataclass(frozen=True, slots=True)
+class _Record:
+    """A record of one table: its `digest` is made from its `TAG` and its canonical bytes."""
+
+    TAG: ClassVar[bytes]
+    """The table's tag, hashed before the record's bytes."""
+    digest: int = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "digest", _digest(self.TAG, self.canonical()))
+
+    def canonical(self) -> bytes:
+        """The record's bytes, as its digest hashes them."""
+        raise NotImplementedError
 
 
 class NodeState(IntEnum):
@@ -102,8 +119,31 @@ class NodeIdentity:
         return self.contributors[0].address
 
 
+T = TypeVar("T")
+
+
+class _FromIdentity(Generic[T]):
+    """A field of a node's `NodeIdentity`, read through the node: `node.fee` is
+    `node.identity.fee`."""
+
+    __slots__ = ("name",)
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, node: None, owner: type) -> _FromIdentity[T]: ...
+    @overload
+    def __get__(self, node: ServiceNode, owner: type | None = None) -> T: ...
+    def __get__(self, node: ServiceNode | None, owner: type | None = None) -> T | _FromIdentity[T]:
+        if node is None:
+            return self
+        value: T = getattr(node.identity, self.name)
+        return value
+
+
 @dataclass(frozen=True, slots=True)
-class ServiceNode:
+class ServiceNode(_Record):
     """A registered node (active or decommissioned) and its reward bookkeeping.
 
     Reward fields: while `payable`, the node is owed `acc - snapshot` units on top of `earned`
@@ -130,10 +170,22 @@ class ServiceNode:
     last_validator: int = 0
     """The last height whose block this node validated (0: never): validators are drawn from
     the longest-idle nodes first."""
-    digest: int = field(init=False, compare=False, repr=False)
 
-    def __post_init__(self) -> None:
-        body = self.identity.digest + _words(
+    TAG = b"node"
+
+    # What the node is, read through its identity.
+    pubkey = _FromIdentity[bytes]()
+    service_node_id = _FromIdentity[int]()
+    bls_pubkey = _FromIdentity[tuple[int, int]]()
+    contributors = _FromIdentity[tuple[Contributor, ...]]()
+    fee = _FromIdentity[int]()
+    staking_requirement = _FromIdentity[int]()
+    registration_height = _FromIdentity[int]()
+    registration_l2_height = _FromIdentity[int]()
+    operator = _FromIdentity[str]()
+
+    def canonical(self) -> bytes:
+        return self.identity.digest + _words(
             self.last_leader,
             self.last_validator,
             self.state,
@@ -147,43 +199,6 @@ class ServiceNode:
             self.snapshot,
             self.earned,
         )
-        object.__setattr__(self, "digest", _digest(b"node", body))
-
-    @property
-    def pubkey(self) -> bytes:
-        return self.identity.pubkey
-
-    @property
-    def service_node_id(self) -> int:
-        return self.identity.service_node_id
-
-    @property
-    def bls_pubkey(self) -> tuple[int, int]:
-        return self.identity.bls_pubkey
-
-    @property
-    def contributors(self) -> tuple[Contributor, ...]:
-        return self.identity.contributors
-
-    @property
-    def fee(self) -> int:
-        return self.identity.fee
-
-    @property
-    def staking_requirement(self) -> int:
-        return self.identity.staking_requirement
-
-    @property
-    def registration_height(self) -> int:
-        return self.identity.registration_height
-
-    @property
-    def registration_l2_height(self) -> int:
-        return self.identity.registration_l2_height
-
-    @property
-    def operator(self) -> str:
-        return self.identity.contributors[0].address
 
     @property
     def active(self) -> bool:
@@ -191,7 +206,7 @@ class ServiceNode:
 
 
 @dataclass(frozen=True, slots=True)
-class RemovedNode:
+class RemovedNode(_Record):
     """A node that left the list (exit or deregistration) and whose stake the contract still
     holds: it stays here until the contract's `ServiceNodeExit` for it is confirmed."""
 
@@ -200,13 +215,13 @@ class RemovedNode:
     kind: RemovalKind
     removal_height: int
     liquidation_height: int
-    digest: int = field(init=False, compare=False, repr=False)
 
-    def __post_init__(self) -> None:
-        body = self.info.digest.to_bytes(DIGEST_BYTES, "big") + _words(
+    TAG = b"removed"
+
+    def canonical(self) -> bytes:
+        return self.info.digest.to_bytes(DIGEST_BYTES, "big") + _words(
             self.kind, self.removal_height, self.liquidation_height
         )
-        object.__setattr__(self, "digest", _digest(b"removed", body))
 
     @property
     def pubkey(self) -> bytes:
@@ -214,7 +229,7 @@ class RemovedNode:
 
 
 @dataclass(frozen=True, slots=True)
-class Account:
+class Account(_Record):
     """What the network owes an address over its lifetime (it never decreases).
 
     `reward_units` are rewards in units of 1/UNITS_PER_ATOM atom; `stake` is returned stake in
@@ -224,15 +239,15 @@ class Account:
     address: str
     reward_units: int = 0
     stake: int = 0
-    digest: int = field(init=False, compare=False, repr=False)
 
-    def __post_init__(self) -> None:
-        body = self.address.encode() + _words(self.reward_units, self.stake)
-        object.__setattr__(self, "digest", _digest(b"account", body))
+    TAG = b"account"
+
+    def canonical(self) -> bytes:
+        return self.address.encode() + _words(self.reward_units, self.stake)
 
 
 @dataclass(frozen=True, slots=True)
-class DelayedPayment:
+class DelayedPayment(_Record):
     """A returned stake payable at `payout_height` (a slashed node's stake waits the lock)."""
 
     payout_height: int
@@ -242,15 +257,15 @@ class DelayedPayment:
     address: str
     """The staker (stakes go back to who staked; rewards go to beneficiaries)."""
     amount: int
-    digest: int = field(init=False, compare=False, repr=False)
 
-    def __post_init__(self) -> None:
-        body = (
+    TAG = b"payment"
+
+    def canonical(self) -> bytes:
+        return (
             self.pubkey
             + self.address.encode()
             + _words(self.payout_height, self.contributor_index, self.amount)
         )
-        object.__setattr__(self, "digest", _digest(b"payment", body))
 
     @property
     def key(self) -> tuple[int, bytes, int]:
@@ -258,7 +273,7 @@ class DelayedPayment:
 
 
 @dataclass(frozen=True, slots=True)
-class PendingEvent:
+class PendingEvent(_Record):
     """An event waiting for the network's votes (node.md §1.3)."""
 
     event_id: bytes
@@ -268,39 +283,38 @@ class PendingEvent:
     """Position in the including block: with the height, the order confirmed events apply in."""
     confirmations: int
     denials: int = 0
-    digest: int = field(init=False, compare=False, repr=False)
 
-    def __post_init__(self) -> None:
-        body = self.event_id + _words(
+    TAG = b"pending"
+
+    def canonical(self) -> bytes:
+        return self.event_id + _words(
             self.included_height, self.index, self.confirmations, self.denials
         )
-        object.__setattr__(self, "digest", _digest(b"pending", body))
 
 
 @dataclass(frozen=True, slots=True)
-class ConfirmedEvent:
+class ConfirmedEvent(_Record):
     """An event the network confirmed (whatever its effect): it can never be applied again."""
 
     event_id: bytes
     height: int
-    digest: int = field(init=False, compare=False, repr=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(
-            self, "digest", _digest(b"confirmed", self.event_id + _words(self.height))
-        )
+    TAG = b"confirmed"
+
+    def canonical(self) -> bytes:
+        return self.event_id + _words(self.height)
 
 
 @dataclass(frozen=True, slots=True)
-class PurgedNode:
+class PurgedNode(_Record):
     """A node deleted by a confirmed purge: its key, and when."""
 
     pubkey: bytes
     bls_pubkey: tuple[int, int]
     service_node_id: int
     height: int
-    digest: int = field(init=False, compare=False, repr=False)
 
-    def __post_init__(self) -> None:
-        body = self.pubkey + _bls(self.bls_pubkey) + _words(self.service_node_id, self.height)
-        object.__setattr__(self, "digest", _digest(b"purged", body))
+    TAG = b"purged"
+
+    def canonical(self) -> bytes:
+        return self.pubkey + _bls(self.bls_pubkey) + _words(self.service_node_id, self.height)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sesh.l2.errors import AllProvidersFailed, ChainMoved
@@ -159,6 +159,7 @@ def evm_payer(chain: Chain, pool: str) -> Callable[[], str]:
     return pay
 
 
+@dataclass(kw_only=True, eq=False)
 class Funding:
     """The node's funding schedule: payouts (with a payer) and checks; see the module docstring.
 
@@ -166,35 +167,21 @@ class Funding:
     hands it the ledger's height, what the ledger has issued and the safe block after each
     block, and nothing else."""
 
-    def __init__(
-        self,
-        *,
-        pool: str,
-        token: str,
-        rewards: str,
-        calls_at: CallsAt,
-        record: StatusWriter,
-        payer: Callable[[], str] | None = None,
-        payout_interval: float = DEFAULT_PAYOUT_INTERVAL,
-        check_interval: float = DEFAULT_CHECK_INTERVAL,
-        clock: Callable[[], float] = time.monotonic,
-        wall_clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.pool = pool
-        self.token = token
-        self.rewards = rewards
-        self.calls_at = calls_at
-        self.record = record
-        self.payer = payer
-        self.payout_interval = payout_interval
-        self.check_interval = check_interval
-        self.clock = clock
-        self.wall_clock = wall_clock
-        self._next_payout: float | None = None
-        self._next_check: float | None = None
-        self.last_check: FundingCheck | None = None
-        self._was_ahead = False
-        self._skipping = False
+    pool: str
+    token: str
+    rewards: str
+    calls_at: CallsAt
+    record: StatusWriter
+    payer: Callable[[], str] | None = None
+    payout_interval: float = DEFAULT_PAYOUT_INTERVAL
+    check_interval: float = DEFAULT_CHECK_INTERVAL
+    clock: Callable[[], float] = time.monotonic
+    wall_clock: Callable[[], float] = time.time
+    last_check: FundingCheck | None = field(default=None, init=False)
+    _next_payout: float | None = field(default=None, init=False, repr=False)
+    _next_check: float | None = field(default=None, init=False, repr=False)
+    _was_ahead: bool = field(default=False, init=False, repr=False)
+    _skipping: bool = field(default=False, init=False, repr=False)
 
     def after_block(self, height: int, issued: int, safe: BlockRef | None) -> None:
         """After block ``height`` (the ledger has issued ``issued`` atoms; ``safe`` is the

@@ -80,9 +80,9 @@ SUMMARY_COST_SHARE = 10
 when the last computation is at least this many times its own cost ago."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class NodeConfig:
-    """How this node makes blocks."""
+    """How this node makes blocks; every setting is given by name."""
 
     profile: NetworkProfile
     producer: bytes

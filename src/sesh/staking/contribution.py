@@ -34,7 +34,9 @@ from sesh.staking.connection import (
 )
 from sesh.staking.rules import (
     CONTRIBUTION_STATUS,
+    Contributor,
     OpenStake,
+    Reservation,
     calc_minimum_contribution,
     parse_reservation,
 )
@@ -56,25 +58,23 @@ FINALIZED = nodes.FINALIZED
 
 
 @dataclass(frozen=True)
-class Contributor:
-    """Someone who paid into the contract (``getContributions``), in the contract's order."""
+class NodeParams:
+    """The node a contract registers once its stake is complete: its keys and the operator's
+    fee (``blsPubkey``, ``serviceNodeParams``)."""
 
-    address: str
-    beneficiary: str
-    """Where the node's rewards for this stake are signed to."""
-    amount: int
-    """Atoms paid in."""
+    bls_public_key: tuple[int, int]
+    ed25519_public_key: int
+    fee: int
+    """The operator's fee, in 1/100 of a percent."""
 
+    @property
+    def bls_public_key_hex(self) -> str:
+        x, y = self.bls_public_key
+        return "0x" + x.to_bytes(32, "big").hex() + y.to_bytes(32, "big").hex()
 
-@dataclass(frozen=True)
-class Reservation:
-    """A slot held for one address (``getReserved``)."""
-
-    address: str
-    amount: int
-    """The least this address must contribute, in atoms."""
-    received: bool
-    """Whether the reserved contributor has paid in."""
+    @property
+    def ed25519_public_key_hex(self) -> str:
+        return f"0x{self.ed25519_public_key:064x}"
 
 
 @dataclass(frozen=True)
@@ -85,42 +85,13 @@ class ContributionState:
     status: int
     """The reference's Status enum (``CONTRIBUTION_STATUS`` says it in words)."""
     operator: str
-    bls_public_key: tuple[int, int]
-    ed25519_public_key: int
-    fee: int
-    """The operator's fee, in 1/100 of a percent."""
+    node: NodeParams
     manual_finalize: bool
-    staking_requirement: int
-    max_contributors: int
-    contributors: tuple[Contributor, ...]
-    reservations: tuple[Reservation, ...]
-
-    @property
-    def stake(self) -> OpenStake:
-        unfilled = [r for r in self.reservations if not r.received]
-        return OpenStake(
-            staking_requirement=self.staking_requirement,
-            contributed=sum(c.amount for c in self.contributors),
-            reserved_unfilled=sum(r.amount for r in unfilled),
-            contributors=len(self.contributors),
-            reservations_unfilled=len(unfilled),
-            max_contributors=self.max_contributors,
-        )
+    stake: OpenStake
 
     @property
     def status_text(self) -> str:
         return CONTRIBUTION_STATUS.get(self.status, f"unknown status {self.status}")
-
-    @property
-    def bls_public_key_hex(self) -> str:
-        x, y = self.bls_public_key
-        return "0x" + x.to_bytes(32, "big").hex() + y.to_bytes(32, "big").hex()
-
-    def reservation_of(self, address: str) -> Reservation | None:
-        for reservation in self.reservations:
-            if reservation.address.lower() == address.lower():
-                return reservation
-        return None
 
 
 def read_contribution(contract: Any) -> ContributionState:
@@ -135,19 +106,23 @@ def read_contribution(contract: Any) -> ContributionState:
         address=contract.address,
         status=int(view("status")),
         operator=checksum(view("operator")),
-        bls_public_key=(int(x), int(y)),
-        ed25519_public_key=int(params[0]),
-        fee=int(params[3]),
-        manual_finalize=bool(view("manualFinalize")),
-        staking_requirement=int(view("stakingRequirement")),
-        max_contributors=int(view("maxContributors")),
-        contributors=tuple(
-            Contributor(checksum(a), checksum(b), int(n))
-            for a, b, n in zip(addresses, beneficiaries, amounts, strict=True)
+        node=NodeParams(
+            bls_public_key=(int(x), int(y)),
+            ed25519_public_key=int(params[0]),
+            fee=int(params[3]),
         ),
-        reservations=tuple(
-            Reservation(checksum(a), int(n), bool(r))
-            for a, n, r in zip(reserved_addresses, reserved_amounts, received, strict=True)
+        manual_finalize=bool(view("manualFinalize")),
+        stake=OpenStake(
+            staking_requirement=int(view("stakingRequirement")),
+            max_contributors=int(view("maxContributors")),
+            contributors=tuple(
+                Contributor(checksum(a), checksum(b), int(n))
+                for a, b, n in zip(addresses, beneficiaries, amounts, strict=True)
+            ),
+            reservations=tuple(
+                Reservation(checksum(a), int(n), bool(r))
+                for a, n, r in zip(reserved_addresses, reserved_amounts, received, strict=True)
+            ),
         ),
     )
 
@@ -183,26 +158,26 @@ def describe_contribution(state: ContributionState) -> list[str]:
     def who(address: str) -> str:
         return f"{address} (operator)" if address == state.operator else address
 
-    width = max([len(who(c.address)) for c in state.contributors] + [42])
+    width = max([len(who(c.address)) for c in stake.contributors] + [42])
     lines = [
         f"ServiceNodeContribution {state.address}",
         f"  status        {state.status_text} ({state.status})",
         f"  operator      {state.operator}",
-        f"  node          BLS key {state.bls_public_key_hex}",
-        f"                Ed25519 key 0x{state.ed25519_public_key:064x}",
-        f"  operator fee  {format_fee(state.fee)}",
+        f"  node          BLS key {state.node.bls_public_key_hex}",
+        f"                Ed25519 key {state.node.ed25519_public_key_hex}",
+        f"  operator fee  {format_fee(state.node.fee)}",
         f"  finalize      {finalize}",
-        f"  stake         {format_amount(state.staking_requirement)}: "
+        f"  stake         {format_amount(stake.staking_requirement)}: "
         f"{format_amount(stake.contributed)} contributed, "
         f"{format_amount(stake.reserved_unfilled)} reserved and not yet received",
         f"  open          {describe_open(state)}",
-        f"  contributors  {len(state.contributors)} of at most {state.max_contributors}",
+        f"  contributors  {len(stake.contributors)} of at most {stake.max_contributors}",
     ]
-    for c in state.contributors:
+    for c in stake.contributors:
         rewards = "" if c.beneficiary == c.address else f"  rewards to {c.beneficiary}"
         lines.append(f"    {who(c.address):<{width}}  {format_amount(c.amount):>18}{rewards}")
-    lines.append(f"  reserved      {len(state.reservations)} slot(s)")
-    for r in state.reservations:
+    lines.append(f"  reserved      {len(stake.reservations)} slot(s)")
+    for r in stake.reservations:
         done = "received" if r.received else "not yet received"
         lines.append(f"    {who(r.address):<{width}}  {format_amount(r.amount):>18}  {done}")
     return lines
@@ -217,17 +192,17 @@ def contribution_json(state: ContributionState) -> dict[str, Any]:
         "status": state.status,
         "status_text": state.status_text,
         "operator": state.operator,
-        "bls_public_key": state.bls_public_key_hex,
-        "ed25519_public_key": f"0x{state.ed25519_public_key:064x}",
-        "fee": state.fee,
-        "fee_percent": format_fee(state.fee).removesuffix(" %"),
+        "bls_public_key": state.node.bls_public_key_hex,
+        "ed25519_public_key": state.node.ed25519_public_key_hex,
+        "fee": state.node.fee,
+        "fee_percent": format_fee(state.node.fee).removesuffix(" %"),
         "manual_finalize": state.manual_finalize,
-        "staking_requirement_sesh": plain_amount(state.staking_requirement),
+        "staking_requirement_sesh": plain_amount(stake.staking_requirement),
         "contributed_sesh": plain_amount(stake.contributed),
         "reserved_unfilled_sesh": plain_amount(stake.reserved_unfilled),
         "open_sesh": plain_amount(stake.open_amount if state.status != FINALIZED else 0),
         "open_slots": stake.open_slots if state.status != FINALIZED else 0,
-        "max_contributors": state.max_contributors,
+        "max_contributors": stake.max_contributors,
         "minimum_contribution_sesh": (
             plain_amount(minimum) if minimum is not None and state.status != FINALIZED else None
         ),
@@ -238,11 +213,11 @@ def contribution_json(state: ContributionState) -> dict[str, Any]:
                 "amount_sesh": plain_amount(c.amount),
                 "operator": c.address == state.operator,
             }
-            for c in state.contributors
+            for c in stake.contributors
         ],
         "reserved": [
             {"address": r.address, "amount_sesh": plain_amount(r.amount), "received": r.received}
-            for r in state.reservations
+            for r in stake.reservations
         ],
     }
 
@@ -294,7 +269,7 @@ def contribute(
     to a contract whose node is already registered by other means (it could never finalize)."""
     state = read_contribution(contract)
     if state.status != FINALIZED:
-        nodes.refuse_registered(conn, state.bls_public_key, f"contract {contract.address}")
+        nodes.refuse_registered(conn, state.node.bls_public_key, f"contract {contract.address}")
     call = contract.call("contributeFunds", amount, beneficiary or ZERO_ADDRESS)
     receipt = conn.pay(conn.token, contract, amount, call, "ServiceNodeContribution")
     print(
@@ -525,17 +500,17 @@ def _create(args: argparse.Namespace) -> dict[str, Any]:
     print(f"  created ServiceNodeContribution {contract.address}")
     print(f"  node: {nodes.describe_node(keys)}")
     state = read_contribution(contract)
-    shown = ", ".join(f"{r.address} {format_amount(r.amount)}" for r in state.reservations)
+    shown = ", ".join(f"{r.address} {format_amount(r.amount)}" for r in state.stake.reservations)
     print(
-        f"  fee {format_fee(state.fee)}; reserved: {shown or 'none'}; finalize: "
+        f"  fee {format_fee(state.node.fee)}; reserved: {shown or 'none'}; finalize: "
         f"{'manual' if state.manual_finalize else 'automatic'}"
     )
     outcome = {
         "contract": contract.address,
         "operator": state.operator,
         "bls_public_key": keys.bls_public_key.to_hex(),
-        "fee": state.fee,
-        "reserved": [{"address": r.address, "amount": r.amount} for r in state.reservations],
+        "fee": state.node.fee,
+        "reserved": [{"address": r.address, "amount": r.amount} for r in state.stake.reservations],
         "manual_finalize": state.manual_finalize,
         "contribution": None,
     }
@@ -549,7 +524,7 @@ def _create(args: argparse.Namespace) -> dict[str, Any]:
                 error.code,
             ) from None
     else:
-        own = state.reservation_of(state.operator)
+        own = state.stake.reservation_of(state.operator)
         least = own.amount if own else state.stake.minimum_contribution
         print(
             f"  next, the operator's contribution (at least {format_amount(least or 0)}): "
@@ -620,7 +595,7 @@ def _withdraw(args: argparse.Namespace) -> dict[str, Any]:
     conn, contract = _open(args)
     before = read_contribution(contract)
     if conn.sender != before.operator and not any(
-        c.address == conn.sender for c in before.contributors
+        c.address == conn.sender for c in before.stake.contributors
     ):
         raise CommandError(
             f"{conn.sender} has no contribution in {contract.address}: nothing to withdraw (a "
@@ -658,9 +633,9 @@ def _print_refunds(before: ContributionState) -> list[dict[str, Any]]:
     if before.status == FINALIZED:
         print("  nothing refunded: the node is registered, its stake is in ServiceNodeRewards")
         return []
-    for c in before.contributors:
+    for c in before.stake.contributors:
         print(f"  refunded {format_amount(c.amount)} to {c.address}")
-    return [{"address": c.address, "amount": c.amount} for c in before.contributors]
+    return [{"address": c.address, "amount": c.amount} for c in before.stake.contributors]
 
 
 def _show(args: argparse.Namespace) -> dict[str, Any]:

@@ -72,17 +72,52 @@ def calc_minimum_contribution(remaining: int, contributors: int, max_contributor
 
 
 @dataclass(frozen=True)
+class Contributor:
+    """Someone who paid into a contribution contract (``getContributions``)."""
+
+    address: str
+    beneficiary: str
+    """Where the node's rewards for this stake are signed to."""
+    amount: int
+    """Atoms paid in."""
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """A slot held for one address (``getReserved``)."""
+
+    address: str
+    amount: int
+    """The least this address must contribute, in atoms."""
+    received: bool
+    """Whether the reserved contributor has paid in."""
+
+
+@dataclass(frozen=True)
 class OpenStake:
-    """How a contribution contract's stake is shared out now."""
+    """A contribution contract's stake: who has paid in, who holds a slot, and so what is still
+    open."""
 
     staking_requirement: int
-    contributed: int
-    """The sum of every contribution."""
-    reserved_unfilled: int
-    """What the reservations not yet received hold back."""
-    contributors: int
-    reservations_unfilled: int
     max_contributors: int
+    contributors: tuple[Contributor, ...]
+    """In the contract's order: the operator first."""
+    reservations: tuple[Reservation, ...]
+
+    @property
+    def contributed(self) -> int:
+        """The sum of every contribution."""
+        return sum(c.amount for c in self.contributors)
+
+    @property
+    def unfilled(self) -> tuple[Reservation, ...]:
+        """The reservations not yet received: each holds back a slot and its amount."""
+        return tuple(r for r in self.reservations if not r.received)
+
+    @property
+    def reserved_unfilled(self) -> int:
+        """What the reservations not yet received hold back."""
+        return sum(r.amount for r in self.unfilled)
 
     @property
     def open_amount(self) -> int:
@@ -92,8 +127,7 @@ class OpenStake:
     @property
     def open_slots(self) -> int:
         """How many newcomers without a reservation may still join."""
-        taken = self.contributors + self.reservations_unfilled
-        return max(self.max_contributors - taken, 0)
+        return max(self.max_contributors - self._taken_slots, 0)
 
     @property
     def minimum_contribution(self) -> int | None:
@@ -101,11 +135,17 @@ class OpenStake:
         slot or nothing left open)."""
         if self.open_slots == 0 or self.open_amount == 0:
             return None
-        return calc_minimum_contribution(
-            self.open_amount,
-            self.contributors + self.reservations_unfilled,
-            self.max_contributors,
-        )
+        return calc_minimum_contribution(self.open_amount, self._taken_slots, self.max_contributors)
+
+    @property
+    def _taken_slots(self) -> int:
+        return len(self.contributors) + len(self.unfilled)
+
+    def reservation_of(self, address: str) -> Reservation | None:
+        for reservation in self.reservations:
+            if reservation.address.lower() == address.lower():
+                return reservation
+        return None
 
 
 def releasable_staking_lock(balance: int, end: int, now: int, revoked: bool) -> int:

@@ -595,7 +595,7 @@ def _stake(args: argparse.Namespace) -> dict[str, Any]:
     contract = conn.contract_at("ServiceNodeContribution", args.contract, "--contract")
     state = read_contribution(contract)
     if state.status != FINALIZED:
-        nodes.refuse_registered(conn, state.bls_public_key, f"contract {contract.address}")
+        nodes.refuse_registered(conn, state.node.bls_public_key, f"contract {contract.address}")
     receipt = conn.chain.transact(
         lock.call("contributeFunds", contract.address, amount, beneficiary or conn.sender)
     )
