@@ -22,15 +22,12 @@ set back to its last block's time.
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import fcntl
 import gzip
 import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -45,6 +42,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Self
 
+from sesh.evm.children import die_with_parent_hook, terminate
 from sesh.evm.jsonrpc import JsonRpcClient, JsonRpcError, RemoteError
 
 HOST = "127.0.0.1"
@@ -292,45 +290,6 @@ def _copy_atomically(source: Path, target: Path) -> None:
     os.replace(partial, target)
 
 
-def _terminate(process: subprocess.Popen[bytes], timeout: float) -> int:
-    """SIGTERM (anvil dumps its state, then exits), SIGKILL if it hangs; returns the exit code."""
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-    return process.returncode
-
-
-def _die_with_parent_hook() -> Callable[[], None] | None:
-    """A ``preexec_fn`` making the kernel SIGTERM anvil when its parent dies (Linux only).
-
-    atexit and finalizers cover normal exits; this covers the parent being killed with SIGKILL,
-    which would otherwise leave anvil holding the port and the state file. SIGTERM (not SIGKILL)
-    so that anvil still dumps its state. Caveat: Linux sends the signal when the *thread* that
-    started the child exits, so start long-lived nodes from a thread that lives as long as they do
-    (the main thread, in the devnet and in tests).
-    """
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        prctl = ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):
-        return None
-    pr_set_pdeathsig = 1
-    parent = os.getpid()
-
-    def hook() -> None:  # runs in the child between fork and exec: keep it to two syscalls
-        prctl(pr_set_pdeathsig, signal.SIGTERM)
-        if os.getppid() != parent:  # the parent died before prctl took effect
-            os._exit(1)
-
-    return hook
-
-
 @dataclass(frozen=True)
 class BlockHead:
     """What the saver tells ``on_blocks`` about each new block."""
@@ -566,12 +525,12 @@ class Anvil:
                 # Own session: a Ctrl-C in the terminal reaches only us, and we stop anvil in
                 # order (SIGTERM, wait for the state dump) instead of racing it.
                 start_new_session=True,
-                preexec_fn=_die_with_parent_hook(),
+                preexec_fn=die_with_parent_hook(),
                 # anvil inherits the flock, so the state file stays locked until anvil is gone,
                 # even if we die first.
                 pass_fds=(self._lock.fileno(),) if self._lock else (),
             )
-            self._finalizer = weakref.finalize(self, _terminate, self._process, self.stop_timeout)
+            self._finalizer = weakref.finalize(self, terminate, self._process, self.stop_timeout)
             self._wait_until_ready(log_file)
             head = BlockHead.from_rpc(self.rpc("eth_getBlockByNumber", "latest", False))
             now = int(time.time())
@@ -601,7 +560,7 @@ class Anvil:
             self.saver.stop()
             self.saver = None
         if self._process is not None:
-            code = _terminate(self._process, self.stop_timeout)
+            code = terminate(self._process, self.stop_timeout)
             self._process = None
         if self._finalizer is not None:
             self._finalizer.detach()

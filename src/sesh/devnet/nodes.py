@@ -1,0 +1,222 @@
+"""The devnet's node processes: each seeded node runs as its own `sesh node run --genesis`
+process, with its own data directory, log and ports, and stops with the devnet.
+
+Why processes and not threads: the nodes must be what an operator runs, talking over real
+sockets, and one of them killed must not take the others along. Each process gets the kernel's
+parent-death signal (`sesh.evm.children`), so a devnet killed with SIGKILL takes its nodes with
+it; a clean stop sends SIGTERM to each and waits for it to finish its block.
+
+Ports: each node keeps the transport and RPC ports it had (``ports.json`` in its directory), so
+a resumed devnet's nodes find each other where they were; a port taken since is replaced by a
+free one, and the peers are told at start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sesh.devnet.layout import write_json
+from sesh.evm.children import die_with_parent_hook, terminate
+from sesh.evm.jsonrpc import JsonRpcClient, JsonRpcError
+from sesh.net.ports import free_ports
+
+PORTS_FILE = "ports.json"
+LOG_FILE = "node.log"
+DATA_SUBDIR = "data"
+STOP_TIMEOUT = 10.0
+
+
+@dataclass
+class NodeProcess:
+    """One node of the devnet: its keys, its data, its ports, its process when running."""
+
+    index: int
+    key: str
+    """The node's Ed25519 key (hex): how peers know it."""
+    directory: Path
+    """``<data dir>/nodes/<index>``: the keys, the node's data, its log, its ports."""
+    keys_dir: Path
+    port: int = 0
+    rpc_port: int = 0
+    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    @property
+    def data_dir(self) -> Path:
+        return self.directory / DATA_SUBDIR
+
+    @property
+    def rpc_url(self) -> str:
+        return f"http://127.0.0.1:{self.rpc_port}/json_rpc"
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.running and self.process is not None else None
+
+    def load_ports(self) -> None:
+        """The ports this node had, if it ran before."""
+        with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+            saved = json.loads((self.directory / PORTS_FILE).read_text())
+            self.port, self.rpc_port = int(saved["port"]), int(saved["rpc_port"])
+
+    def save_ports(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        write_json(self.directory / PORTS_FILE, {"port": self.port, "rpc_port": self.rpc_port})
+
+    def start(self, command: list[str]) -> None:
+        """Start the node process (its output goes to ``node.log``, appended)."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.directory / LOG_FILE, "ab") as log:
+            self.process = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=die_with_parent_hook(),
+            )
+
+    def stop(self, timeout: float = STOP_TIMEOUT) -> int | None:
+        """SIGTERM, then SIGKILL if it does not finish within `timeout`; the exit code."""
+        process, self.process = self.process, None
+        if process is None:
+            return None
+        return terminate(process, timeout)
+
+    def info(self, timeout: float = 2.0) -> dict[str, Any] | None:
+        """The node's `get_info`, or None while it does not answer."""
+        if not self.running:
+            return None
+        client = JsonRpcClient(self.rpc_url, timeout=timeout)
+        try:
+            answer = client.call("get_info")
+        except (JsonRpcError, OSError):
+            return None
+        finally:
+            client.close()
+        return answer if isinstance(answer, dict) else None
+
+    def call(self, method: str, params: dict[str, Any] | None = None) -> Any:
+        client = JsonRpcClient(self.rpc_url, timeout=5.0)
+        try:
+            return client.call(method, params or {})
+        finally:
+            client.close()
+
+    def describe(self) -> dict[str, Any]:
+        """The node in the devnet's ``--json`` object."""
+        return {
+            "key": self.key,
+            "rpc": self.rpc_url,
+            "pid": self.pid,
+            "data_dir": str(self.data_dir.resolve()),
+        }
+
+
+def assign_ports(nodes: list[NodeProcess]) -> None:
+    """Give every node the ports it had, or free ones where it had none or they are taken."""
+    for node in nodes:
+        node.load_ports()
+    wanted = [p for node in nodes for p in (node.port, node.rpc_port)]
+    taken = set(wanted) - {0}
+    busy = {p for p in taken if not _free(p)} | {p for p in taken if wanted.count(p) > 1}
+    spare = iter(free_ports(2 * len(nodes) + 4))
+    for node in nodes:
+        if node.port == 0 or node.port in busy:
+            node.port = _next(spare, taken)
+        if node.rpc_port == 0 or node.rpc_port in busy:
+            node.rpc_port = _next(spare, taken)
+        node.save_ports()
+
+
+def _next(spare: Any, taken: set[int]) -> int:
+    for port in spare:
+        if port not in taken:
+            taken.add(port)
+            return int(port)
+    raise RuntimeError("no free port")
+
+
+def _free(port: int) -> bool:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def node_command(
+    node: NodeProcess, peers: list[NodeProcess], *, genesis: Path, deployment: Path, rpc_url: str
+) -> list[str]:
+    """The `sesh node run` command line of one devnet node."""
+    command = [
+        sys.executable,
+        "-m",
+        "sesh",
+        "node",
+        "run",
+        "--data-dir",
+        str(node.data_dir),
+        "--keys",
+        str(node.keys_dir),
+        "--genesis",
+        str(genesis),
+        "--deployment",
+        str(deployment),
+        "--rpc",
+        rpc_url,
+        "--listen",
+        f"127.0.0.1:{node.port}",
+        "--rpc-listen",
+        f"127.0.0.1:{node.rpc_port}",
+    ]
+    for peer in peers:
+        if peer is not node:
+            command += ["--peer", f"{peer.key}@127.0.0.1:{peer.port}"]
+    return command
+
+
+def wait_until_ready(
+    nodes: list[NodeProcess], seeded: int, timeout: float, on_progress: Any = None
+) -> list[str]:
+    """Wait until every running node answers `get_info` and lists the `seeded` nodes in
+    `get_service_nodes`; the problems left when `timeout` runs out (empty: all ready)."""
+    end = time.monotonic() + timeout
+    problems: list[str] = []
+    while True:
+        problems = []
+        ready = 0
+        for node in nodes:
+            if not node.running:
+                problems.append(f"node {node.index} exited (see {node.directory / LOG_FILE})")
+                continue
+            info = node.info()
+            if info is None:
+                problems.append(f"node {node.index} does not answer on {node.rpc_url}")
+                continue
+            try:
+                listed = node.call("get_service_nodes").get("service_node_states", [])
+            except (JsonRpcError, OSError, AttributeError):
+                listed = []
+            if len(listed) < seeded:
+                problems.append(f"node {node.index} lists {len(listed)} of {seeded} nodes")
+                continue
+            ready += 1
+        if on_progress is not None:
+            on_progress(ready, len(nodes))
+        if not problems or time.monotonic() >= end or any("exited" in p for p in problems):
+            return problems
+        time.sleep(0.2)
