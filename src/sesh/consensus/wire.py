@@ -155,7 +155,7 @@ class _Block(_Field):
 
     def write(self, value: object, out: bytearray) -> None:
         if not isinstance(value, Block):
-            raise WireError(f"not a block: {value!r:.80}")
+            raise WireError(f"not a block: a {type(value).__name__}")
         try:
             data = self.check(value).encode()
         except (ValueError, OverflowError) as e:
@@ -186,17 +186,21 @@ class _Seq(_Field):
         self.most = self.width + limit * item.most
 
     def write(self, value: object, out: bytearray) -> None:
-        if not isinstance(value, tuple) or len(value) > self.limit:
-            raise WireError(f"a sequence of at most {self.limit} items, not {value!r:.80}")
+        if not isinstance(value, tuple):
+            raise WireError(f"a sequence is a tuple, not a {type(value).__name__}")
+        self._count(len(value))
         out += len(value).to_bytes(self.width, "big")
         for item in value:
             self.item.write(item, out)
 
     def read(self, r: _Reader) -> tuple[object, ...]:
-        count = r.uint(self.width)
+        count = self._count(r.uint(self.width))
+        return tuple(self.item.read(r) for _ in range(count))
+
+    def _count(self, count: int) -> int:
         if count > self.limit:
             raise WireError(f"{count} items, at most {self.limit}")
-        return tuple(self.item.read(r) for _ in range(count))
+        return count
 
 
 class _Struct(_Field):
@@ -221,7 +225,7 @@ class _Struct(_Field):
 
     def write(self, value: object, out: bytearray) -> None:
         if not isinstance(value, self.cls):
-            raise WireError(f"not a {self.cls.__name__}: {value!r:.80}")
+            raise WireError(f"not a {self.cls.__name__}: a {type(value).__name__}")
         self._checked(value)
         for name, field in zip(self.names, self.fields, strict=True):
             field.write(getattr(value, name), out)
@@ -284,8 +288,9 @@ MAX_PAYLOAD: dict[str, int] = {
     for kind, layout in _LAYOUTS.items()
 }
 """The largest payload of each kind: the largest its layout allows (exact for the fixed-size
-messages), and never more than fits in the transport's cap, which is what bounds `sync.blocks`
-(500 blocks of up to 256 KiB do not fit: a batch holds as many as fit)."""
+messages), and never more than fits in the transport's cap, which is what bounds `sync.blocks`:
+500 blocks do not always fit (500 empty mainnet-size blocks with their checkpoint votes already
+take ~1 MB), so whoever serves a batch must stop before this limit; `encode` refuses one over it."""
 
 
 def check_size(kind: str, payload: bytes) -> None:
