@@ -125,11 +125,11 @@ class Block:
             body = item.encode()
             out += len(body).to_bytes(4, "big") + body
         out += len(self.votes).to_bytes(4, "big")
-        bits = 0
+        bits = bytearray((len(self.votes) + 7) // 8)
         for i, vote in enumerate(self.votes):
             if vote:
-                bits |= 1 << i
-        out += bits.to_bytes((len(self.votes) + 7) // 8, "little")
+                bits[i >> 3] |= 1 << (i & 7)
+        out += bits
         out += len(self.decisions).to_bytes(4, "big")
         for decision in self.decisions:
             out += decision.encode()
@@ -168,10 +168,10 @@ class Block:
         l2_reward = r.uint(32)
         events = tuple(decode_item(r.take(r.uint(4))) for _ in range(r.uint(4)))
         n_votes = r.uint(4)
-        bits = int.from_bytes(r.take((n_votes + 7) // 8), "little")
-        if bits >> n_votes:
+        bits = r.take((n_votes + 7) // 8)
+        if n_votes % 8 and bits[-1] >> n_votes % 8:
             raise ValueError("vote bits beyond the vote count")
-        votes = tuple(bool(bits >> i & 1) for i in range(n_votes))
+        votes = tuple(bool(bits[i >> 3] >> (i & 7) & 1) for i in range(n_votes))
         decisions = []
         for _ in range(r.uint(4)):
             kind = DecisionKind(r.uint(1))
