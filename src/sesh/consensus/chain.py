@@ -142,6 +142,10 @@ class Chain:
         index = height - self.genesis_height - 1
         return self.hashes[index] if 0 <= index < len(self.hashes) else None
 
+    def knows(self, block_hash: bytes, height: int) -> bool:
+        """Whether `block_hash` is this node's block at `height` (main chain or a branch)."""
+        return block_hash in self.blocks or self.hash_at(height) == block_hash
+
     def basis(self) -> QuorumBasis:
         """The basis of the next block's quorums."""
         return self.bases[self.tip]
@@ -364,9 +368,15 @@ class Chain:
         return heights[-2] if len(heights) >= 2 else self.genesis_height
 
     def votes_for(self, height: int) -> tuple[CheckpointVote, ...]:
+        """The members' votes for main-chain block `height` (what is served with it)."""
         block_hash = self.hash_at(height)
         ballots = self.votes.get(height, {}).get(block_hash or b"", {})
-        return tuple(CheckpointVote(height, block_hash or b"", k, s) for k, s in ballots.items())
+        members = self.members(height)[0]
+        return tuple(
+            CheckpointVote(height, block_hash or b"", k, s)
+            for k, s in ballots.items()
+            if k in members
+        )
 
     def prune(self) -> None:
         """Forget branches and votes at or below the immutable height."""

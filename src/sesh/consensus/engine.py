@@ -54,6 +54,7 @@ from sesh.consensus.messages import (
 from sesh.consensus.quorum import Quorum
 from sesh.l2.events import L2Event, event_id
 from sesh.ledger import (
+    Block,
     InvalidBlock,
     PurgeView,
     ValidatorSignature,
@@ -62,8 +63,12 @@ from sesh.ledger import (
     seal,
 )
 
-SYNC_BATCH = 500
+SYNC_BATCH = 100
 """Blocks asked for (and served) at once."""
+SYNC_REPLY_BYTES = 900_000
+"""A reply holds blocks until this many bytes (with their votes): it must fit the transport's
+1 MiB message, whatever the blocks hold."""
+VOTE_BYTES = 137
 
 
 def round_number(elapsed: int) -> int:
@@ -542,8 +547,7 @@ class ConsensusNode:
         block = msg.block
         if block.timestamp > now + self.timing.drift:
             return
-        known = block.prev_hash in self.chain.blocks or block.prev_hash == self.chain.genesis_hash
-        if not known:
+        if not self.chain.knows(block.prev_hash, block.height - 1):
             self._ask(sender, self.chain.height + 1, now, out)
             return
         try:
@@ -564,14 +568,19 @@ class ConsensusNode:
 
     def _serve(self, peer: bytes, start: int, count: int, out: list[Action]) -> None:
         count = max(0, min(count, SYNC_BATCH))
-        blocks = []
-        votes = []
+        blocks: list[Block] = []
+        votes: list[tuple[CheckpointVote, ...]] = []
+        size = 0
         for height in range(start, start + count):
             block = self.chain.block_at(height)
             if block is None:
                 break
+            ballots = self.chain.votes_for(height)
+            size += len(block.encode()) + VOTE_BYTES * len(ballots)
+            if blocks and size > SYNC_REPLY_BYTES:
+                break
             blocks.append(block)
-            votes.append(self.chain.votes_for(height))
+            votes.append(ballots)
         if blocks:
             out.append(Send(peer, Blocks(tuple(blocks), tuple(votes))))
 
@@ -580,7 +589,7 @@ class ConsensusNode:
         if not msg.blocks:
             return
         first = msg.blocks[0]
-        if first.prev_hash not in self.chain.blocks and first.prev_hash != self.chain.genesis_hash:
+        if not self.chain.knows(first.prev_hash, first.height - 1):
             if first.height - 1 > self.chain.immutable_height():
                 self._ask(sender, self.chain.immutable_height() + 1, now, out)
             return
@@ -596,7 +605,6 @@ class ConsensusNode:
                 self.chain.add_vote(vote)
         if extended:
             self._after_extend(out)
-        if len(msg.blocks) == SYNC_BATCH:
             self._ask(sender, msg.blocks[-1].height + 1, now, out)
 
     def _on_vote(self, sender: bytes, msg: CheckpointVote, now: float, out: list[Action]) -> None:

@@ -99,7 +99,7 @@ class NodeProcess:
             return None
         client = JsonRpcClient(self.rpc_url, timeout=timeout)
         try:
-            answer = client.call("get_info")
+            answer = client.request("get_info", {})
         except (JsonRpcError, OSError):
             return None
         finally:
@@ -109,7 +109,7 @@ class NodeProcess:
     def call(self, method: str, params: dict[str, Any] | None = None) -> Any:
         client = JsonRpcClient(self.rpc_url, timeout=5.0)
         try:
-            return client.call(method, params or {})
+            return client.request(method, params or {})
         finally:
             client.close()
 

@@ -16,7 +16,7 @@ import http.client
 import json
 import logging
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 log = logging.getLogger("sesh.evm.jsonrpc")
@@ -126,10 +126,13 @@ class JsonRpcClient:
                 raise MalformedResponse(f"{self.name}: the answer is not JSON") from None
         raise AssertionError("unreachable")
 
-    def _envelope(self, method: str, params: Sequence[Any]) -> dict[str, Any]:
+    def _envelope(self, method: str, params: Sequence[Any] | Mapping[str, Any]) -> dict[str, Any]:
+        """Positional params (Ethereum's) or named ones (the network node's)."""
         request_id = self._next_id
         self._next_id += 1
-        return {"jsonrpc": "2.0", "id": request_id, "method": method, "params": list(params)}
+        named = isinstance(params, Mapping)
+        body = dict(params) if named else list(params)
+        return {"jsonrpc": "2.0", "id": request_id, "method": method, "params": body}
 
     @staticmethod
     def _result(method: str, answer: Any) -> Any:
@@ -145,7 +148,11 @@ class JsonRpcClient:
         return answer["result"]
 
     def request(
-        self, method: str, params: Sequence[Any] = (), *, timeout: float | None = None
+        self,
+        method: str,
+        params: Sequence[Any] | Mapping[str, Any] = (),
+        *,
+        timeout: float | None = None,
     ) -> Any:
         """One call; its result."""
         envelope = self._envelope(method, params)

@@ -151,6 +151,38 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="with a signer: seconds between payoutReleased() calls, sent through the first "
         "--rpc (default 600)",
     )
+    network = run.add_argument_group(
+        "the quorum network",
+        "With --genesis the node is one node of a network: blocks come from rotating quorums "
+        "of the active nodes, over authenticated connections to its peers.",
+    )
+    network.add_argument(
+        "--genesis",
+        type=Path,
+        metavar="FILE",
+        help="the network's genesis file (the devnet writes DATA_DIR/genesis.json); checked "
+        "against L2 before the node joins",
+    )
+    network.add_argument(
+        "--listen",
+        default="127.0.0.1:0",
+        metavar="HOST:PORT",
+        help="where peers reach this node (default 127.0.0.1:0, a free port)",
+    )
+    network.add_argument(
+        "--rpc-listen",
+        default="127.0.0.1:0",
+        metavar="HOST:PORT",
+        help="the node's JSON-RPC (POST /json_rpc; default 127.0.0.1:0, a free port)",
+    )
+    network.add_argument(
+        "--peer",
+        action="append",
+        default=[],
+        metavar="KEY@HOST:PORT",
+        help="a node to connect to first (its Ed25519 key in hex); repeat; after that the "
+        "network's own address announcements say where nodes are",
+    )
     # A signer is optional here: without one the node only checks the funding.
     add_signer_options(run, required=False)
     run.set_defaults(run=_run_command)
@@ -395,6 +427,12 @@ def _run(args: argparse.Namespace) -> int:
             start_block=args.start_block,
             halt_height=args.halt_height,
         )
+        if args.genesis is not None:
+            from sesh.node.launch import run_network_node
+
+            return run_network_node(
+                args, data_dir, keys, profile, tracker, before_commit=_crash_hook()
+            )
         with Store.open(data_dir, before_commit=_crash_hook()) as store:
             funding, funding_how = _funding(args, deployment, tracker, store)
             node = Node(store, tracker, config, funding=funding)

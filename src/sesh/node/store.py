@@ -26,8 +26,10 @@ Tables (``SCHEMA_VERSION`` in ``schema_version``; a store of another version is 
 * ``summary``: the status of the chain after the newest block (JSON), for ``sesh node status``;
 * ``status``: what is not consensus: the funding check, the last payout, the last L2 error.
 
-Readers (``sesh node status``) open the file read-only while the node writes: WAL lets them read
-the last committed block without blocking it.
+One thread uses a store at a time (the node's loop; a test may open it in one thread and run
+the node in another, hence ``check_same_thread=False``). Readers (``sesh node status``) open the
+file read-only while the node writes: WAL lets them read the last committed block without
+blocking it.
 """
 
 from __future__ import annotations
@@ -166,10 +168,14 @@ class Store:
                 if not path.exists():
                     raise StoreError(f"no node store at {path}")
                 uri = path.resolve().as_uri() + "?mode=ro"
-                self.db = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=10)
+                self.db = sqlite3.connect(
+                    uri, uri=True, isolation_level=None, timeout=10, check_same_thread=False
+                )
             else:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                self.db = sqlite3.connect(path, isolation_level=None, timeout=10)
+                self.db = sqlite3.connect(
+                    path, isolation_level=None, timeout=10, check_same_thread=False
+                )
                 self.db.execute("PRAGMA journal_mode=WAL")
                 self.db.execute("PRAGMA synchronous=FULL")
             self._check_schema()

@@ -1,0 +1,166 @@
+"""`sesh node run --genesis FILE`: start one node of the quorum network.
+
+The command's edge: it reads the genesis file and checks it against L2 (a node joins only the
+network the contract really seeded), opens the store (refusing one of another network), builds
+the L2 follower, the `NetworkNode` and its JSON-RPC server, writes ``node.json`` (what a
+supervisor such as the devnet needs: the process id and the ports it listens on) and runs
+until a stop signal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sesh.cli.shell.errors import CommandError
+from sesh.cli.shell.signals import stop_on_signals
+from sesh.node.follower import L2Follower, NodeError
+from sesh.node.network import NetworkConfig, NetworkNode, Peer
+from sesh.node.store import Store
+
+if TYPE_CHECKING:
+    from sesh.keys import NodeKeys
+    from sesh.l2.tracker import Tracker
+    from sesh.ledger import NetworkProfile
+
+log = logging.getLogger("sesh.node")
+
+NODE_FILE = "node.json"
+"""Written by a running network node in its data dir: pid, ports, key (for supervisors)."""
+
+
+def parse_endpoint(text: str, option: str) -> tuple[str, int]:
+    """HOST:PORT, or a one-line `CommandError` naming the option."""
+    host, sep, port = text.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise CommandError(f"{option} takes HOST:PORT, got {text!r}", 2)
+    return host, int(port)
+
+
+def parse_peer(text: str) -> Peer:
+    """KEY@HOST:PORT with a 64-hex-digit Ed25519 key."""
+    key, sep, endpoint = text.partition("@")
+    try:
+        pubkey = bytes.fromhex(key.removeprefix("0x"))
+    except ValueError:
+        pubkey = b""
+    if not sep or len(pubkey) != 32:
+        raise CommandError(f"--peer takes KEY@HOST:PORT with a 32-byte hex key, got {text!r}", 2)
+    host, port = parse_endpoint(endpoint, "--peer")
+    return Peer(pubkey, host, port)
+
+
+def sesh_version() -> str:
+    try:
+        return version("sesh")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def run_network_node(
+    args: argparse.Namespace,
+    data_dir: Path,
+    keys: NodeKeys,
+    profile: NetworkProfile,
+    tracker: Tracker,
+    *,
+    before_commit: Callable[[int], None] | None = None,
+) -> int:
+    from sesh.node.genesis import Genesis, GenesisError, verify_genesis
+    from sesh.node.rpc import RpcServer, RpcSource
+
+    host, port = parse_endpoint(args.listen, "--listen")
+    rpc_host, rpc_port = parse_endpoint(args.rpc_listen, "--rpc-listen")
+    peers = tuple(parse_peer(text) for text in args.peer)
+    path: Path = args.genesis
+    try:
+        genesis = Genesis.from_json(path.read_text())
+    except OSError as error:
+        raise CommandError(f"cannot read the genesis file {path}: {error.strerror}") from None
+    except GenesisError as error:
+        raise CommandError(f"{path}: {error}") from None
+    try:
+        verify_genesis(genesis, tracker)
+    except GenesisError as error:
+        raise NodeError(f"the genesis file {path} does not match L2: {error}") from None
+    digest = genesis.digest().hex()
+
+    with Store.open(data_dir, before_commit=before_commit) as store:
+        meta = store.meta()
+        if meta.get("genesis") not in (None, digest):
+            raise NodeError(
+                f"the store in {data_dir} belongs to another network (genesis "
+                f"{str(meta.get('genesis'))[:16]}…): use another --data-dir or --fresh"
+            )
+        if not meta:
+            store.set_meta({"genesis": digest, "profile": profile.name})
+        follower = L2Follower(
+            tracker,
+            profile,
+            lambda: None,  # the node points it at its chain's ledger
+            start_block=genesis.l2_block,
+            max_polls=10,
+            purge_blocks=profile.blocks(3600),
+        )
+        stored = store.position()
+        if stored is not None:
+            follower.position = stored[1]
+            follower.seen = dict(store.events())
+        config = NetworkConfig(
+            profile=profile,
+            host=host,
+            port=port,
+            rpc_port=None,
+            bootstrap=peers,
+            halt_height=args.halt_height,
+            snapshot_interval=args.snapshot_interval,
+        )
+        node = NetworkNode(
+            store, keys.ed25519, lambda: genesis.ledger(profile), config, follower=follower
+        )
+        source = RpcSource(
+            lock=node.lock,
+            engine=node.engine,
+            profile=profile,
+            pubkey=node.pubkey,
+            bls_pubkey=keys.bls_public_key.to_contract(),
+            version=sesh_version(),
+        )
+        server = RpcServer(source, host=rpc_host, port=rpc_port)
+        server.start()
+        node.rpc_port = server.port
+        try:
+            _write_node_file(data_dir, node, server.port)
+            print(
+                f"sesh node: {profile.name} network of {len(genesis.seeded)} seeded nodes; "
+                f"listening on {host}:{node.port}, JSON-RPC on http://{rpc_host}:{server.port}"
+                f"/json_rpc; key {node.pubkey.hex()}; store at block {node.chain.height}",
+                flush=True,
+            )
+            with stop_on_signals(threading.Event()) as stop:
+                node.run(stop)
+        finally:
+            server.close()
+        print(f"sesh node: stopped at block {node.chain.height}", flush=True)
+    return 0
+
+
+def _write_node_file(data_dir: Path, node: NetworkNode, rpc_port: int) -> None:
+    record = {
+        "pid": os.getpid(),
+        "key": node.pubkey.hex(),
+        "port": node.port,
+        "rpc_port": rpc_port,
+        "started": time.time(),
+    }
+    temporary = data_dir / (NODE_FILE + ".tmp")
+    temporary.write_text(json.dumps(record) + "\n")
+    temporary.replace(data_dir / NODE_FILE)
