@@ -11,11 +11,18 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from nacl.signing import SigningKey
 
+from sesh.consensus.messages import NewBlock, Ready, sign
 from sesh.consensus.sim import SIM_PROFILE, seeded_registrations
+from sesh.consensus.wire import KINDS, MAX_PAYLOAD, encode
 from sesh.ledger import Ledger, genesis_ledger
+from sesh.net.announce import AddressBook, PeerAddress
+from sesh.net.codec import Codec
 from sesh.net.ports import free_ports
+from sesh.net.transport import Incoming, Transport
 from sesh.node.network import NetworkConfig, NetworkNode, Peer
 from sesh.node.store import Store
 
@@ -113,3 +120,74 @@ def test_a_restarted_node_replays_its_store_and_catches_up(network: Network) -> 
     assert again.chain.height >= stopped_at
     assert wait_for(lambda: again.chain.height >= nodes[0].chain.height - 1 >= stopped_at + 5)
     assert again.chain.hash_at(stopped_at + 4) == nodes[0].chain.hash_at(stopped_at + 4)
+
+
+def hostile_messages(
+    network: Network, node: NetworkNode, attacker: SigningKey
+) -> list[tuple[str, bytes]]:
+    """Garbage, oversized, replayed, wrongly signed and out-of-quorum messages for `node`."""
+    with node.lock:
+        chain = node.chain
+        height, tip = chain.height, chain.tip
+        old = chain.block_at(max(1, height - 1))
+    assert old is not None
+    rng = random.Random(3)
+    ready = Ready(height + 1, 0, tip, bytes(attacker.verify_key), bytes(32))
+    signed_by_outsider = replace(ready, signature=sign(attacker, ready.statement()))
+    member = network.keys[1]
+    forged = replace(
+        Ready(height + 1, 0, tip, bytes(member.verify_key), bytes(32)), signature=bytes(64)
+    )
+    out = [(kind, rng.randbytes(rng.randrange(0, 300))) for kind in KINDS.values()]
+    out.append(("chain.block", bytes(MAX_PAYLOAD["chain.block"] + 1)))
+    out.append(("no.such.kind", b"x"))
+    out.append(encode(NewBlock(old)))  # replayed
+    out.append(encode(signed_by_outsider))  # out of quorum
+    out.append(encode(forged))  # wrongly signed, and not from its sender
+    return out
+
+
+def test_a_hostile_peer_is_dropped_and_the_network_keeps_producing(network: Network) -> None:
+    nodes = [network.start(i) for i in range(4)]
+    assert wait_for(lambda: all(n.chain.height >= 3 for n in nodes))
+    attacker = SigningKey(bytes(range(32)))
+    codec = Codec()
+    for kind in (*KINDS.values(), "no.such.kind"):
+        codec.register(kind)
+    book = AddressBook(bootstrap={nodes[0].pubkey: PeerAddress("127.0.0.1", nodes[0].port)})
+    with Transport(attacker, codec, book) as transport:
+        for _ in range(20):
+            for kind, payload in hostile_messages(network, nodes[0], attacker):
+                transport.send(nodes[0].pubkey, kind, payload)
+            transport.poll(20)
+        before = nodes[0].chain.height
+        assert wait_for(lambda: all(n.chain.height >= before + 4 for n in nodes))
+    assert nodes[0].dropped.get("malformed", 0) > 0
+    assert sum(nodes[0].transport.stats.dropped.values()) > 0
+    with nodes[0].lock:
+        assert not nodes[0].chain.evidence
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    kind=st.sampled_from([*KINDS.values(), "net.announce", "other"]),
+    payload=st.binary(max_size=2000),
+)
+def test_any_bytes_under_any_kind_never_raise_out_of_the_node(
+    idle_node: NetworkNode, kind: str, payload: bytes
+) -> None:
+    height = idle_node.chain.height
+    idle_node._handle(Incoming(b"\x07" * 32, kind, payload, on_server=True), time.time())
+    assert idle_node.chain.height == height
+
+
+@pytest.fixture(scope="module")
+def idle_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NetworkNode]:
+    """One node of a network whose peers never start: it only takes messages."""
+    network = Network(tmp_path_factory.mktemp("idle"), 4)
+    store = Store.open(network.tmp / "node0")
+    config = NetworkConfig(profile=PROFILE, port=network.ports[0])
+    node = NetworkNode(store, network.keys[0], network._genesis, config)
+    yield node
+    node.transport.close()
+    store.close()
