@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from sesh.consensus.messages import CheckpointVote, Verifier, block_statement
 from sesh.consensus.quorum import QuorumBasis
@@ -39,6 +40,51 @@ WEIGHT_LCM = 144_403_552_893_600
 
 BASES_KEPT = 400
 """Quorum bases kept for main-chain blocks (checkpoint votes and late messages need recent ones)."""
+
+
+class LedgerAccess(Protocol):
+    """How a chain reaches the ledger state of its blocks. A node owns one ledger that follows
+    its main chain (`OwnLedger`); simulated honest nodes share one ledger among them, so a
+    block's state is computed once for the whole network (`sesh.consensus.sim`)."""
+
+    def at(self, tip: bytes) -> Ledger:
+        """The ledger as it is after block `tip` (to read; a producer may preview on it)."""
+        ...
+
+    def apply(self, tip: bytes, block: Block) -> QuorumBasis:
+        """Apply `block` on the state after `tip`; the basis of the quorums after it, or
+        `InvalidBlock`."""
+        ...
+
+    def rollback(self, tip: bytes, count: int) -> None:
+        """Step back `count` blocks from `tip`."""
+        ...
+
+    def basis(self, tip: bytes) -> QuorumBasis:
+        """The basis of the quorums after block `tip`."""
+        ...
+
+
+class OwnLedger:
+    """One ledger that follows one chain (a node's): `LedgerAccess` by journal and rollback."""
+
+    def __init__(self, ledger: Ledger, rules: QuorumRules) -> None:
+        self.ledger = ledger
+        self.rules = rules
+
+    def at(self, tip: bytes) -> Ledger:
+        assert self.ledger.block_hash == tip, "the ledger follows the chain's tip"
+        return self.ledger
+
+    def apply(self, tip: bytes, block: Block) -> QuorumBasis:
+        self.ledger.apply(block)
+        return QuorumBasis.of(self.ledger, self.rules)
+
+    def rollback(self, tip: bytes, count: int) -> None:
+        self.ledger.rollback(count)
+
+    def basis(self, tip: bytes) -> QuorumBasis:
+        return QuorumBasis.of(self.at(tip), self.rules)
 
 
 def block_weight(round_: int) -> int:
@@ -87,18 +133,21 @@ class Chain:
         keep_blocks: int = 2_000,
         genesis: tuple[int, bytes] | None = None,
         hashes: Iterable[bytes] = (),
+        access: LedgerAccess | None = None,
     ) -> None:
         """`archive(height)` reads an old main-chain block back (the node's store): with it,
         only the newest `keep_blocks` blocks stay in memory; without it (a simulation), all.
         A ledger restored from a snapshot above the genesis comes with the `genesis` (height,
         hash) and the `hashes` of the main chain from there up to the ledger's height."""
-        self.ledger = ledger
+        self.access: LedgerAccess = access or OwnLedger(ledger, rules)
         self.rules = rules
         self.verifier = verifier or Verifier()
         self.genesis_height, self.genesis_hash = genesis or (ledger.height, ledger.block_hash)
         self.main: list[Block] = []
         """The newest main-chain blocks, in height order: `main[0]` is at `_first`."""
         self._first = ledger.height + 1
+        self._base = (ledger.height, ledger.block_hash, ledger.timestamp)
+        """Height, hash and timestamp of the state the chain started from."""
         self.hashes: list[bytes] = list(hashes)
         """The hashes of every main-chain block above genesis, in height order."""
         if len(self.hashes) != ledger.height - self.genesis_height:
@@ -107,7 +156,9 @@ class Chain:
         self.keep_blocks = keep_blocks
         self.blocks: dict[bytes, Block] = {}
         """Every block known above the immutable height (main chain and other branches)."""
-        self.bases: dict[bytes, QuorumBasis] = {ledger.block_hash: QuorumBasis.of(ledger, rules)}
+        self.bases: dict[bytes, QuorumBasis] = {
+            ledger.block_hash: self.access.basis(ledger.block_hash)
+        }
         self.votes: dict[int, dict[bytes, dict[bytes, bytes]]] = {}
         """Checkpoint votes: height → block hash → voter → signature."""
         self.evidence: list[Evidence] = []
@@ -117,12 +168,26 @@ class Chain:
     # -- the main chain ----------------------------------------------------------------------
 
     @property
+    def ledger(self) -> Ledger:
+        """The ledger after the main chain's tip."""
+        return self.access.at(self.tip)
+
+    @property
     def height(self) -> int:
-        return self.ledger.height
+        return self.genesis_height + len(self.hashes)
 
     @property
     def tip(self) -> bytes:
-        return self.ledger.block_hash
+        return self.hashes[-1] if self.hashes else self.genesis_hash
+
+    @property
+    def timestamp(self) -> int:
+        """The tip's timestamp (kept here: reading it must not touch a shared ledger)."""
+        if self.main and self.main[-1].height == self.height:
+            return self.main[-1].timestamp
+        if self.height == self._base[0]:
+            return self._base[2]
+        return self.ledger.timestamp
 
     def block_at(self, height: int) -> Block | None:
         if not self.genesis_height < height <= self.height:
@@ -216,10 +281,10 @@ class Chain:
 
     def _extend(self, block: Block) -> None:
         try:
-            self.ledger.apply(block)
+            basis = self.access.apply(self.tip, block)
         except InvalidBlock as error:
             raise Rejected(str(error)) from None
-        block_hash = self.ledger.block_hash
+        block_hash = basis.parent
         self.main.append(block)
         self.hashes.append(block_hash)
         if self.archive is not None and len(self.main) > 2 * self.keep_blocks:
@@ -227,7 +292,7 @@ class Chain:
             del self.main[:drop]
             self._first += drop
         self.blocks[block_hash] = block
-        self.bases[block_hash] = QuorumBasis.of(self.ledger, self.rules)
+        self.bases[block_hash] = basis
         old = self.hash_at(self.height - BASES_KEPT)
         if old is not None and old != self.genesis_hash:
             self.bases.pop(old, None)
@@ -315,7 +380,7 @@ class Chain:
 
     def _rewind(self, count: int) -> None:
         if count:
-            self.ledger.rollback(count)
+            self.access.rollback(self.tip, count)
             del self.main[len(self.main) - count :]
             del self.hashes[len(self.hashes) - count :]
             self._first = min(self._first, self.height + 1)

@@ -170,7 +170,7 @@ class ConsensusNode:
 
     def target_time(self) -> float:
         """When round 0 of the next block starts (the reference's `pulse_target_timestamp`)."""
-        return self.chain.ledger.timestamp + self.timing.block_time
+        return self.chain.timestamp + self.timing.block_time
 
     # -- time ----------------------------------------------------------------------------------
 

@@ -18,7 +18,8 @@ Checkpoint members for a height C are a shuffle of the active nodes seeded by bl
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from sesh.consensus.prf import shuffle, uniform
 from sesh.consensus.sizes import QuorumRules, checkpoint_sizes, pulse_sizes
@@ -58,6 +59,8 @@ class QuorumBasis:
     order: tuple[bytes, ...]
     entropy: tuple[bytes, ...]
     rules: QuorumRules
+    _memo: dict[Any, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
+    """Quorums already drawn: a basis is shared by every node on the same parent."""
 
     @classmethod
     def of(cls, state: LedgerState, rules: QuorumRules) -> QuorumBasis:
@@ -83,6 +86,12 @@ class QuorumBasis:
 
     def quorum(self, round_: int) -> Quorum | None:
         """The quorum of `round_` (None when too few nodes are active: the network stalls)."""
+        if round_ not in self._memo:
+            self._memo[round_] = self._draw(round_)
+        result: Quorum | None = self._memo[round_]
+        return result
+
+    def _draw(self, round_: int) -> Quorum | None:
         sizes = pulse_sizes(self.active, self.rules)
         if sizes is None or self.leader is None or not 0 <= round_ <= 255:
             return None
@@ -109,8 +118,13 @@ class QuorumBasis:
     def checkpoint(self) -> tuple[frozenset[bytes], int]:
         """The members voting on a checkpoint at the parent block (this basis is the state
         after it), seeded by its hash, and the votes it needs; (∅, 0) when none."""
-        sizes = checkpoint_sizes(self.active, self.rules)
-        if sizes is None:
-            return frozenset(), 0
-        members = shuffle(self.parent, b"checkpoint", tuple(sorted(self.order)), sizes.validators)
-        return frozenset(members), sizes.threshold
+        if "checkpoint" not in self._memo:
+            sizes = checkpoint_sizes(self.active, self.rules)
+            if sizes is None:
+                self._memo["checkpoint"] = (frozenset(), 0)
+            else:
+                everyone = tuple(sorted(self.order))
+                members = shuffle(self.parent, b"checkpoint", everyone, sizes.validators)
+                self._memo["checkpoint"] = (frozenset(members), sizes.threshold)
+        result: tuple[frozenset[bytes], int] = self._memo["checkpoint"]
+        return result

@@ -20,9 +20,10 @@ from nacl.signing import SigningKey
 from sesh.consensus.chain import Chain
 from sesh.consensus.engine import Action, ConsensusNode, Send, Timing
 from sesh.consensus.messages import Message, Verifier
+from sesh.consensus.quorum import QuorumBasis
 from sesh.consensus.sizes import QuorumRules
 from sesh.l2.events import Contributor, L2Origin, NewServiceNode
-from sesh.ledger import DEVNET, NetworkProfile, genesis_ledger
+from sesh.ledger import DEVNET, Block, InvalidBlock, Ledger, NetworkProfile, genesis_ledger
 
 SIM_PROFILE = replace(DEVNET, name="sim", block_time=2)
 """The devnet's rules with 2-second blocks."""
@@ -73,7 +74,10 @@ class Simulation:
         rules: QuorumRules | None = None,
         latency: tuple[float, float] = (0.002, 0.02),
         loss: float = 0.0,
+        share_state: bool | None = None,
     ) -> None:
+        """`share_state`: one `SharedLedger` for all nodes (default: above 50 nodes, where a
+        ledger each would not fit in memory); private ledgers otherwise."""
         self.rng = random.Random(seed)
         self.profile = profile
         self.rules = rules or QuorumRules()
@@ -84,6 +88,9 @@ class Simulation:
         self.keys = [SigningKey(self.rng.randbytes(32)) for _ in range(n)]
         self.registrations = seeded_registrations(self.keys, profile)
         self.verifier = Verifier()
+        self.shared: SharedLedger | None = None
+        if share_state if share_state is not None else n > 50:
+            self.shared = SharedLedger(self.genesis(), self.rules)
         self.nodes = [self.make_node(i) for i in range(n)]
         self.index = {node.pubkey: i for i, node in enumerate(self.nodes)}
         self.down: set[int] = set()
@@ -98,9 +105,14 @@ class Simulation:
         for i in range(n):
             self._schedule_tick(i, self.now)
 
+    def genesis(self) -> Ledger:
+        return genesis_ledger(self.profile, self.registrations, timestamp=GENESIS_TIME)
+
     def make_node(self, i: int) -> ConsensusNode:
-        ledger = genesis_ledger(self.profile, self.registrations, timestamp=GENESIS_TIME)
-        chain = Chain(ledger, self.rules, self.verifier)
+        if self.shared is not None:
+            chain = Chain(self.shared.ledger, self.rules, self.verifier, access=self.shared)
+        else:
+            chain = Chain(self.genesis(), self.rules, self.verifier)
         node_rng = random.Random(self.rng.random())
         return ConsensusNode(self.keys[i], chain, self.timing, random_bytes=node_rng.randbytes)
 
@@ -198,3 +210,77 @@ class Simulation:
             if node.chain.hash_at(low) != chosen[0].chain.hash_at(low):
                 return False
         return len({n.chain.ledger.state_hash for n in chosen if n.chain.height == low}) <= 1
+
+
+class SharedLedger:
+    """`LedgerAccess` shared by every node of a simulation: one ledger, moved (by its journal)
+    to whichever tip a node asks about, and every block applied once for the whole network.
+    Sound because a block's state is a function of the block alone (its hash names its parent):
+    nodes that share it agree on states by construction, so tests of agreement between ledgers
+    use private ones (`Simulation(share_state=False)`)."""
+
+    def __init__(self, ledger: Ledger, rules: QuorumRules) -> None:
+        self.ledger = ledger
+        self.rules = rules
+        self.blocks: dict[bytes, Block] = {}
+        self.bases: dict[bytes, QuorumBasis] = {}
+        self.invalid: dict[bytes, str] = {}
+        self.applied = 0
+
+    def at(self, tip: bytes) -> Ledger:
+        self._move(tip)
+        return self.ledger
+
+    def apply(self, tip: bytes, block: Block) -> QuorumBasis:
+        block_hash = block.hash()
+        known = self.bases.get(block_hash)
+        if known is not None:
+            return known
+        if block_hash in self.invalid:
+            raise InvalidBlock(self.invalid[block_hash])
+        self._move(tip)
+        try:
+            self.ledger.apply(block)
+        except InvalidBlock as error:
+            self.invalid[block_hash] = str(error)
+            raise
+        self.applied += 1
+        self.blocks[block_hash] = block
+        basis = QuorumBasis.of(self.ledger, self.rules)
+        self.bases[block_hash] = basis
+        return basis
+
+    def rollback(self, tip: bytes, count: int) -> None:
+        """Nothing to undo: each node's chain keeps its own tip, and `at` moves the ledger."""
+
+    def basis(self, tip: bytes) -> QuorumBasis:
+        known = self.bases.get(tip)
+        if known is None:
+            known = self.bases[tip] = QuorumBasis.of(self.at(tip), self.rules)
+        return known
+
+    def _move(self, target: bytes) -> None:
+        """Roll the ledger back to the common ancestor of its tip and `target`, then apply the
+        blocks from there to `target`."""
+        ledger = self.ledger
+        if ledger.block_hash == target:
+            return
+        depth_of = {}
+        cursor = ledger.block_hash
+        for depth in range(ledger.rollback_depth + 1):
+            depth_of[cursor] = depth
+            block = self.blocks.get(cursor)
+            if block is None:
+                break
+            cursor = block.prev_hash
+        path: list[Block] = []
+        cursor = target
+        while cursor not in depth_of:
+            block = self.blocks.get(cursor)
+            if block is None:
+                raise InvalidBlock("a state the shared ledger cannot reach")
+            path.append(block)
+            cursor = block.prev_hash
+        ledger.rollback(depth_of[cursor])
+        for block in reversed(path):
+            ledger.apply(block)
