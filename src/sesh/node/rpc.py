@@ -49,6 +49,7 @@ MAX_BATCH = 100
 """Requests in one batch."""
 DISCARD_LIMIT = 1024 * 1024
 """Bytes of an oversized body read and dropped before the 413 (beyond: the connection is cut)."""
+MAX_TRAILER_LINES = 64
 IDLE_TIMEOUT = 30.0
 """Seconds a connection may stay silent (keep-alive, or a body that does not come)."""
 
@@ -122,7 +123,6 @@ class _Handler(BaseHTTPRequestHandler):
     server: _HttpServer
     protocol_version = "HTTP/1.1"
     server_version = "sesh-rpc"
-    sys_version = ""
     timeout = IDLE_TIMEOUT
 
     def _send(self, status: int, body: str | None, *, close: bool = False) -> None:
@@ -146,13 +146,18 @@ class _Handler(BaseHTTPRequestHandler):
         text = message or self.responses.get(code, ("error",))[0]
         self._send(code, error_reply(None, INVALID_REQUEST, text), close=True)
 
+    def version_string(self) -> str:
+        return self.server_version
+
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s %s", self.address_string(), format % args)
 
     def _body(self) -> bytes | None:
         """The request body, or None after answering why there is none to read."""
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            return self._chunked()
         if "Transfer-Encoding" in self.headers:
-            self.send_error(411, "send the body with a Content-Length, not chunked")
+            self.send_error(501, "a body is sent with a Content-Length or chunked")
             return None
         length = self.headers.get("Content-Length")
         if length is None:
@@ -167,9 +172,49 @@ class _Handler(BaseHTTPRequestHandler):
             return None
         if size > MAX_BODY:
             self._discard(size)
-            self.send_error(413, f"a request body is at most {MAX_BODY} bytes")
+            self._too_large()
             return None
         return self.rfile.read(size)
+
+    def _too_large(self) -> None:
+        self.send_error(413, f"a request body is at most {MAX_BODY} bytes")
+
+    def _chunked(self) -> bytes | None:
+        """A chunked body (RFC 9112 §7.1) of at most `MAX_BODY` bytes; trailers are dropped.
+        A longer one is read on (up to `DISCARD_LIMIT`) and refused."""
+        body = bytearray()
+        total = 0
+        while True:
+            line = self.rfile.readline(1024)
+            try:
+                size = int(line.split(b";", 1)[0].strip(), 16)
+            except ValueError:
+                size = -1
+            if size < 0 or not line.endswith(b"\n"):
+                self.send_error(400, "a bad chunk")
+                return None
+            if size == 0:
+                break
+            total += size
+            if total > DISCARD_LIMIT:
+                self._too_large()
+                return None
+            chunk = self.rfile.read(size)
+            if len(chunk) != size or self.rfile.readline(3) not in (b"\r\n", b"\n"):
+                self.send_error(400, "a bad chunk")
+                return None
+            if total <= MAX_BODY:
+                body += chunk
+        for _ in range(MAX_TRAILER_LINES):
+            if self.rfile.readline(1024) in (b"\r\n", b"\n", b""):
+                break
+        else:
+            self.send_error(400, "too many trailer lines")
+            return None
+        if total > MAX_BODY:
+            self._too_large()
+            return None
+        return bytes(body)
 
     def _discard(self, size: int) -> None:
         """Read and drop up to `DISCARD_LIMIT` bytes of a refused body, so that the client,
