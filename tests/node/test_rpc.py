@@ -285,6 +285,14 @@ def test_get_block_decodes_events_votes_and_checkpoints(
     assert len(checkpoint["votes"]) >= needed
     for vote in checkpoint["votes"]:
         assert vote["voter"] in checkpoint["members"] and is_hex(vote["signature"], 64)
+    assert network.chain.immutable_height() > 8
+    old = rpc(server, "get_block", {"height": 8})["checkpoint"]
+    assert old == {
+        "members": checkpoint["members"],  # all six, as at 16
+        "votes_needed": needed,
+        "votes": None,  # the chain forgets votes below its immutable height
+        "checkpointed": None,
+    }
 
 
 def test_get_service_nodes_lists_every_node_with_the_reference_fields(
@@ -637,6 +645,14 @@ def test_the_sources_callbacks(network: Network) -> None:
 
     source.l2 = failing
     assert run(source, "get_info", None)["l2"] is None
+    source.l2 = lambda: {"not json": object()}
+    assert run(source, "get_info", None)["l2"] is None
+
+    def unsure() -> bool:
+        raise OSError("contract unreachable")
+
+    source.registered = unsure  # the ledger decides, and the key is not in it
+    assert run(source, "get_info", None)["service_node"] is False
 
 
 def test_a_server_closes_and_frees_its_port(network: Network) -> None:

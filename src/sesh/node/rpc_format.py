@@ -100,7 +100,7 @@ def info_json(
         "nettype": profile.name,
         "version": version,
         "hard_fork": hard_fork(profile, chain.height),
-        "service_node": own is not None if registered is None else registered,
+        "service_node": own is not None if registered is None else bool(registered),
         "service_node_active": own is not None and own.active,
         "pubkey": pubkey.hex(),
         "pubkey_bls": None if bls_pubkey is None else hex_bls(bls_pubkey),
@@ -205,18 +205,24 @@ def item_json(item: PendingItem) -> dict[str, Any]:
 
 def checkpoint_json(chain: Chain, height: int) -> dict[str, Any] | None:
     """The checkpoint of main-chain `height`: its members, the votes it needs, the votes for
-    its block and whether they suffice (null when `height` is not a checkpoint height)."""
+    its block and whether they suffice (null when `height` is not a checkpoint height). The
+    chain forgets votes below its immutable height: there `votes` and `checkpointed` are null.
+    """
     if not chain.checkpoint_due(height):
         return None
     members, needed = chain.members(height)
-    votes = sorted(chain.votes_for(height), key=lambda v: v.sender)
-    counted = sum(1 for v in votes if v.sender in members)
-    return {
+    out: dict[str, Any] = {
         "members": hex_keys(sorted(members)),
         "votes_needed": needed,
-        "votes": [{"voter": v.sender.hex(), "signature": v.signature.hex()} for v in votes],
-        "checkpointed": bool(needed) and counted >= needed,
+        "votes": None,
+        "checkpointed": None,
     }
+    if height >= chain.immutable_height():
+        votes = sorted(chain.votes_for(height), key=lambda v: v.sender)
+        counted = sum(1 for v in votes if v.sender in members)
+        out["votes"] = [{"voter": v.sender.hex(), "signature": v.signature.hex()} for v in votes]
+        out["checkpointed"] = bool(needed) and counted >= needed
+    return out
 
 
 def block_json(chain: Chain, block: Block) -> dict[str, Any]:

@@ -180,20 +180,30 @@ class Method:
 # -- the methods ---------------------------------------------------------------------------------
 
 
-def _l2_status(source: RpcSource) -> dict[str, Any] | None:
-    """The tracker's status as plain JSON, or None (a failing callback is logged, not fatal)."""
-    if source.l2 is None:
+def _ask(callback: Callable[[], Any] | None, what: str) -> Any:
+    """What a callback of the source says, or None when there is none or it fails (logged:
+    the RPC answers without it)."""
+    if callback is None:
         return None
     try:
-        status: dict[str, Any] = json.loads(json.dumps(source.l2()))
+        return callback()
     except Exception:
-        log.exception("the L2 status callback failed")
+        log.exception("the RPC source's %s callback failed", what)
         return None
-    return status
+
+
+def _l2_status(source: RpcSource) -> dict[str, Any] | None:
+    """The tracker's status as plain JSON, or None."""
+    status = _ask(source.l2, "l2")
+    try:
+        return None if status is None else dict(json.loads(json.dumps(status)))
+    except (TypeError, ValueError):
+        log.exception("the L2 status is not JSON")
+        return None
 
 
 def get_info(source: RpcSource, params: dict[str, Any]) -> dict[str, Any]:
-    registered = None if source.registered is None else bool(source.registered())
+    registered = _ask(source.registered, "registered")
     l2_status = _l2_status(source)
     with locked(source):
         return info_json(
