@@ -22,11 +22,19 @@ from hypothesis import strategies as st
 from sesh.consensus.chain import Chain
 from sesh.consensus.engine import ConsensusNode, LocalView
 from sesh.consensus.sim import Simulation
-from sesh.l2.events import L2Origin, StakingRequirementUpdated
-from sesh.ledger import item_id
+from sesh.l2.events import (
+    Contributor,
+    L2Origin,
+    NewServiceNode,
+    ServiceNodeExit,
+    ServiceNodeExitRequest,
+    ServiceNodeLiquidated,
+    StakingRequirementUpdated,
+)
+from sesh.ledger import ServiceNodePurge, item_id
 from sesh.ledger.params import FULL_SCORE
 from sesh.node.rpc import MAX_BATCH, MAX_BODY, RpcServer, RpcSource
-from sesh.node.rpc_format import SERVICE_NODE_FIELDS, UNKNOWN_NODE_FIELDS
+from sesh.node.rpc_format import SERVICE_NODE_FIELDS, UNKNOWN_NODE_FIELDS, item_json
 from sesh.node.rpc_methods import (
     INTERNAL_ERROR,
     INVALID_PARAMS,
@@ -292,6 +300,55 @@ def test_get_block_decodes_events_votes_and_checkpoints(
         "votes_needed": needed,
         "votes": None,  # the chain forgets votes below its immutable height
         "checkpointed": None,
+    }
+
+
+def test_every_kind_of_event_is_decoded() -> None:
+    origin = L2Origin(31337, 9, b"\xaa" * 32, 3)
+    operator, other = "0x" + "11" * 20, "0x" + "22" * 20
+    bls = (7, 2**255)
+    bls_hex = (7).to_bytes(32, "big").hex() + (2**255).to_bytes(32, "big").hex()
+    common = {"service_node_id": 4, "pubkey_bls": bls_hex}
+    origin_json = {"chain_id": 31337, "block_number": 9, "block_hash": "aa" * 32, "log_index": 3}
+    registration = NewServiceNode(
+        origin, 4, operator, bls, 5, b"\x01" * 64, 300, (Contributor(operator, other, 100),)
+    )
+    expected: list[tuple[Any, dict[str, Any]]] = [
+        (
+            registration,
+            {
+                **common,
+                "initiator": operator,
+                "pubkey_ed25519": (5).to_bytes(32, "big").hex(),
+                "ed25519_signature": "01" * 64,
+                "fee": 300,
+                "contributors": [{"amount": 100, "address": operator, "beneficiary": other}],
+                "seeded": False,
+            },
+        ),
+        (ServiceNodeExitRequest(origin, 4, other, bls), {**common, "initiator": other}),
+        (
+            ServiceNodeExit(origin, 4, other, 99, bls),
+            {**common, "initiator": other, "returned_amount": 99},
+        ),
+        (ServiceNodeLiquidated(origin, 4, other, bls), {**common, "liquidator": other}),
+        (StakingRequirementUpdated(origin, 5), {"staking_requirement": 5}),
+    ]
+    for event, fields in expected:
+        assert item_json(event) == {
+            "kind": type(event).__name__,
+            "id": item_id(event).hex(),
+            "origin": origin_json,
+            **fields,
+        }
+    purge = ServiceNodePurge(31337, 12, bls)
+    assert item_json(purge) == {
+        "kind": "ServiceNodePurge",
+        "id": item_id(purge).hex(),
+        "origin": None,
+        "chain_id": 31337,
+        "l2_height": 12,
+        "pubkey_bls": bls_hex,
     }
 
 

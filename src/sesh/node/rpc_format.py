@@ -10,7 +10,7 @@ integers (amounts may exceed 2^53).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import sesh.l2.events as l2
@@ -168,38 +168,24 @@ def item_json(item: PendingItem) -> dict[str, Any]:
         )
         return out
     out["origin"] = origin_json(item.origin)
+    if isinstance(item, l2.StakingRequirementUpdated):
+        out["staking_requirement"] = item.new_requirement
+        return out
+    out.update(service_node_id=item.service_node_id, pubkey_bls=hex_bls(item.bls_pubkey))
+    if isinstance(item, l2.ServiceNodeLiquidated):
+        out["liquidator"] = item.liquidator
+        return out
+    out["initiator"] = item.initiator
     if isinstance(item, l2.NewServiceNode):
         out.update(
-            service_node_id=item.service_node_id,
-            initiator=item.initiator,
-            pubkey_bls=hex_bls(item.bls_pubkey),
             pubkey_ed25519=item.ed25519_pubkey.to_bytes(32, "big").hex(),
             ed25519_signature=item.ed25519_signature.hex(),
             fee=item.fee,
             contributors=contributors_json(item.contributors),
             seeded=item.seeded,
         )
-    elif isinstance(item, l2.ServiceNodeExitRequest):
-        out.update(
-            service_node_id=item.service_node_id,
-            initiator=item.initiator,
-            pubkey_bls=hex_bls(item.bls_pubkey),
-        )
     elif isinstance(item, l2.ServiceNodeExit):
-        out.update(
-            service_node_id=item.service_node_id,
-            initiator=item.initiator,
-            returned_amount=item.returned_amount,
-            pubkey_bls=hex_bls(item.bls_pubkey),
-        )
-    elif isinstance(item, l2.ServiceNodeLiquidated):
-        out.update(
-            service_node_id=item.service_node_id,
-            liquidator=item.liquidator,
-            pubkey_bls=hex_bls(item.bls_pubkey),
-        )
-    else:
-        out["staking_requirement"] = item.new_requirement
+        out["returned_amount"] = item.returned_amount
     return out
 
 
@@ -248,51 +234,64 @@ def block_json(chain: Chain, block: Block) -> dict[str, Any]:
 # -- the node list -----------------------------------------------------------------------------
 
 
-_NodeField = Callable[[NodeInfo, ServiceNode], Any]
-
-_NODE_FIELDS: tuple[tuple[str, _NodeField], ...] = (
-    ("service_node_pubkey", lambda i, r: i.pubkey.hex()),
-    ("pubkey_ed25519", lambda i, r: i.pubkey.hex()),
-    ("pubkey_bls", lambda i, r: hex_bls(i.bls_pubkey)),
-    ("service_node_id", lambda i, r: i.service_node_id),
-    ("active", lambda i, r: i.active),
-    ("funded", lambda i, r: i.funded),
-    ("payable", lambda i, r: i.payable),
-    ("registration_height", lambda i, r: i.registration_height),
-    ("registration_l2_height", lambda i, r: i.registration_l2_height),
-    ("requested_unlock_height", lambda i, r: i.requested_unlock_height),
-    ("state_height", lambda i, r: i.state_height),
-    ("earned_downtime_blocks", lambda i, r: i.earned_downtime_blocks),
-    ("decommission_count", lambda i, r: i.decommission_count),
-    ("last_reward_block_height", lambda i, r: i.last_reward_block_height),
-    ("last_leader", lambda i, r: r.last_leader),
-    ("last_validator", lambda i, r: r.last_validator),
-    ("contributors", lambda i, r: contributors_json(i.contributors)),
-    ("total_contributed", lambda i, r: i.total_contributed),
-    ("total_reserved", lambda i, r: i.total_contributed),
-    ("staking_requirement", lambda i, r: i.staking_requirement),
-    ("portions_for_operator", lambda i, r: i.portions_for_operator),
-    ("operator_fee", lambda i, r: i.operator_fee),
-    ("operator_address", lambda i, r: i.operator_address),
-    ("pending_rewards", lambda i, r: i.pending_rewards),
-    ("is_removable", lambda i, r: i.is_removable),
-    ("is_liquidatable", lambda i, r: i.is_liquidatable),
-    *((name, lambda i, r: None) for name in UNKNOWN_NODE_FIELDS),
+_INFO_FIELDS = (
+    "service_node_id",
+    "active",
+    "funded",
+    "payable",
+    "registration_height",
+    "registration_l2_height",
+    "requested_unlock_height",
+    "state_height",
+    "earned_downtime_blocks",
+    "decommission_count",
+    "last_reward_block_height",
+    "total_contributed",
+    "staking_requirement",
+    "portions_for_operator",
+    "operator_fee",
+    "operator_address",
+    "pending_rewards",
+    "is_removable",
+    "is_liquidatable",
 )
-"""The fields of a `service_node_state`, in order (node.md §6 names where it has them):
-the ledger's `NodeInfo`, the rotation heights of its record, and the fields it cannot know."""
+"""Fields of the ledger's `NodeInfo` shown as they are (their names are the reference's)."""
 
-SERVICE_NODE_FIELDS = frozenset(name for name, _ in _NODE_FIELDS)
-"""What get_service_nodes' `fields` may name."""
+SERVICE_NODE_FIELDS = frozenset(
+    (
+        "service_node_pubkey",
+        "pubkey_ed25519",
+        "pubkey_bls",
+        "contributors",
+        "total_reserved",
+        "last_leader",
+        "last_validator",
+        *_INFO_FIELDS,
+        *UNKNOWN_NODE_FIELDS,
+    )
+)
+"""Every field of a `service_node_state` (what get_service_nodes' `fields` may name)."""
 
 
 def service_node_state(
     info: NodeInfo, record: ServiceNode, fields: frozenset[str] | None = None
 ) -> dict[str, Any]:
-    """One entry of get_service_nodes' `service_node_states`: every field, or `fields`."""
-    return {
-        name: get(info, record) for name, get in _NODE_FIELDS if fields is None or name in fields
+    """One entry of get_service_nodes' `service_node_states` (node.md §6 names where it has
+    them): every field, or those of `fields`. A node in the ledger is fully staked, so its
+    `total_reserved` is `total_contributed`; `last_leader` and `last_validator` are the rotation
+    heights of its record (0: never)."""
+    state = {
+        "service_node_pubkey": info.pubkey.hex(),
+        "pubkey_ed25519": info.pubkey.hex(),
+        "pubkey_bls": hex_bls(info.bls_pubkey),
+        "contributors": contributors_json(info.contributors),
+        "total_reserved": info.total_contributed,
+        "last_leader": record.last_leader,
+        "last_validator": record.last_validator,
+        **{name: getattr(info, name) for name in _INFO_FIELDS},
+        **dict.fromkeys(UNKNOWN_NODE_FIELDS),
     }
+    return state if fields is None else {k: v for k, v in state.items() if k in fields}
 
 
 # -- pending events ----------------------------------------------------------------------------
