@@ -591,7 +591,7 @@ def test_http_refusals_are_json(server: RpcServer) -> None:
     assert post(server, padded).status == 200
 
     for path in ("/", "/json_rpc/x", "/get_info", "/json_rpc?x=1"):
-        for verb in ("GET", "POST"):
+        for verb in ("GET", "POST", "PUT"):
             reply = post(server, b"{}", path=path, verb=verb)
             assert reply.status == 404 and reply.json()["id"] is None, (verb, path)
     for verb in ("GET", "PUT", "DELETE"):

@@ -159,14 +159,10 @@ class _Handler(BaseHTTPRequestHandler):
         if "Transfer-Encoding" in self.headers:
             self.send_error(501, "a body is sent with a Content-Length or chunked")
             return None
-        length = self.headers.get("Content-Length")
-        if length is None:
+        if "Content-Length" not in self.headers:
             self.send_error(411, "a request needs a Content-Length")
             return None
-        try:
-            size = int(length)
-        except ValueError:
-            size = -1
+        size = self._length()
         if size < 0:
             self.send_error(400, "a bad Content-Length")
             return None
@@ -175,6 +171,13 @@ class _Handler(BaseHTTPRequestHandler):
             self._too_large()
             return None
         return self.rfile.read(size)
+
+    def _length(self) -> int:
+        """The Content-Length (0 when there is none, -1 when it is not a number)."""
+        try:
+            return int(self.headers.get("Content-Length", "0"))
+        except ValueError:
+            return -1
 
     def _too_large(self) -> None:
         self.send_error(413, f"a request body is at most {MAX_BODY} bytes")
@@ -228,7 +231,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         if self.path != PATH:
-            self.send_error(404, f"not found: the JSON-RPC endpoint is POST {PATH}")
+            self._discard(self._length())
+            self._not_allowed()
             return
         body = self._body()
         if body is None:
@@ -236,17 +240,17 @@ class _Handler(BaseHTTPRequestHandler):
         reply = handle_body(self.server.source, body)
         self._send(200 if reply is not None else 204, reply)
 
-    def do_GET(self) -> None:
+    def _not_allowed(self) -> None:
         if self.path == PATH:
             self.send_error(405, f"JSON-RPC requests are POST {PATH}")
         else:
             self.send_error(404, f"not found: the JSON-RPC endpoint is POST {PATH}")
 
-    def do_HEAD(self) -> None:
-        self.do_GET()
+    def do_GET(self) -> None:
+        self._not_allowed()
 
-    def _not_allowed(self) -> None:
-        self.send_error(405, f"JSON-RPC requests are POST {PATH}")
+    def do_HEAD(self) -> None:
+        self._not_allowed()
 
     def do_PUT(self) -> None:
         self._not_allowed()
