@@ -543,6 +543,9 @@ def test_protocol_errors(server: RpcServer) -> None:
     reply = answer(b'{"jsonrpc": "2.0", "id": {"x": 1}, "method": "get_info"}')
     assert reply["id"] is None and reply["error"]["code"] == INVALID_REQUEST
 
+    assert rpc(server, "get_height", []) == rpc(server, "get_height", {})
+    error = rpc_error(server, "get_height", [1])
+    assert error["code"] == INVALID_PARAMS and "params must be an object" in error["message"]
     error = rpc_error(server, "get_everything")
     assert error == {"code": METHOD_NOT_FOUND, "message": "no method 'get_everything'"}
     error = rpc_error(server, "get_info", {"verbose": True})

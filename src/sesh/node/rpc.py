@@ -44,7 +44,7 @@ log = logging.getLogger("sesh.node.rpc")
 
 PATH = "/json_rpc"
 MAX_BODY = 64 * 1024
-"""Bytes of one request body; a longer one is refused (413) unread."""
+"""Bytes of one request body; a longer one is refused (413)."""
 MAX_BATCH = 100
 """Requests in one batch."""
 DISCARD_LIMIT = 1024 * 1024
@@ -246,23 +246,8 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self.send_error(404, f"not found: the JSON-RPC endpoint is POST {PATH}")
 
-    def do_GET(self) -> None:
-        self._not_allowed()
-
-    def do_HEAD(self) -> None:
-        self._not_allowed()
-
-    def do_PUT(self) -> None:
-        self._not_allowed()
-
-    def do_DELETE(self) -> None:
-        self._not_allowed()
-
-    def do_PATCH(self) -> None:
-        self._not_allowed()
-
-    def do_OPTIONS(self) -> None:
-        self._not_allowed()
+    # http.server calls do_<VERB>; every verb but POST gets the same answer
+    do_GET = do_HEAD = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _not_allowed  # noqa: N815
 
 
 class _HttpServer(ThreadingHTTPServer):

@@ -167,8 +167,8 @@ class Method:
 
     def parse(self, params: Any) -> dict[str, Any]:
         """The parameters of a request, parsed (`INVALID_PARAMS` for anything else)."""
-        if params is None:
-            return {}
+        if params is None or params == []:
+            return {}  # absent, or the empty array many clients send for "no parameters"
         if not isinstance(params, dict):
             raise RpcError(INVALID_PARAMS, "params must be an object (named parameters)")
         for name in params:
