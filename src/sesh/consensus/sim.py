@@ -22,6 +22,7 @@ from sesh.consensus.engine import Action, ConsensusNode, Send, Timing
 from sesh.consensus.messages import Message, Verifier
 from sesh.consensus.quorum import QuorumBasis
 from sesh.consensus.sizes import QuorumRules
+from sesh.consensus.wire import encode
 from sesh.l2.events import Contributor, L2Origin, NewServiceNode
 from sesh.ledger import DEVNET, Block, InvalidBlock, Ledger, NetworkProfile, genesis_ledger
 
@@ -75,6 +76,7 @@ class Simulation:
         latency: tuple[float, float] = (0.002, 0.02),
         loss: float = 0.0,
         share_state: bool | None = None,
+        measure_bytes: bool = False,
     ) -> None:
         """`share_state`: one `SharedLedger` for all nodes (default: above 50 nodes, where a
         ledger each would not fit in memory); private ledgers otherwise."""
@@ -99,6 +101,9 @@ class Simulation:
         self.messages = 0
         self.dropped = 0
         self.sent_by_kind: dict[str, int] = {}
+        self.bytes_by_kind: dict[str, int] = {}
+        """With `measure_bytes`: the wire payload bytes sent, by message type."""
+        self.measure_bytes = measure_bytes
         self._queue: list[tuple[float, int, int, bytes | None, Message | None]] = []
         self._seq = 0
         self._wake: dict[int, float] = {}
@@ -160,6 +165,9 @@ class Simulation:
             else:
                 targets = [i for i in range(len(self.nodes)) if i != source]
             self.sent_by_kind[name] = self.sent_by_kind.get(name, 0) + len(targets)
+            if self.measure_bytes:
+                size = len(encode(action.message)[1]) * len(targets)
+                self.bytes_by_kind[name] = self.bytes_by_kind.get(name, 0) + size
             for target in targets:
                 self.messages += 1
                 if not self._linked(source, target) or self.rng.random() < self.loss:
