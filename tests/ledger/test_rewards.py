@@ -263,8 +263,8 @@ def test_profiles_convert_durations_to_blocks() -> None:
     assert MAINNET.initial_credit_blocks == 60
     assert MAINNET.credit_per_day_blocks == 24
     assert MAINNET.max_credit_blocks == 1_440
-    assert DEVNET.initial_credit_blocks == 7_200
-    assert DEVNET.maturity_blocks == 300
+    assert DEVNET.initial_credit_blocks == 3_600
+    assert DEVNET.maturity_blocks == 150
 
 
 def test_a_block_with_no_payable_node_issues_nothing() -> None:

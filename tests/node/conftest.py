@@ -43,6 +43,7 @@ PRODUCER = b"\x42" * 32
 TEST_PROFILE: NetworkProfile = replace(
     DEVNET,
     name="node-tests",
+    block_time=1,
     maturity=4,
     unlock_delay=12,
     liquidation_grace=6,

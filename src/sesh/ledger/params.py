@@ -1,8 +1,8 @@
 """Network parameters: what differs between mainnet, testnet and a devnet, in one frozen value.
 
 Every duration is written in seconds and turned into a number of blocks by the profile's block
-time (rounded up, so a wait is never shorter than its duration): a devnet with 1-second blocks
-waits 86,400 blocks for maturity where mainnet waits 720. Counts that are *votes* or a *window
+time (rounded up, so a wait is never shorter than its duration): a devnet with 2-second blocks
+waits 43,200 blocks for a day where mainnet waits 720. Counts that are *votes* or a *window
 of blocks* (the 30-block vote timeout, the 15-block reward minimum, the 10 deactivations per
 block) stay counts: they measure agreement between producers, not time.
 
@@ -63,7 +63,7 @@ class NetworkProfile:
 
     name: str
     block_time: int
-    """Seconds between blocks: 120 on mainnet, 1-2 on a devnet."""
+    """Seconds between blocks: 120 on mainnet, 2 on a devnet."""
     l2_chain_id: int
     """The chain the rewards contract lives on; events from another chain are refused."""
     l2_confirmations: int
@@ -232,7 +232,7 @@ TESTNET = NetworkProfile(
 
 DEVNET = NetworkProfile(
     name="devnet",
-    block_time=1,
+    block_time=2,
     l2_chain_id=31337,
     l2_confirmations=DEVNET_CONFIRMATIONS,
     staking_requirement=120 * SESH,
@@ -243,8 +243,8 @@ DEVNET = NetworkProfile(
     purge_min_age=5 * MINUTE,
     deregistration_grace=0,
 )
-"""One-second blocks on anvil's chain id, the `local` deployment's 120 SESH, minutes where the
-real networks wait days (so a devnet shows a node's whole life in half an hour); credits keep
-mainnet's durations."""
+"""Two-second blocks (a quorum round needs a few message round trips between processes) on
+anvil's chain id, the `local` deployment's 120 SESH, minutes where the real networks wait days
+(so a devnet shows a node's whole life in half an hour); credits keep mainnet's durations."""
 
 PROFILES: dict[str, NetworkProfile] = {p.name: p for p in (MAINNET, TESTNET, DEVNET)}
