@@ -18,7 +18,7 @@ from sesh import __version__
 def build_parser() -> argparse.ArgumentParser:
     """The whole command tree; tests walk it to check that every command explains itself."""
     from sesh import devnet, node, staking
-    from sesh.cli.commands import deploy, keys
+    from sesh.cli.commands import deploy, keys, network
 
     parser = argparse.ArgumentParser(
         prog="sesh",
@@ -34,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     devnet.register(sub)
     deploy.register(sub)
     keys.register(sub)
+    network.register(sub)
     node.register(sub)
     staking.register(sub)
     return parser
