@@ -777,3 +777,18 @@ def test_any_body_gets_a_json_rpc_reply(server: RpcServer, body: bytes) -> None:
         for item in answer if isinstance(answer, list) else [answer]:
             check_reply(item)
     assert "height" in rpc(server, "get_height")
+
+
+def test_get_evidence_lists_the_equivocation_the_chain_recorded(
+    server: RpcServer, network: Network
+) -> None:
+    assert rpc(server, "get_evidence") == {"evidence": []}
+    block = network.chain.block_at(5)
+    assert block is not None
+    signer = block.validators[0]
+    network.chain.note_signature(signer, block, block.hash(), b"\x01" * 64)
+    network.chain.note_signature(signer, block, b"\x02" * 32, b"\x03" * 64)
+    [evidence] = rpc(server, "get_evidence")["evidence"]
+    assert evidence["signer"] == signer.hex() and evidence["height"] == 5
+    assert evidence["second"] == {"block_hash": "02" * 32, "signature": "03" * 64}
+    network.chain.evidence.clear()

@@ -143,6 +143,7 @@ class NetworkNode:
         self.transport = Transport(key, codec, self.addresses, host=config.host, port=config.port)
         self._next_poll = 0.0
         self._next_announce = 0.0
+        self._stalled = False
         self.rpc_port = config.rpc_port
         """Announced with the address; None: no RPC, nothing announced (a test's node)."""
 
@@ -220,6 +221,7 @@ class NetworkNode:
                 self._handle(message, now)
             self._act(self.engine.tick(now))
             self._persist()
+            self._say_if_stalled()
         now = self.clock()
         if self.follower is not None and now >= self._next_poll:
             self._next_poll = now + self.config.poll_interval
@@ -227,6 +229,23 @@ class NetworkNode:
         if now >= self._next_announce:
             self._next_announce = now + self.config.announce_interval
             self._announce(now)
+
+    def _say_if_stalled(self) -> None:
+        """Log once when the network stalls (too few active nodes for a quorum) and once when
+        it can go on: a stall must be visible, never silent."""
+        stalled = self.engine.stalled
+        if stalled != self._stalled:
+            self._stalled = stalled
+            basis = self.chain.basis()
+            if stalled:
+                log.warning(
+                    "the network is stalled at block %d: %d active node(s), fewer than a quorum "
+                    "needs; blocks resume when enough nodes are active",
+                    self.chain.height,
+                    basis.active,
+                )
+            else:
+                log.info("the network can make blocks again (%d active nodes)", basis.active)
 
     def _handle(self, incoming: Incoming, now: float) -> None:
         if incoming.kind == ANNOUNCE_KIND:

@@ -351,7 +351,27 @@ def get_checkpoints(source: RpcSource, params: dict[str, Any]) -> dict[str, Any]
         }
 
 
+def get_evidence(source: RpcSource, params: dict[str, Any]) -> dict[str, Any]:
+    """Equivocation this node has seen: two signatures by one key over different blocks of one
+    (height, round, parent), each verifiable by anyone with the signer's key."""
+    with locked(source) as chain:
+        return {
+            "evidence": [
+                {
+                    "signer": e.signer.hex(),
+                    "height": e.height,
+                    "round": e.round,
+                    "parent": e.parent.hex(),
+                    "first": {"block_hash": e.first[0].hex(), "signature": e.first[1].hex()},
+                    "second": {"block_hash": e.second[0].hex(), "signature": e.second[1].hex()},
+                }
+                for e in chain.evidence
+            ]
+        }
+
+
 METHODS: dict[str, Method] = {
+    "get_evidence": Method(get_evidence, {}),
     "get_info": Method(get_info, {}),
     "get_height": Method(get_height, {}),
     "get_last_block_header": Method(get_last_block_header, {}),
