@@ -108,7 +108,7 @@ def main() -> None:
         sim_network([int(n) for n in args.sim_nodes.split(",")], args.sim_blocks)
         sim_catch_up(args.catch_up)
     if "real" in only:
-        from bench.network_real import real_network  # needs anvil and the devnet
+        from network_real import real_network  # needs anvil and the devnet (a sibling module)
 
         real_network([int(n) for n in args.real_nodes.split(",")], args.real_blocks)
 
