@@ -74,7 +74,7 @@ def run_network_node(
     *,
     before_commit: Callable[[int], None] | None = None,
 ) -> int:
-    from sesh.node.genesis import Genesis, GenesisError, verify_genesis
+    from sesh.node.genesis import GenesisError, load_genesis, verify_genesis
     from sesh.node.rpc import RpcServer, RpcSource
 
     host, port = parse_endpoint(args.listen, "--listen")
@@ -82,16 +82,20 @@ def run_network_node(
     peers = tuple(parse_peer(text) for text in args.peer)
     path: Path = args.genesis
     try:
-        genesis = Genesis.from_json(path.read_text())
-    except OSError as error:
-        raise CommandError(f"cannot read the genesis file {path}: {error.strerror}") from None
+        genesis = load_genesis(path)
     except GenesisError as error:
-        raise CommandError(f"{path}: {error}") from None
+        raise CommandError(str(error)) from None
+    if genesis.network != profile.name:
+        raise CommandError(
+            f"{path} is a genesis of the {genesis.network} network; this node runs the "
+            f"{profile.name} profile",
+            2,
+        )
     try:
         verify_genesis(genesis, tracker)
     except GenesisError as error:
         raise NodeError(f"the genesis file {path} does not match L2: {error}") from None
-    digest = genesis.digest().hex()
+    digest = genesis.ledger(profile).block_hash.hex()
 
     with Store.open(data_dir, before_commit=before_commit) as store:
         meta = store.meta()
@@ -106,10 +110,11 @@ def run_network_node(
             tracker,
             profile,
             lambda: None,  # the node points it at its chain's ledger
-            start_block=genesis.l2_block,
+            start_block=genesis.l2_block.number + 1,
             max_polls=10,
             purge_blocks=profile.blocks(3600),
         )
+        follower.anchor = genesis.l2_block  # a replaced L2 chain stops the node
         stored = store.position()
         if stored is not None:
             follower.position = stored[1]
