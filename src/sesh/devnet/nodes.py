@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -220,3 +222,81 @@ def wait_until_ready(
         if not problems or time.monotonic() >= end or any("exited" in p for p in problems):
             return problems
         time.sleep(0.2)
+
+
+@dataclass
+class Supervisor:
+    """The devnet's node processes: started together, stopped together, and one at a time on
+    request (`sesh devnet node stop|start|add`). Nothing restarts a node by itself: a node that
+    stops stays stopped until someone starts it."""
+
+    nodes: list[NodeProcess]
+    genesis: Path
+    deployment: Path
+    rpc_url: str
+    network_file: Path
+    """``network.json``: the running devnet's nodes, for `sesh network` and the control verbs."""
+
+    def command(self, node: NodeProcess) -> list[str]:
+        return node_command(
+            node, self.nodes, genesis=self.genesis, deployment=self.deployment, rpc_url=self.rpc_url
+        )
+
+    def start_all(self) -> None:
+        assign_ports(self.nodes)
+        for node in self.nodes:
+            node.start(self.command(node))
+        self.publish()
+
+    def stop_all(self) -> None:
+        for node in self.nodes:
+            if node.process is not None:
+                with contextlib.suppress(ProcessLookupError):
+                    node.process.send_signal(signal.SIGTERM)
+        for node in self.nodes:
+            node.stop()
+        self.network_file.unlink(missing_ok=True)
+
+    def node(self, index: int) -> NodeProcess:
+        for node in self.nodes:
+            if node.index == index:
+                return node
+        known = ", ".join(str(n.index) for n in self.nodes)
+        raise KeyError(f"no node {index} (the devnet's nodes: {known})")
+
+    def stop(self, index: int) -> dict[str, Any]:
+        node = self.node(index)
+        if not node.running:
+            return {"index": index, "stopped": False, "message": f"node {index} is not running"}
+        code = node.stop()
+        self.publish()
+        return {"index": index, "stopped": True, "exit_code": code}
+
+    def start(self, index: int) -> dict[str, Any]:
+        node = self.node(index)
+        if node.running:
+            return {"index": index, "started": False, "message": f"node {index} is running"}
+        node.start(self.command(node))
+        self.publish()
+        return {"index": index, "started": True, **node.describe()}
+
+    def add(self, directory: Path, keys_dir: Path, key: str) -> dict[str, Any]:
+        """Run a new node (keys made by the caller, not registered): it follows the network
+        and takes part once a registration of its keys is confirmed."""
+        index = max((n.index for n in self.nodes), default=0) + 1
+        node = NodeProcess(index, key, directory, keys_dir)
+        self.nodes.append(node)
+        node.port, node.rpc_port = free_ports(2)
+        node.save_ports()
+        node.start(self.command(node))
+        self.publish()
+        return {"index": index, "started": True, "keys": str(keys_dir), **node.describe()}
+
+    def publish(self) -> None:
+        write_json(
+            self.network_file,
+            {
+                "pid": os.getpid(),
+                "nodes": [{"index": n.index, **n.describe()} for n in self.nodes],
+            },
+        )
