@@ -448,6 +448,8 @@ class Anvil:
         binary: Path | None = None,
         startup_timeout: float = STARTUP_TIMEOUT_SECONDS,
         stop_timeout: float = STOP_TIMEOUT_SECONDS,
+        host: str = HOST,
+        launcher: Sequence[str] = (),
     ) -> None:
         """Configure; nothing runs until ``start()`` (or ``with``).
 
@@ -463,7 +465,10 @@ class Anvil:
         ``prune_history`` keeps only the latest state (anvil's ``--prune-history``), as many
         providers do: calls at older blocks fail, and a long chain costs far less memory.
         """
-        self.host = HOST
+        self.host = host
+        """The address anvil listens on (127.0.0.1, or a network namespace's address)."""
+        self.launcher = tuple(launcher)
+        """A command anvil runs under (``ip netns exec NAME``), or nothing."""
         self.requested_port = port or 0
         self.chain_id = chain_id
         self.hardfork = HARDFORK
@@ -518,7 +523,7 @@ class Anvil:
             log_file = self._open_log()
             command = self.command(binary)
             self._process = subprocess.Popen(
-                command,
+                [*self.launcher, *command],
                 stdin=subprocess.DEVNULL,
                 stdout=self._log,
                 stderr=subprocess.STDOUT,
