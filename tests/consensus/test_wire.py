@@ -15,36 +15,24 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import sesh.l2.events as l2
+from sesh.consensus import messages as m
 from sesh.consensus import wire
 from sesh.consensus.engine import SYNC_BATCH, Action
-from sesh.consensus.messages import (
-    Blocks,
-    CheckpointVote,
-    Endorse,
-    Final,
-    GetBlocks,
-    Message,
-    NewBlock,
-    Ready,
-    Reveal,
-    Status,
-    Template,
-)
 from sesh.consensus.sim import Simulation
 from sesh.consensus.wire import KINDS, MAX_PAYLOAD, WireError, check_size, decode, encode
 from sesh.l2.events import Contributor, L2Origin
 from sesh.ledger import Block, ValidatorSignature
 from sesh.net.codec import MAX_MESSAGE_SIZE, Codec
 
-MESSAGE_TYPES: tuple[type, ...] = typing.get_args(Message)
+MESSAGE_TYPES: tuple[type, ...] = typing.get_args(m.Message)
 
 
 @functools.cache
-def recorded() -> dict[type, list[Message]]:
+def recorded() -> dict[type, list[m.Message]]:
     """Every message six simulated nodes send in 30 seconds, one of them stopped for 12 of them
     (so that it asks for blocks and is sent some), and each node's status at the end."""
     sim = Simulation(6, seed=1)
-    seen: dict[type, list[Message]] = {}
+    seen: dict[type, list[m.Message]] = {}
 
     def record(actions: list[Action]) -> list[Action]:
         for action in actions:
@@ -58,8 +46,8 @@ def recorded() -> dict[type, list[Message]]:
     sim.run(12)
     sim.start(5)
     sim.run(8)
-    seen[Status] = [
-        Status(node.chain.height, node.chain.tip, node.chain.immutable_height())
+    seen[m.Status] = [
+        m.Status(node.chain.height, node.chain.tip, node.chain.immutable_height())
         for node in sim.nodes
     ]
     return seen
@@ -99,20 +87,20 @@ def tuples(item: st.SearchStrategy[typing.Any], most: int) -> st.SearchStrategy[
     return st.lists(item, max_size=most).map(tuple)
 
 
-SIGNED_BLOCK = blocks_like(NewBlock, "block")
-VOTE = st.builds(CheckpointVote, U64, HASH, HASH, SIGNATURE)
-MESSAGES: st.SearchStrategy[Message] = st.one_of(
-    st.builds(Ready, *ROUND, HASH, SIGNATURE),
-    st.builds(Template, *ROUND, blocks_like(Template, "block"), tuples(HASH, 12), SIGNATURE),
-    st.builds(Reveal, *ROUND, HASH, SIGNATURE, HASH, SIGNATURE),
-    st.builds(Final, *ROUND, blocks_like(Final, "block"), tuples(HASH, 12)),
-    st.builds(Endorse, *ROUND, HASH, SIGNATURE),
-    st.builds(NewBlock, SIGNED_BLOCK),
+SIGNED_BLOCK = blocks_like(m.NewBlock, "block")
+VOTE = st.builds(m.CheckpointVote, U64, HASH, HASH, SIGNATURE)
+MESSAGES: st.SearchStrategy[m.Message] = st.one_of(
+    st.builds(m.Ready, *ROUND, HASH, SIGNATURE),
+    st.builds(m.Template, *ROUND, blocks_like(m.Template, "block"), tuples(HASH, 12), SIGNATURE),
+    st.builds(m.Reveal, *ROUND, HASH, SIGNATURE, HASH, SIGNATURE),
+    st.builds(m.Final, *ROUND, blocks_like(m.Final, "block"), tuples(HASH, 12)),
+    st.builds(m.Endorse, *ROUND, HASH, SIGNATURE),
+    st.builds(m.NewBlock, SIGNED_BLOCK),
     VOTE,
-    st.builds(Status, U64, HASH, U64),
-    st.builds(GetBlocks, U64, st.integers(0, 2**32 - 1)),
+    st.builds(m.Status, U64, HASH, U64),
+    st.builds(m.GetBlocks, U64, st.integers(0, 2**32 - 1)),
     tuples(st.tuples(SIGNED_BLOCK, tuples(VOTE, 3)), 4).map(
-        lambda pairs: Blocks(tuple(b for b, _ in pairs), tuple(v for _, v in pairs))
+        lambda pairs: m.Blocks(tuple(b for b, _ in pairs), tuple(v for _, v in pairs))
     ),
 )
 
@@ -137,13 +125,13 @@ def test_every_message_the_network_sends_comes_back_from_its_bytes(cls: type) ->
 
 
 @given(MESSAGES)
-def test_any_field_values_come_back(message: Message) -> None:
+def test_any_field_values_come_back(message: m.Message) -> None:
     kind, payload = encode(message)
     assert decode(kind, payload) == message
 
 
 def test_fixed_size_messages_are_exactly_their_limit() -> None:
-    for cls in (Ready, Reveal, Endorse, CheckpointVote, Status, GetBlocks):
+    for cls in (m.Ready, m.Reveal, m.Endorse, m.CheckpointVote, m.Status, m.GetBlocks):
         kind, payload = encode(recorded()[cls][0])
         assert len(payload) == MAX_PAYLOAD[kind]
 
@@ -194,7 +182,7 @@ def test_another_version_is_refused(sent: tuple[str, bytes], version: int) -> No
 
 
 def test_an_unknown_kind_is_refused() -> None:
-    _, payload = encode(recorded()[Ready][0])
+    _, payload = encode(recorded()[m.Ready][0])
     for kind in ("pulse.unknown", "", "pulse.Ready"):
         with pytest.raises(WireError, match="unknown kind"):
             decode(kind, payload)
@@ -203,21 +191,21 @@ def test_an_unknown_kind_is_refused() -> None:
 
 
 def test_counts_over_their_maximum_are_refused() -> None:
-    message = recorded()[Blocks][0]
-    assert isinstance(message, Blocks)
+    message = recorded()[m.Blocks][0]
+    assert isinstance(message, m.Blocks)
     _, payload = encode(message)
     over = bytes([wire.WIRE_VERSION]) + (SYNC_BATCH + 1).to_bytes(2, "big") + payload[3:]
     with pytest.raises(WireError, match=f"{SYNC_BATCH + 1} items, at most {SYNC_BATCH}"):
         decode("sync.blocks", over)
     block = message.blocks[0]
     with pytest.raises(WireError, match="at most"):
-        encode(Blocks((block,) * (SYNC_BATCH + 1), ((),) * (SYNC_BATCH + 1)))
+        encode(m.Blocks((block,) * (SYNC_BATCH + 1), ((),) * (SYNC_BATCH + 1)))
     with pytest.raises(WireError, match="vote lists"):
-        encode(Blocks((block,), ()))
+        encode(m.Blocks((block,), ()))
 
 
 def test_a_block_refused_by_the_block_format_is_refused() -> None:
-    message = recorded()[NewBlock][0]
+    message = recorded()[m.NewBlock][0]
     _, payload = encode(message)
     mangled = bytearray(payload)
     mangled[5] = 99  # the block's own version, after ours and the length
@@ -234,14 +222,14 @@ def test_a_length_over_the_block_limit_is_refused_before_reading() -> None:
 # -- fields of the wrong width -------------------------------------------------------------------
 
 
-def wrong_width_messages() -> list[Message]:
-    ready = recorded()[Ready][0]
-    assert isinstance(ready, Ready)
-    template = recorded()[Template][0]
-    assert isinstance(template, Template)
-    final = recorded()[Final][0]
-    assert isinstance(final, Final)
-    block = recorded()[NewBlock][0].block  # type: ignore[union-attr]
+def wrong_width_messages() -> list[m.Message]:
+    ready = recorded()[m.Ready][0]
+    assert isinstance(ready, m.Ready)
+    template = recorded()[m.Template][0]
+    assert isinstance(template, m.Template)
+    final = recorded()[m.Final][0]
+    assert isinstance(final, m.Final)
+    block = recorded()[m.NewBlock][0].block  # type: ignore[union-attr]
     return [
         replace(ready, signature=b""),  # unsigned
         replace(ready, parent=ready.parent[:31]),
@@ -253,13 +241,13 @@ def wrong_width_messages() -> list[Message]:
         replace(template, block=block),  # a template's draft carries no signature
         replace(final, block=block),  # a final's block carries no validator signature yet
         replace(final, reveals=(b"\x00" * 64,)),
-        NewBlock(replace(block, producer_signature=b"")),
-        NewBlock(
+        m.NewBlock(replace(block, producer_signature=b"")),
+        m.NewBlock(
             replace(block, signatures=(ValidatorSignature(block.validators[0], b"\x00" * 65),))
         ),
-        NewBlock(replace(block, height=2**64)),
-        Status(1, b"", 0),
-        GetBlocks(0, 2**32),
+        m.NewBlock(replace(block, height=2**64)),
+        m.Status(1, b"", 0),
+        m.GetBlocks(0, 2**32),
     ]
 
 
@@ -271,7 +259,7 @@ def test_a_field_of_the_wrong_width_is_refused(index: int) -> None:
 
 
 def test_a_signature_of_the_wrong_width_in_a_block_is_refused_on_decoding() -> None:
-    block = recorded()[NewBlock][0].block  # type: ignore[union-attr]
+    block = recorded()[m.NewBlock][0].block  # type: ignore[union-attr]
     unsigned = replace(block, producer_signature=b"")
     data = unsigned.encode()
     payload = bytes([wire.WIRE_VERSION]) + len(data).to_bytes(4, "big") + data
@@ -315,7 +303,7 @@ def largest_registration(i: int) -> l2.NewServiceNode:
 
 
 def test_a_block_of_200_of_the_largest_registrations_and_a_full_quorum_is_sent() -> None:
-    block = recorded()[NewBlock][0].block  # type: ignore[union-attr]
+    block = recorded()[m.NewBlock][0].block  # type: ignore[union-attr]
     keys = tuple(bytes([i]) * 32 for i in range(255))
     big = replace(
         block,
@@ -324,10 +312,10 @@ def test_a_block_of_200_of_the_largest_registrations_and_a_full_quorum_is_sent()
         signatures=tuple(ValidatorSignature(k, b"\x00" * 64) for k in keys),
     )
     assert len(largest_registration(0).encode()) + 4 == 1_100
-    kind, payload = encode(NewBlock(big))
-    assert decode(kind, payload) == NewBlock(big)
+    kind, payload = encode(m.NewBlock(big))
+    assert decode(kind, payload) == m.NewBlock(big)
     too_big = replace(big, events=big.events * 2)
     with pytest.raises(WireError, match="a block of"):
-        encode(NewBlock(too_big))
+        encode(m.NewBlock(too_big))
     with pytest.raises(WireError, match=r"sync\.blocks"):
-        encode(Blocks((big,) * 5, ((),) * 5))
+        encode(m.Blocks((big,) * 5, ((),) * 5))

@@ -258,20 +258,8 @@ class ConsensusNode:
         chosen = tuple(v for v in quorum.validators if v in state.readies)
         view = self.view()
         ledger = self.chain.ledger
-        draft = produce_block(
-            ledger,
-            producer=self.pubkey,
-            l2_height=view.l2_height,
-            pool_reward_rate=ledger.reward_window[-1]
-            if view.pool_reward_rate is None
-            else view.pool_reward_rate,
-            tracker_events=view.events,
-            purge_view=view.purge_view,
-            round_=quorum.round,
-            timestamp=max(ledger.timestamp, int(now)),
-            random_value=bytes(32),
-            validators=chosen,
-        )
+        timestamp = max(ledger.timestamp, int(now))
+        draft = self._draft(view, self.pubkey, view.l2_height, quorum.round, timestamp, chosen)
         draft = replace(draft, state_hash=bytes(32))
         template = Template(
             quorum.height,
@@ -288,6 +276,32 @@ class ConsensusNode:
             self._publish(state, out)
             return
         out.extend(Send(v, template) for v in chosen)
+
+    def _draft(
+        self,
+        view: LocalView,
+        producer: bytes,
+        l2_height: int,
+        round_: int,
+        timestamp: int,
+        validators: tuple[bytes, ...],
+    ) -> Block:
+        """The block this node's view of L2 makes at the tip (no random value yet): what the
+        producer proposes, and what a validator compares a template with."""
+        ledger = self.chain.ledger
+        rate = view.pool_reward_rate
+        return produce_block(
+            ledger,
+            producer=producer,
+            l2_height=l2_height,
+            pool_reward_rate=ledger.reward_window[-1] if rate is None else rate,
+            tracker_events=view.events,
+            purge_view=view.purge_view,
+            round_=round_,
+            timestamp=timestamp,
+            random_value=bytes(32),
+            validators=validators,
+        )
 
     def _finalise(self, state: _Round, now: float, out: list[Action]) -> None:
         assert state.template is not None
@@ -423,19 +437,8 @@ class ConsensusNode:
         seen = {event_id(e) for e in view.events}
         if block.l2_height > max(view.l2_height, ledger.l2_height):
             return "an L2 height beyond what this node sees"
-        expected = produce_block(
-            ledger,
-            producer=block.producer,
-            l2_height=block.l2_height,
-            pool_reward_rate=ledger.reward_window[-1]
-            if view.pool_reward_rate is None
-            else view.pool_reward_rate,
-            tracker_events=view.events,
-            purge_view=view.purge_view,
-            round_=block.round,
-            timestamp=block.timestamp,
-            random_value=bytes(32),
-            validators=block.validators,
+        expected = self._draft(
+            view, block.producer, block.l2_height, block.round, block.timestamp, block.validators
         )
         if block.votes != expected.votes:
             return "votes that differ from this node's"

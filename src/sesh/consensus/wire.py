@@ -31,20 +31,8 @@ import dataclasses
 from collections.abc import Callable
 from typing import cast
 
+from sesh.consensus import messages as m
 from sesh.consensus.engine import SYNC_BATCH
-from sesh.consensus.messages import (
-    Blocks,
-    CheckpointVote,
-    Endorse,
-    Final,
-    GetBlocks,
-    Message,
-    NewBlock,
-    Ready,
-    Reveal,
-    Status,
-    Template,
-)
 from sesh.ledger import Block
 from sesh.ledger.reader import ByteReader
 
@@ -235,7 +223,7 @@ class _Struct(_Field):
 
 
 def _one_vote_list_per_block(message: object) -> str | None:
-    assert isinstance(message, Blocks)
+    assert isinstance(message, m.Blocks)
     if len(message.blocks) != len(message.votes):
         return f"{len(message.blocks)} blocks with {len(message.votes)} vote lists"
     return None
@@ -249,31 +237,31 @@ _SIGNATURE = _Bytes(SIGNATURE)
 _ROUND_HEADER = (_HEIGHT, _ROUND, _HASH, _HASH)
 """height, round, parent, sender: the start of every round message."""
 _SIGNED_BLOCK = _Block(producer_signed=True, validator_signed=True)
-_VOTE = _Struct(CheckpointVote, _HEIGHT, _HASH, _HASH, _SIGNATURE)
+_VOTE = _Struct(m.CheckpointVote, _HEIGHT, _HASH, _HASH, _SIGNATURE)
 
 _LAYOUTS: dict[str, _Struct] = {
-    "pulse.ready": _Struct(Ready, *_ROUND_HEADER, _HASH, _SIGNATURE),
+    "pulse.ready": _Struct(m.Ready, *_ROUND_HEADER, _HASH, _SIGNATURE),
     "pulse.template": _Struct(
-        Template,
+        m.Template,
         *_ROUND_HEADER,
         _Block(producer_signed=False, validator_signed=False),
         _Seq(_HASH, MAX_VALIDATORS),
         _SIGNATURE,
     ),
-    "pulse.reveal": _Struct(Reveal, *_ROUND_HEADER, _HASH, _SIGNATURE, _HASH, _SIGNATURE),
+    "pulse.reveal": _Struct(m.Reveal, *_ROUND_HEADER, _HASH, _SIGNATURE, _HASH, _SIGNATURE),
     "pulse.final": _Struct(
-        Final,
+        m.Final,
         *_ROUND_HEADER,
         _Block(producer_signed=True, validator_signed=False),
         _Seq(_HASH, MAX_VALIDATORS),
     ),
-    "pulse.endorse": _Struct(Endorse, *_ROUND_HEADER, _HASH, _SIGNATURE),
-    "chain.block": _Struct(NewBlock, _SIGNED_BLOCK),
+    "pulse.endorse": _Struct(m.Endorse, *_ROUND_HEADER, _HASH, _SIGNATURE),
+    "chain.block": _Struct(m.NewBlock, _SIGNED_BLOCK),
     "chain.vote": _VOTE,
-    "chain.status": _Struct(Status, _HEIGHT, _HASH, _HEIGHT),
-    "sync.get_blocks": _Struct(GetBlocks, _HEIGHT, _Uint(4)),
+    "chain.status": _Struct(m.Status, _HEIGHT, _HASH, _HEIGHT),
+    "sync.get_blocks": _Struct(m.GetBlocks, _HEIGHT, _Uint(4)),
     "sync.blocks": _Struct(
-        Blocks,
+        m.Blocks,
         _Seq(_SIGNED_BLOCK, MAX_SYNC_BLOCKS),
         _Seq(_Seq(_VOTE, MAX_BLOCK_VOTES), MAX_SYNC_BLOCKS),
         check=_one_vote_list_per_block,
@@ -302,7 +290,7 @@ def check_size(kind: str, payload: bytes) -> None:
         raise WireError(f"{kind}: {len(payload)} bytes, at most {limit}")
 
 
-def encode(message: Message) -> tuple[str, bytes]:
+def encode(message: m.Message) -> tuple[str, bytes]:
     """The kind and payload of ``message``; WireError for what a peer would refuse (a field
     out of range or at the wrong width, a sequence or a payload over its limit)."""
     kind = KINDS.get(type(message))
@@ -315,7 +303,7 @@ def encode(message: Message) -> tuple[str, bytes]:
     return kind, payload
 
 
-def decode(kind: str, payload: bytes) -> Message:
+def decode(kind: str, payload: bytes) -> m.Message:
     """The message of ``kind`` in ``payload``, or WireError (never anything else)."""
     check_size(kind, payload)
     if not payload:
@@ -327,4 +315,4 @@ def decode(kind: str, payload: bytes) -> Message:
     message = _LAYOUTS[kind].read(r)
     if r.pos != len(payload):
         raise WireError(f"{len(payload) - r.pos} bytes after the message")
-    return cast(Message, message)
+    return cast(m.Message, message)

@@ -10,7 +10,6 @@ import os
 import signal
 import sqlite3
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,7 +20,7 @@ from sesh.cli.shell.errors import CommandError, run_verb
 from sesh.cli.shell.options import add_command, add_signer_options, check_signer_options
 from sesh.cli.shell.output import snake_case_keys
 from sesh.cli.shell.records import read_record
-from sesh.cli.shell.signals import stop_on_signals
+from sesh.cli.shell.signals import run_until_stopped
 
 if TYPE_CHECKING:
     from sesh.evm.record import Deployment
@@ -438,17 +437,15 @@ def _run(args: argparse.Namespace) -> int:
             node = Node(store, tracker, config, funding=funding)
             node.check_l2()
             store.set_status("keys", _key_registration(tracker, keys, keys_dir, made))
-            print(
+            run_until_stopped(
                 f"sesh node: {profile.name} profile, block time {config.seconds_per_block:g} s; "
                 f"L2 chain {deployment.chain_id} via {', '.join(p.name for p in providers.order)} "
                 f"({confirmations} confirmations); rewards contract "
                 f"{deployment.service_node_rewards}; store {data_dir / DB_FILE} at block "
                 f"{node.height}; keys {keys_dir}; {funding_how}",
-                flush=True,
+                node.run,
+                lambda: f"sesh node: stopped at block {node.height}",
             )
-            with stop_on_signals(threading.Event()) as stop:
-                node.run(stop)
-            print(f"sesh node: stopped at block {node.height}", flush=True)
     return 0
 
 

@@ -13,7 +13,6 @@ import argparse
 import json
 import logging
 import os
-import threading
 import time
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
@@ -21,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sesh.cli.shell.errors import CommandError
-from sesh.cli.shell.signals import stop_on_signals
+from sesh.cli.shell.signals import run_until_stopped
 from sesh.node.follower import L2Follower, NodeError
 from sesh.node.network import NetworkConfig, NetworkNode, Peer
 from sesh.node.store import Store
@@ -144,17 +143,15 @@ def run_network_node(
         node.rpc_port = server.port
         try:
             _write_node_file(data_dir, node, server.port)
-            print(
+            run_until_stopped(
                 f"sesh node: {profile.name} network of {len(genesis.seeded)} seeded nodes; "
                 f"listening on {host}:{node.port}, JSON-RPC on http://{rpc_host}:{server.port}"
                 f"/json_rpc; key {node.pubkey.hex()}; store at block {node.chain.height}",
-                flush=True,
+                node.run,
+                lambda: f"sesh node: stopped at block {node.chain.height}",
             )
-            with stop_on_signals(threading.Event()) as stop:
-                node.run(stop)
         finally:
             server.close()
-        print(f"sesh node: stopped at block {node.chain.height}", flush=True)
     return 0
 
 

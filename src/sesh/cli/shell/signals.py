@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
 
@@ -32,3 +32,14 @@ def stop_on_signals(stop: threading.Event) -> Iterator[threading.Event]:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+def run_until_stopped(
+    banner: str, run: Callable[[threading.Event], None], stopped: Callable[[], str]
+) -> None:
+    """Print `banner`, run `run(stop)` until a stop signal (or until it returns), then print
+    `stopped()`: the shape of every long-running verb's life."""
+    print(banner, flush=True)
+    with stop_on_signals(threading.Event()) as stop:
+        run(stop)
+    print(stopped(), flush=True)
