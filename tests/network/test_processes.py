@@ -1,0 +1,276 @@
+"""The network in real processes on 127.0.0.1: `sesh devnet --nodes 16`, as a user runs it.
+
+Sixteen node processes make blocks and agree on every block and state hash; five are killed
+with SIGKILL and blocks and checkpoints go on; started again they catch up and take part; a
+node killed while it writes a block loses no block it accepted; a registration made on L2
+during the run shows in `get_pending_events`, is confirmed by quorum votes and appears in
+every node's `get_service_nodes`; and stopping the devnet leaves no node process behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sesh.evm.anvil import dev_keys
+from sesh.evm.jsonrpc import JsonRpcClient, JsonRpcError
+
+pytestmark = [pytest.mark.anvil, pytest.mark.slow]
+
+NODES = 16
+STOPPED = (12, 13, 14, 15, 16)
+CRASH_ENV = "SESH_NODE_CRASH_AT"
+
+
+def call(url: str, method: str, params: dict[str, Any] | None = None) -> Any:
+    client = JsonRpcClient(url, timeout=5.0)
+    try:
+        return client.request(method, params or {})
+    finally:
+        client.close()
+
+
+def answer(url: str, method: str, params: dict[str, Any] | None = None) -> Any:
+    """The call's result, or None while the node does not answer."""
+    try:
+        return call(url, method, params)
+    except (JsonRpcError, OSError):
+        return None
+
+
+def wait_for(what: str, predicate: Callable[[], bool], seconds: float) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if predicate():
+            return
+        time.sleep(0.25)
+    raise AssertionError(f"not within {seconds:g} s: {what}")
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}").exists() and "zombie" not in _state(pid)
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/status").read_text().split("State:")[1].split("\n")[0].lower()
+    except (OSError, IndexError):
+        return "zombie"
+
+
+@dataclass
+class Devnet:
+    process: subprocess.Popen[str]
+    info: dict[str, Any]
+    data_dir: Path
+
+    def node(self, index: int) -> dict[str, Any]:
+        return self.info["nodes"][index - 1]
+
+    def rpc(self, index: int) -> str:
+        return str(self.node(index)["rpc"])
+
+    def height(self, index: int) -> int | None:
+        info = answer(self.rpc(index), "get_info")
+        return None if info is None else int(info["height"]) - 1
+
+    def sesh(
+        self, *args: str, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "sesh", *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, **(env or {})},
+            check=False,
+        )
+
+    def control(self, *args: str) -> dict[str, Any]:
+        done = self.sesh("devnet", "node", *args, "--data-dir", str(self.data_dir), "--json")
+        assert done.returncode == 0, done.stderr
+        return dict(json.loads(done.stdout))
+
+
+@pytest.fixture(scope="module")
+def devnet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Devnet]:
+    data_dir = tmp_path_factory.mktemp("network") / "devnet"
+    log = open(data_dir.parent / "devnet.log", "w")  # noqa: SIM115 (closed below)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sesh", "devnet", "--nodes", str(NODES), "--port", "0", "--json",
+         "--data-dir", str(data_dir)],
+        stdout=subprocess.PIPE,
+        stderr=log,
+        text=True,
+    )  # fmt: skip
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    assert line, (data_dir.parent / "devnet.log").read_text()[-3000:]
+    info = json.loads(line)
+    devnet = Devnet(process, info, data_dir)
+    try:
+        yield devnet
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(120)
+        log.close()
+
+
+def test_stopping_the_devnet_stops_every_node(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Its own small devnet, killed with SIGKILL: the kernel takes the nodes with it."""
+    data_dir = tmp_path_factory.mktemp("killed") / "devnet"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sesh", "devnet", "--nodes", "4", "--port", "0", "--json",
+         "--data-dir", str(data_dir)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )  # fmt: skip
+    assert process.stdout is not None
+    info = json.loads(process.stdout.readline())
+    pids = [node["pid"] for node in info["nodes"]]
+    assert all(alive(pid) for pid in pids)
+    process.kill()
+    process.wait(30)
+    wait_for("every node process gone", lambda: not any(alive(pid) for pid in pids), 30)
+
+
+def test_the_json_line_names_every_node_and_they_all_answer(devnet: Devnet) -> None:
+    nodes = devnet.info["nodes"]
+    assert len(nodes) == NODES
+    for node in nodes:
+        assert set(node) >= {"key", "rpc", "pid", "data_dir"}
+        assert len(node["key"]) == 64 and alive(node["pid"])
+        listed = call(node["rpc"], "get_service_nodes")["service_node_states"]
+        assert len(listed) == NODES
+
+
+def test_sixteen_processes_agree_on_every_block_and_state(devnet: Devnet) -> None:
+    everywhere = range(1, NODES + 1)
+    wait_for(
+        "height 8 everywhere", lambda: all((devnet.height(i) or 0) >= 8 for i in everywhere), 120
+    )
+    for height in range(1, 9):
+        headers = {
+            (h["hash"], h["state_hash"])
+            for i in range(1, NODES + 1)
+            for h in [call(devnet.rpc(i), "get_block", {"height": height})["block_header"]]
+        }
+        assert len(headers) == 1, f"nodes disagree at height {height}"
+
+
+def immutable(devnet: Devnet, index: int) -> int:
+    info = answer(devnet.rpc(index), "get_info")
+    return -1 if info is None else int(info["immutable_height"])
+
+
+def test_five_killed_blocks_and_checkpoints_go_on_and_back_they_take_part(devnet: Devnet) -> None:
+    watcher = 1
+    for index in STOPPED:
+        os.kill(devnet.node(index)["pid"], signal.SIGKILL)
+    height, final = devnet.height(watcher) or 0, immutable(devnet, watcher)
+    wait_for("10 more blocks", lambda: (devnet.height(watcher) or 0) >= height + 10, 120)
+    wait_for("finality moves on", lambda: immutable(devnet, watcher) >= final + 8, 120)
+    for index in STOPPED:
+        assert not alive(devnet.node(index)["pid"]), "a stopped node must stay stopped"
+        started = devnet.control("start", str(index))
+        devnet.info["nodes"][index - 1] = {**devnet.node(index), **started}
+    top = devnet.height(watcher) or 0
+    wait_for(
+        "the restarted nodes caught up",
+        lambda: all((devnet.height(i) or 0) >= top for i in STOPPED),
+        120,
+    )
+    keys = {devnet.node(i)["key"] for i in STOPPED}
+
+    def took_part() -> bool:
+        now = devnet.height(watcher) or 0
+        for h in range(top + 1, now + 1):
+            header = call(devnet.rpc(watcher), "get_block", {"height": h})["block_header"]
+            if keys & ({header["producer"]} | set(header["validators"])):
+                return True
+        return False
+
+    wait_for("a restarted node produces or validates", took_part, 120)
+
+
+def test_a_node_killed_while_writing_a_block_loses_nothing_it_accepted(devnet: Devnet) -> None:
+    index = 2
+    pid = devnet.node(index)["pid"]
+    command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[:-1]
+    devnet.control("stop", str(index))
+    store = Path(devnet.node(index)["data_dir"]) / "node.sqlite"
+    before = _stored(store)
+    crash_at = max(before) + 3
+    crashed = subprocess.run(
+        [c.decode() for c in command],
+        env={**os.environ, CRASH_ENV: str(crash_at)},
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert crashed.returncode == -signal.SIGKILL
+    after = _stored(store)
+    assert max(after) == crash_at - 1
+    assert all(after[h] == hash_ for h, hash_ in before.items())
+    devnet.control("start", str(index))
+    top = devnet.height(1) or 0
+    wait_for("it catches up", lambda: (devnet.height(index) or 0) >= top, 120)
+    block = call(devnet.rpc(index), "get_block", {"height": crash_at - 1})["block_header"]
+    assert bytes.fromhex(block["hash"]) == after[crash_at - 1]
+
+
+def _stored(store: Path) -> dict[int, bytes]:
+    with sqlite3.connect(f"{store.as_uri()}?mode=ro", uri=True) as db:
+        return {int(h): bytes(b) for h, b in db.execute("SELECT height, hash FROM blocks")}
+
+
+def test_a_registration_is_confirmed_by_quorum_votes(devnet: Devnet) -> None:
+    added = devnet.control("add")
+    keys_dir = added["keys"]
+    operator = dev_keys()[2]
+    staked = devnet.sesh(
+        "stake", "--keys", keys_dir, "--key-env", "OPERATOR_KEY", "--json",
+        "--deployment", str(devnet.data_dir / "contracts.json"),
+        env={"OPERATOR_KEY": operator.private_key},
+    )  # fmt: skip
+    assert staked.returncode == 0, staked.stderr
+    ed25519 = json.loads(
+        (Path(keys_dir, "..").resolve().joinpath("keys").exists() and "{}") or "{}"
+    )
+    del ed25519
+    key = added["key"]
+
+    def pending() -> bool:
+        events = answer(devnet.rpc(1), "get_pending_events") or {}
+        return bool(events.get("pending"))
+
+    wait_for("the registration is pending", pending, 90)
+
+    def listed_everywhere() -> bool:
+        for index in range(1, NODES + 1):
+            states = (answer(devnet.rpc(index), "get_service_nodes") or {}).get(
+                "service_node_states", []
+            )
+            if key not in {s.get("service_node_pubkey") for s in states}:
+                return False
+        return True
+
+    wait_for("every node lists the new node", listed_everywhere, 120)
