@@ -14,8 +14,8 @@ Two halves:
 * pure: ``SeededNode`` and ``Genesis`` (the values), their strict JSON form (``to_json``,
   ``from_json``, ``load_genesis``), the registration events the tracker reports for the seeded
   nodes (``Genesis.events``, so that event ids match exactly) and the genesis ledger;
-* L2 reads, through the tracker (``sesh.l2.tracker``, imported only by these functions):
-  ``genesis_from_l2`` (what the devnet writes) and ``verify_genesis``.
+* L2 reads, through the tracker's own code (``sesh.l2.tracker``): ``genesis_from_l2`` (what the
+  devnet writes) and ``verify_genesis``.
 
 The JSON form, version 1: hex with ``0x`` (a block hash 64 digits, an Ed25519 key 64, a BLS key
 128: x then y, 32 bytes each, as the contract stores it), addresses as EIP-55 (lower case is
@@ -32,9 +32,10 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sesh.evm.addresses import checksum
+from sesh.l2.errors import ChainIdMismatch
 from sesh.l2.events import (
     MAX_UINT64,
     MAX_UINT256,
@@ -45,14 +46,12 @@ from sesh.l2.events import (
     normalize_address,
 )
 from sesh.l2.position import BlockRef
+from sesh.l2.providers import L2Reader
+from sesh.l2.tracker import Tracker, TrackerConfig
 from sesh.ledger.genesis import GenesisError, genesis_ledger
 from sesh.ledger.ledger import Ledger
 from sesh.ledger.params import NetworkProfile
 from sesh.units import format_amount
-
-if TYPE_CHECKING:
-    from sesh.l2.providers import L2Reader
-    from sesh.l2.tracker import Tracker
 
 __all__ = [
     "GENESIS_VERSION",
@@ -515,8 +514,6 @@ def verify_genesis(genesis: Genesis, source: Tracker | L2Reader) -> None:
 
 
 def _tracker(source: Tracker | L2Reader, chain_id: int, contract: str) -> Tracker:
-    from sesh.l2.tracker import Tracker, TrackerConfig
-
     if not isinstance(source, Tracker):
         return Tracker(source, TrackerConfig(chain_id, contract, confirmations=0))
     config = source.config
@@ -536,8 +533,6 @@ def _tracker(source: Tracker | L2Reader, chain_id: int, contract: str) -> Tracke
 @contextmanager
 def _on_chain(chain_id: int) -> Iterator[None]:
     """A provider on another chain is the L2 saying no to the genesis's chain id."""
-    from sesh.l2.errors import ChainIdMismatch
-
     try:
         yield
     except ChainIdMismatch as error:
