@@ -89,8 +89,8 @@ _PARAGRAPHS = (
     "DATA_DIR/nodes/I/keys/ and is staked by one dev account (accounts 4 to 9 in turn). Then "
     "the contract is started, the seeded stakes are moved into it from dev account 0 (seeding "
     "moves no tokens), and the network chain's genesis, the seeded nodes and the L2 block the "
-    "chain starts at, is written to DATA_DIR/genesis.json: every node checks it against the L2 "
-    "before joining.",
+    "chain starts at, is written to DATA_DIR/genesis.json, for the network's nodes to start "
+    "from.",
     "Two examples are made to play with (DATA_DIR/examples.json): an open multi-contributor "
     "node, whose operator (dev account 1) has put in 30 SESH with 20 SESH reserved for dev "
     "account 2 and the rest open to anyone, and a vesting lock holding 1,000 SESH for dev "
