@@ -204,12 +204,14 @@ def test_help_explains_the_command_and_every_option(capsys: pytest.CaptureFixtur
         main(["devnet", "--help"])
     assert done.value.code == 0
     text = " ".join(capsys.readouterr().out.split())
-    options = ("--data-dir", "--port", "--fresh", "--json")
+    options = ("--data-dir", "--port", "--fresh", "--nodes", "--json")
     for needle in (*options, "Ctrl-C", "cancun", "not the state at older blocks"):
         assert needle in text
     for needle in ("`devnet` profile", "1,000,000 SESH", "contracts.json", "is started"):
         assert needle in text
     for needle in ("ServiceNodeContributionFactory", "TokenConverter", "examples.json"):
+        assert needle in text
+    for needle in ("seedPublicKeyList", "genesis.json", "DATA_DIR/nodes/I/keys/", "default: 5"):
         assert needle in text
 
 
@@ -226,6 +228,12 @@ def test_the_chain_survives_ctrl_c_until_fresh(runs: Runs) -> None:
     assert info["accounts"][2]["balance_eth"] == "10000"  # 1 paid gas for the example node
     assert info["contracts_deployed"] is True
     addresses = info["contracts"]
+    assert info["genesis"] == str(data / "genesis.json")
+    genesis = (data / "genesis.json").read_text()
+    node_keys = info["node_keys"]
+    assert [Path(node["dir"]) for node in node_keys] == [
+        data / "nodes" / str(i) / "keys" for i in range(1, 6)
+    ]
     send_eth(info["rpc_url"], deployer, RECIPIENT, WEI_PER_ETH)
     sent = nonce(info["rpc_url"], deployer)
     assert first.interrupt() == 0
@@ -234,7 +242,7 @@ def test_the_chain_survives_ctrl_c_until_fresh(runs: Runs) -> None:
     assert (data / "chain" / "state.json").exists()
     assert json.loads((data / "contracts.json").read_text())["contracts"] == addresses
 
-    second = runs.start()
+    second = runs.start("--nodes", "3")
     info = second.info()
     assert info["resumed"] is True
     assert balance(info["rpc_url"], RECIPIENT) == WEI_PER_ETH
@@ -243,6 +251,9 @@ def test_the_chain_survives_ctrl_c_until_fresh(runs: Runs) -> None:
     assert info["contracts"] == addresses
     assert nonce(info["rpc_url"], deployer) == sent
     assert "deploying" not in second.stderr
+    assert (info["node_keys"], (data / "genesis.json").read_text()) == (node_keys, genesis)
+    assert "keeps its 5 seeded node(s)" in second.stderr
+    assert "--nodes 3 takes effect with --fresh" in second.stderr
     assert second.interrupt() == 0
 
     third = runs.start("--fresh")
@@ -251,6 +262,10 @@ def test_the_chain_survives_ctrl_c_until_fresh(runs: Runs) -> None:
     assert balance(info["rpc_url"], RECIPIENT) == 0
     assert info["contracts_deployed"] is True  # a new chain: deployed again
     assert info["contracts"] == addresses  # same deployer, same nonces, same addresses
+    assert len(info["node_keys"]) == 5
+    new_keys = {node["ed25519"] for node in info["node_keys"]}
+    assert not new_keys & {node["ed25519"] for node in node_keys}  # new nodes...
+    assert (data / "genesis.json").read_text() != genesis  # ...and a new genesis
     assert third.interrupt() == 0
 
 
@@ -279,14 +294,41 @@ def test_the_contracts_are_deployed_started_and_the_accounts_hold_sesh(
     assert pool.beneficiary().call() == info["contracts"]["ServiceNodeRewards"]
     assert token.balanceOf(info["contracts"]["RewardRatePool"]).call() == 40_000_000 * SESH
     assert token.balanceOf(info["contracts"]["TokenConverter"]).call() == 10_000_000 * SESH
+    # The five seeded nodes' stakes, moved in from account 0 (seeding itself moves no tokens).
+    assert rewards.totalNodes().call() == 5
+    assert token.balanceOf(info["contracts"]["ServiceNodeRewards"]).call() == 5 * 120 * SESH
     for account in info["accounts"][2:]:
         assert token.balanceOf(account["address"]).call() == 1_000_000 * SESH
         assert account["balance_sesh"] == "1000000"
     for account in info["accounts"][1:]:
         assert account["balance_woxen"] == "100000"
-    # Account 1 operates the open example node (30 SESH in); account 0 funded the example lock.
+    # Account 1 operates the open example node (30 SESH in); account 0 funded the example lock
+    # and moved the seeded stakes in.
     assert info["accounts"][1]["balance_sesh"] == "999970"
-    assert info["accounts"][0]["balance_sesh"] == "180999000"
+    assert info["accounts"][0]["balance_sesh"] == "180998400"
+    assert run.interrupt() == 0
+
+
+def test_no_nodes_seeded_is_the_devnet_without_a_genesis(
+    devnet: Callable[..., Devnet], data_dir: Callable[[str], Path], artifacts: ContractArtifacts
+) -> None:
+    data = data_dir("devnet-data")
+    run = devnet("--port", "0", "--data-dir", str(data), "--json", "--nodes", "0")
+    info = run.info()
+    assert (info["genesis"], info["genesis_l2_block"], info["node_keys"]) == (None, None, [])
+    assert not (data / "genesis.json").exists()
+    assert [p.name for p in (data / "nodes").iterdir()] == ["open-node"]
+    chain = Chain(info["rpc_url"])
+    rewards = chain.contract(
+        info["contracts"]["ServiceNodeRewards"], artifacts.service_node_rewards
+    ).functions
+    assert rewards.isStarted().call() is True
+    assert rewards.totalNodes().call() == 0
+    assert info["accounts"][0]["balance_sesh"] == "180999000"  # no seeded stakes moved
+    # The same transactions as before there were seeded nodes: the same addresses.
+    assert info["examples"]["vesting_lock"]["address"] == (
+        "0xa82fF9aFd8f496c3d6ac40E2a0F282E47488CFc9"
+    )
     assert run.interrupt() == 0
 
 
@@ -401,7 +443,12 @@ def test_the_human_output_lists_the_chain_the_contracts_and_the_accounts(
     for name, address in record["contracts"].items():
         assert f"{name:<{width}} {address}" in text
     assert "started)" in text
-    assert "1,000,000" in text and "180,999,000" in text
+    assert "1,000,000" in text and "180,998,400" in text
+    genesis = json.loads((data / "genesis.json").read_text())
+    assert f"Seeded nodes (genesis {data / 'genesis.json'}, L2 block " in text
+    for index, node in enumerate(genesis["seeded"], start=1):
+        keys = data / "nodes" / str(index) / "keys"
+        assert f"{index}  {node['ed25519_pubkey']}  account {3 + index}  {keys}" in text
     examples = json.loads((data / "examples.json").read_text())
     assert "Examples to play with" in text
     assert f"open node     {examples['open_contribution']['address']}" in text
@@ -608,14 +655,15 @@ def test_advance_moves_the_l2_clock_and_says_what_became_possible(
     chain = Chain(rpc)
     artifact = contract_loader(data / "build")("ServiceNodeRewards")
     rewards = chain.contract(info["contracts"]["ServiceNodeRewards"], artifact)
-    chain.transact(rewards.functions.initiateExitBLSPublicKey(1), dev_keys()[0].address)
+    solo = 6  # after the five seeded nodes
+    chain.transact(rewards.functions.initiateExitBLSPublicKey(solo), dev_keys()[0].address)
     assert main(["devnet", "advance", "1d", "--data-dir", str(data)]) == 0  # the record's RPC
-    assert "node 1: asked to leave; anyone may remove it from" in capsys.readouterr().out
+    assert f"node {solo}: asked to leave; anyone may remove it from" in capsys.readouterr().out
 
     assert main(["devnet", "advance", "30d", "--rpc", rpc, "--data-dir", str(data)]) == 0
     out = capsys.readouterr().out
     assert f"vesting lock {lock['address']}: ended" in out
-    assert "node 1: asked to leave" in out and "anyone may now remove it" in out
+    assert f"node {solo}: asked to leave" in out and "anyone may now remove it" in out
 
     assert main(["devnet", "advance", "soon", "--rpc", rpc]) == 2
     assert "not a duration" in capsys.readouterr().err

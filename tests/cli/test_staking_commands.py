@@ -2,10 +2,11 @@
 `sesh convert` against a devnet's contracts on anvil.
 
 One chain for the module, set up exactly as `sesh devnet` sets it up (``ensure_contracts``: the
-set, the funded dev accounts, the open example node and the example lock); every test starts
-from that state (snapshots). The verbs run in-process through ``sesh.cli.main``, with the
-deployment record and the RPC URL a user would pass; one test runs the real command. Signers:
-``--unlocked`` for dev account 0, otherwise ``--key-env`` with a dev account's key.
+set, seeded with the devnet's nodes, the funded dev accounts, the open example node and the
+example lock); every test starts from that state (snapshots). The verbs run in-process through
+``sesh.cli.main``, with the deployment record and the RPC URL a user would pass; one test runs
+the real command. Signers: ``--unlocked`` for dev account 0, otherwise ``--key-env`` with a dev
+account's key.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from nacl.signing import SigningKey, VerifyKey
 from sesh.bls import SecretKey
 from sesh.cli import main
 from sesh.devnet import DevnetContracts, ensure_contracts
+from sesh.devnet.seeding import DEFAULT_NODES
 from sesh.evm.anvil import Anvil, dev_keys
 from sesh.evm.chain import Chain
 from sesh.evm.contract_set import contract_loader
@@ -42,6 +44,8 @@ ACCOUNTS = [key.address for key in dev_keys()]
 OPERATOR, RESERVED, BENEFICIARY, STAKER, OPERATOR_B, STAKER_B = 1, 2, 3, 4, 5, 6
 """Dev accounts: the example node's operator and reserved contributor, the example lock's
 beneficiary (all three as the devnet makes them), and three more for these tests."""
+NEW_NODE = DEFAULT_NODES + 1
+"""The id of the first node a test registers: the devnet seeded nodes 1 to DEFAULT_NODES."""
 
 
 def _bound(name: str, address: Callable[[Net], str]) -> Any:
@@ -208,7 +212,7 @@ def test_stake_registers_a_solo_node_signed_by_its_keys(
     after = footprint(net, STAKER, net.rewards.address)
     assert after.nonce == before.nonce + 2  # the approval, then the registration...
     assert after.allowance == 0  # ...which spent it all
-    assert "registered node 1: BLS key 0x" in result.out
+    assert f"registered node {NEW_NODE}: BLS key 0x" in result.out
     assert f"staked 120 SESH from {ACCOUNTS[STAKER]}" in result.out
     event = new_node(net)
     (contributor,) = event["contributors"]
@@ -244,7 +248,7 @@ def test_staking_the_same_node_twice_is_refused_in_words_before_approving(
     with nothing_sent(net, STAKER_B, net.rewards.address):
         again = sesh("stake", "--keys", keys, signer=STAKER_B)
         again.refused(
-            "stake", "ServiceNodeRewards refused: BLSPubkeyAlreadyExists(serviceNodeID=1)"
+            "stake", f"ServiceNodeRewards refused: BLSPubkeyAlreadyExists(serviceNodeID={NEW_NODE})"
         )
         assert "approved" not in again.out
 
@@ -401,7 +405,7 @@ def test_a_manual_node_is_finalized_by_its_operator_only(
     )
     done = sesh("contribution", "finalize", address, signer=OPERATOR_B)
     assert done.code == 0, done.err
-    assert "node 1 is registered in ServiceNodeRewards" in done.out
+    assert f"node {NEW_NODE} is registered in ServiceNodeRewards" in done.out
     contributors = new_node(net)["contributors"]
     assert [c["staker"]["addr"] for c in contributors] == [ACCOUNTS[OPERATOR_B], ACCOUNTS[STAKER_B]]
     shown = json.loads(sesh("contribution", "show", address, "--json").out)
@@ -484,7 +488,7 @@ def test_the_contribution_that_completes_an_automatic_node_registers_it(
         ACCOUNTS[STAKER_B], signer=STAKER,
     )  # fmt: skip
     assert last.code == 0, last.err
-    assert "the stake is complete: node 1 is registered in ServiceNodeRewards" in last.out
+    assert f"the stake is complete: node {NEW_NODE} is registered in ServiceNodeRewards" in last.out
     stakers = [
         (c["staker"]["addr"], c["staker"]["beneficiary"], c["stakedAmount"])
         for c in new_node(net)["contributors"]
@@ -599,13 +603,13 @@ def test_the_beneficiary_stakes_a_solo_node_from_the_lock(
     lock = net.example_lock.address
     result = sesh("vesting", "stake", lock, "--keys", str(node_keys()), signer=BENEFICIARY)
     assert result.code == 0, result.err
-    assert f"registered node 1 from lock {lock}" in result.out
+    assert f"registered node {NEW_NODE} from lock {lock}" in result.out
     (contributor,) = new_node(net)["contributors"]
     assert contributor["staker"]["addr"] == lock  # the lock is the staker...
     assert contributor["staker"]["beneficiary"] == ACCOUNTS[BENEFICIARY]  # ...rewards to them
     assert net.token.functions.balanceOf(lock).call() == 880 * SESH
     shown = sesh("vesting", "show", lock)
-    assert "staked        120 SESH" in shown.out and "120 SESH in node 1" in shown.out
+    assert "staked        120 SESH" in shown.out and f"120 SESH in node {NEW_NODE}" in shown.out
 
 
 def test_only_the_beneficiary_stakes_from_the_lock(
@@ -763,7 +767,7 @@ def test_create_with_a_registered_key_is_refused_before_anything_is_sent(
     with nothing_sent(net, OPERATOR_B, net.contracts.deployment.contribution_factory or ""):
         result = sesh("contribution", "create", "--keys", keys, "--amount", "30", signer=OPERATOR_B)
         result.refused(
-            "contribution create", "is already registered in ServiceNodeRewards as node 1"
+            "contribution create", f"is already registered in ServiceNodeRewards as node {NEW_NODE}"
         )
         assert "created" not in result.out
 

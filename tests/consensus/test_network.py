@@ -155,8 +155,9 @@ def test_signing_again_in_a_later_round_is_not_equivocation() -> None:
     assert block_statement(block)
 
 
-def test_a_partition_has_no_finality_on_either_side_and_heals_into_one_chain() -> None:
-    sim = Simulation(16, seed=3)
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_partition_has_no_finality_on_either_side_and_heals_into_one_chain(seed: int) -> None:
+    sim = Simulation(16, seed=seed)
     sim.run_until_height(10)
     before = sim.nodes[0].chain.immutable_height()
     kept = [sim.nodes[0].chain.hash_at(h) for h in range(before + 1)]

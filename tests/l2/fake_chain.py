@@ -37,6 +37,8 @@ POOL = "0x" + "9a" * 20
 MULTISIG = "0x" + "3c" * 20
 OWNER = "0x" + "01" * 20
 STAKE = 120 * 10**9
+TIME_ZERO = 1_700_000_000
+"""Block n's timestamp is this plus n (a block a second)."""
 
 
 def address(n: int) -> str:
@@ -281,6 +283,13 @@ class FakeChain:
         if sent is None or not any(b.hash == sent.block_hash for b in self.chain):
             return None
         return sent
+
+    def block_timestamp(self, block_hash: bytes) -> int | None:
+        self._check("block_timestamp")
+        for block in self.chain:
+            if block.hash == block_hash:
+                return TIME_ZERO + block.number
+        return None
 
     def calls(self, calls: Sequence[tuple[str, bytes]], block_hash: bytes) -> list[bytes]:
         self._check("calls")

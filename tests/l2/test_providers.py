@@ -29,6 +29,12 @@ def rpc_result(request: dict[str, Any]) -> dict[str, Any]:
     elif method == "eth_getBlockByNumber":
         number = int(request["params"][0], 16)
         result = None if number > 10 else {"number": hex(number), "hash": "0x" + "ab" * 32}
+    elif method == "eth_getBlockByHash":
+        block_hash = request["params"][0]
+        known = block_hash in ("0x" + "ab" * 32, "0x" + "cd" * 32)
+        # The "cd" block is answered as another block: a provider that lies.
+        answer = {"hash": "0x" + "ab" * 32, "timestamp": "0x6553f100"}
+        result = answer if known else None
     else:
         return {"jsonrpc": "2.0", "id": request["id"], "error": {"code": -32601, "message": "no"}}
     return {"jsonrpc": "2.0", "id": request["id"], "result": result}
@@ -100,6 +106,14 @@ def test_calls_and_batches_are_answered(server: Server) -> None:
     assert isinstance(server.requests[-1], list)  # one batch, answered out of order
     with pytest.raises(RpcError, match="eth_blockNumber: error -32601"):
         provider.block_number()
+
+
+def test_a_blocks_timestamp_is_read_by_its_hash(server: Server) -> None:
+    provider = JsonRpcProvider(server.url)
+    assert provider.block_timestamp(b"\xab" * 32) == 1_700_000_000
+    assert provider.block_timestamp(b"\x01" * 32) is None  # not a block of this chain
+    with pytest.raises(MalformedAnswer, match="another block"):
+        provider.block_timestamp(b"\xcd" * 32)
 
 
 def test_a_provider_without_batches_is_asked_one_by_one(server: Server) -> None:

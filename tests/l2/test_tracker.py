@@ -28,6 +28,7 @@ from .fake_chain import (
     POOL,
     REWARDS,
     STAKE,
+    TIME_ZERO,
     FakeChain,
     NodeState,
     address,
@@ -223,6 +224,34 @@ def test_a_seeded_node_nobody_can_read_is_a_clear_error() -> None:
     ((_name, error),) = failure.value.errors
     assert isinstance(error, SeededNodeUnreadable)
     assert "seeded node 1" in str(error) and "archive" in str(error)
+
+
+def test_a_stretch_of_blocks_is_read_again_as_a_poll_reported_it() -> None:
+    chain = FakeChain()
+    chain.seed(1, [(address(7), address(7), STAKE)])
+    chain.seed(2, [(address(8), address(9), STAKE)])
+    chain.mine()
+    chain.register(3)
+    chain.mine(empty=2)
+    t = tracker(chain)
+    polled = t.poll(t.initial_position())
+    assert polled.safe_block is not None
+    assert t.events_in(0, 4, polled.safe_block) == list(polled.events)
+    assert summary(t.events_in(2, 2, polled.safe_block)) == [("NewServiceNode", 3, 2)]
+    assert t.events_in(3, 4, polled.safe_block) == []
+    with pytest.raises(ValueError, match="not at or below block 4"):
+        t.events_in(2, 5, polled.safe_block)
+
+
+def test_a_blocks_time_is_read_by_its_hash_and_a_vanished_block_is_the_chain_moving() -> None:
+    chain = FakeChain()
+    chain.mine(empty=3)
+    t = tracker(chain)
+    block = t.head()
+    assert t.block_timestamp(block) == TIME_ZERO + block.number
+    chain.reorg(1)
+    with pytest.raises(ChainMoved, match=f"block {block.number} is no longer"):
+        t.block_timestamp(block)
 
 
 def test_reward_rate_and_node_list_are_read_at_the_safe_block() -> None:

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 
+from sesh.l2.events import event_id
 from sesh.ledger import (
     ENTROPY_WINDOW,
     GenesisError,
@@ -39,6 +40,20 @@ def test_genesis_holds_the_seeded_nodes_active_and_payable() -> None:
     assert all(node.payable for node in net.ledger.nodes.values())
     net.step()
     assert reward_balance(net.ledger, addr(1)) == RATE // SEEDED
+
+
+def test_genesis_confirms_the_seeded_events_so_the_tracker_reporting_them_proposes_nothing() -> (
+    None
+):
+    net = Net()
+    events = [net.registration(i, seeded=True) for i in range(1, SEEDED + 1)]
+    net.ledger = genesis_ledger(PROFILE, events, height=0, timestamp=1_000)
+    assert set(net.ledger.confirmed) == {event_id(e) for e in events}
+    assert all(row.height == 0 for row in net.ledger.confirmed.values())
+    net.seen = list(events)  # a tracker that reads L2 from before the genesis block
+    block = net.make_block()
+    assert block.events == ()
+    assert not net.ledger.pending
 
 
 def test_genesis_cannot_be_rolled_back_and_names_the_seeded_set() -> None:

@@ -363,7 +363,10 @@ class ConsensusNode:
         if msg.height == chain.height + 1 and msg.parent == chain.tip:
             return False
         if msg.height > chain.height:
-            self._ask(sender, chain.height + 1, now, out)
+            # A sender one height up on another tip (each side of a split made a block at our
+            # height) has nothing above our height to give: ask from our height, for its tip.
+            start = chain.height + 1 if msg.height > chain.height + 1 else chain.height
+            self._ask(sender, start, now, out)
         elif chain.hash_at(msg.height - 1) == msg.parent and self._helped.get(sender, 0) <= now:
             self._helped[sender] = now + self.timing.round_time
             self._serve(sender, msg.height, SYNC_BATCH, out)
@@ -592,6 +595,8 @@ class ConsensusNode:
         if not msg.blocks:
             return
         first = msg.blocks[0]
+        # Known if stored or on the main chain: pruning forgets the stored blocks at the
+        # immutable height, where a catch-up from immutable + 1 connects.
         if not self.chain.knows(first.prev_hash, first.height - 1):
             if first.height - 1 > self.chain.immutable_height():
                 self._ask(sender, self.chain.immutable_height() + 1, now, out)

@@ -1,10 +1,11 @@
 """`sesh devnet`: the whole Session Network on one machine, from one command.
 
 For now the devnet is its foundation: the local L2 chain (anvil, through ``sesh.evm.anvil``)
-with the contract set deployed on it (``contracts``), every dev account holding SESH and wOXEN
-and the rewards contract started, so that a node or a test can register at once, and two
-examples to play with (``examples``). Later layers add the nodes and the portal on top of the
-same data directory (``layout`` names its files). The chain's state lives in
+with the contract set deployed on it (``contracts``), seeded with the devnet's nodes and then
+started, with the genesis of the network chain written for them (``seeding``), every dev
+account holding SESH and wOXEN, so that a node or a test can register at once, and two examples
+to play with (``examples``). Later layers run the nodes and the portal on top of the same data
+directory (``layout`` names its files). The chain's state lives in
 ``<data dir>/chain/``, so Ctrl-C keeps it and the next run resumes it. Compiled contracts are
 cached in ``<data dir>/build/``: compiling takes about ten seconds, which would otherwise be most
 of every fresh start. What the user sees is built in ``report``.
@@ -43,6 +44,7 @@ from sesh.devnet.contracts import (
 from sesh.devnet.layout import CHAIN_DIR, CONTRACTS_FILE, DEFAULT_DATA_DIR, STATE_FILE
 from sesh.devnet.live import live_status, refresh
 from sesh.devnet.report import HISTORY_NOTE, describe, print_human
+from sesh.devnet.seeding import DEFAULT_NODES, forget_nodes
 from sesh.evm.anvil import (
     DEFAULT_PORT,
     Anvil,
@@ -78,11 +80,17 @@ _PARAGRAPHS = (
     "printed (they are the public anvil test keys: never send real funds to them).",
     "On a new chain the contract set is deployed from dev account 0 with the `devnet` profile "
     "of `sesh deploy` (stake 120 SESH, no minimum exit age): SESH, RewardRatePool (funded with "
-    "40,000,000 SESH), BLSVerifier, ServiceNodeRewards, which is started, the "
-    "ServiceNodeContributionFactory, a wOXEN stand-in and the TokenConverter (stocked with "
-    "10,000,000 SESH). Every other dev account gets 1,000,000 SESH and 100,000 wOXEN. The "
-    "addresses are printed and saved in DATA_DIR/contracts.json; compiled contracts are cached "
-    "in DATA_DIR/build/.",
+    "40,000,000 SESH), BLSVerifier, ServiceNodeRewards, the ServiceNodeContributionFactory, a "
+    "wOXEN stand-in and the TokenConverter (stocked with 10,000,000 SESH). Every other dev "
+    "account gets 1,000,000 SESH and 100,000 wOXEN. The addresses are printed and saved in "
+    "DATA_DIR/contracts.json; compiled contracts are cached in DATA_DIR/build/.",
+    "Before ServiceNodeRewards is started, it is seeded (seedPublicKeyList) with --nodes new "
+    "nodes, as the Session Network's was at its Landing hardfork: each gets its own keys in "
+    "DATA_DIR/nodes/I/keys/ and is staked by one dev account (accounts 4 to 9 in turn). Then "
+    "the contract is started, the seeded stakes are moved into it from dev account 0 (seeding "
+    "moves no tokens), and the network chain's genesis, the seeded nodes and the L2 block the "
+    "chain starts at, is written to DATA_DIR/genesis.json, for the network's nodes to start "
+    "from.",
     "Two examples are made to play with (DATA_DIR/examples.json): an open multi-contributor "
     "node, whose operator (dev account 1) has put in 30 SESH with 20 SESH reserved for dev "
     "account 2 and the rest open to anyone, and a vesting lock holding 1,000 SESH for dev "
@@ -90,8 +98,9 @@ _PARAGRAPHS = (
     "The chain's state is kept in DATA_DIR/chain/, saved within milliseconds of every block "
     "with transactions (and on exit), so Ctrl-C, or even a kill -9, stops the chain and the "
     "next `sesh devnet` resumes where it left off: same balances, same contracts, same blocks, "
-    "nothing deployed again. If blocks were made but not saved (the devnet and anvil killed "
-    "together), the resume says which were lost. Use --fresh to start over. Note: "
+    "nothing deployed again, the same genesis and node keys. If blocks were made but not saved "
+    "(the devnet and anvil killed together), the resume says which were lost. Use --fresh to "
+    "start over (new node keys, a new genesis). Note: "
     f"{HISTORY_NOTE}.",
     "Transactions are mined at once, and an idle chain still makes a block every second, so its "
     "clock moves and events become safe with confirmations above zero. `sesh devnet advance` "
@@ -105,6 +114,7 @@ EPILOG = """\
 examples:
   sesh devnet                       start, or resume the chain in ./devnet-data
   sesh devnet --fresh               throw the saved chain away and start a new one
+  sesh devnet --fresh --nodes 0     a new chain without seeded nodes (no genesis.json)
   sesh devnet --port 0 --json       pick a free port; print one JSON object for scripts
   sesh devnet advance +24h          move the running devnet's L2 clock a day on"""
 
@@ -139,7 +149,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--fresh",
         action="store_true",
         help="delete the saved chain state in the data directory first and start a new chain "
-        "(the contracts are deployed again)",
+        "(the contracts are deployed again, the nodes seeded with new keys)",
+    )
+    parser.add_argument(
+        "--nodes",
+        type=_node_count,
+        metavar="N",
+        help="seed a new chain's rewards contract with N nodes, each with its own keys in "
+        "DIR/nodes/I/keys/, and write the network chain's genesis to DIR/genesis.json; 0 seeds "
+        f"none and writes no genesis (default: {DEFAULT_NODES}). A resumed chain keeps its "
+        "nodes: use it with --fresh",
     )
     parser.add_argument(
         "--json",
@@ -152,6 +171,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         dest="devnet_action", title="verbs for a running devnet", metavar="{advance}"
     )
     clock.add_parser(actions)
+
+
+def _node_count(text: str) -> int:
+    try:
+        count = int(text)
+    except ValueError:
+        count = -1
+    if count < 0:
+        raise argparse.ArgumentTypeError(f"not a number of nodes (0 or more): {text!r}")
+    return count
 
 
 def run(args: argparse.Namespace) -> int:
@@ -190,8 +219,10 @@ def _run(
 
     try:
         lost = _check_the_restored_chain(chain, chain_dir, previous, recorder)
+        if args.fresh:  # only now: a failed start must not touch a running devnet's nodes
+            forget_nodes(data_dir)
         try:
-            contracts = ensure_contracts(chain.rpc_url, data_dir, messages)
+            contracts = ensure_contracts(chain.rpc_url, data_dir, messages, args.nodes)
         except DevnetContractsError as error:
             print(f"sesh devnet: error: {error}", file=sys.stderr)
             return 1

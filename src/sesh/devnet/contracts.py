@@ -1,5 +1,5 @@
-"""The devnet's contract set: found on a resumed chain, deployed on a new one, completed when an
-older sesh's record lacks newer parts, and the dev accounts funded.
+"""The devnet's contract set: found on a resumed chain, deployed (and seeded) on a new one,
+completed when an older sesh's record lacks newer parts, and the dev accounts funded.
 
 A devnet is only useful if the contracts are there the moment it says "running", and if a
 resumed devnet does not deploy a second set beside the first (every address a user saved would
@@ -18,6 +18,14 @@ from typing import TYPE_CHECKING, TextIO
 
 from sesh.devnet.examples import DevnetExamples, make_examples, saved_examples
 from sesh.devnet.layout import BUILD_DIR, CONTRACTS_FILE, EXAMPLES_FILE, write_json
+from sesh.devnet.seeding import (
+    DEFAULT_NODES,
+    DevnetGenesis,
+    node_identities,
+    saved_genesis,
+    seed_and_start,
+    write_genesis,
+)
 from sesh.evm.addresses import to_checksum
 from sesh.evm.anvil import dev_keys
 from sesh.evm.contract_set import (
@@ -30,6 +38,7 @@ from sesh.evm.deploy import DeployError, complete, deploy
 from sesh.evm.profiles import PROFILES
 from sesh.evm.record import Deployment, missing_contracts, read_deployment, write_deployment
 from sesh.keys import KeyFileError
+from sesh.node.genesis import GenesisError
 from sesh.units import SESH
 
 if TYPE_CHECKING:
@@ -68,6 +77,8 @@ class DevnetContracts:
     """True when this run deployed what a record from an older sesh lacked."""
     woxen_balances: dict[str, int] = field(default_factory=dict)
     """Dev account address → its wOXEN, in 10**-9 units."""
+    genesis: DevnetGenesis | None = None
+    """The genesis file and the seeded nodes' keys (None: a devnet without seeded nodes)."""
 
 
 def devnet_contract_names() -> tuple[str, ...]:
@@ -75,10 +86,14 @@ def devnet_contract_names() -> tuple[str, ...]:
     return (*CONTRACT_SOURCES.values(), "TokenVestingStaking")
 
 
-def ensure_contracts(rpc_url: str, data_dir: Path, messages: TextIO) -> DevnetContracts:
+def ensure_contracts(
+    rpc_url: str, data_dir: Path, messages: TextIO, nodes: int | None = None
+) -> DevnetContracts:
     """The contracts on the devnet's chain: the saved ones when their code is there (completed
-    if the record lacks newer parts), else a new deployment (``devnet`` profile, from dev account
-    0, started, dev accounts funded), saved; and the examples, made if missing.
+    if the record lacks newer parts), with the saved genesis; else a new deployment (``devnet``
+    profile, from dev account 0, seeded with ``nodes`` nodes (None: ``DEFAULT_NODES``),
+    started, the seeded stakes moved in, dev accounts funded) with its genesis, saved; and the
+    examples, made if missing.
 
     The chain is imported here, not at the top: building the `sesh` parser imports this module,
     and the other commands should not pay most of a second for web3.
@@ -107,13 +122,17 @@ def ensure_contracts(rpc_url: str, data_dir: Path, messages: TextIO) -> DevnetCo
         deployed = deployment is None
         completed = False
         load = contract_loader(data_dir / BUILD_DIR)
+        genesis: DevnetGenesis | None
         if deployment is None:
-            deployment = _deploy(chain, data_dir, messages)
+            count = DEFAULT_NODES if nodes is None else nodes
+            deployment, genesis = _deploy(chain, rpc_url, data_dir, messages, count)
             write_deployment(path, deployment)
-        elif deployment.missing_parts():
-            deployment = _complete(chain, data_dir, deployment, messages)
-            write_deployment(path, deployment)
-            completed = True
+        else:
+            if deployment.missing_parts():
+                deployment = _complete(chain, data_dir, deployment, messages)
+                write_deployment(path, deployment)
+                completed = True
+            genesis = saved_genesis(chain, data_dir, messages, nodes)
         if deployment.rpc_url != rpc_url:
             # The record says where the devnet answers, so that verbs find it on any port.
             deployment = replace(deployment, rpc_url=rpc_url)
@@ -134,13 +153,13 @@ def ensure_contracts(rpc_url: str, data_dir: Path, messages: TextIO) -> DevnetCo
         raise DevnetContractsError(f"the contracts do not compile: {error}") from None
     except DeployError as error:
         raise DevnetContractsError(f"deploying the contracts failed: {error}") from None
-    except KeyFileError as error:
+    except (KeyFileError, GenesisError) as error:
         raise DevnetContractsError(f"setting up the contracts failed: {error}") from None
     except node_unreachable() as error:
         message = " ".join(str(error).split())
         raise DevnetContractsError(f"setting up the contracts failed: {message}") from None
     return DevnetContracts(
-        deployment, path, deployed, balances, started, examples, completed, woxen
+        deployment, path, deployed, balances, started, examples, completed, woxen, genesis
     )
 
 
@@ -155,20 +174,32 @@ def _saved_deployment(path: Path, messages: TextIO) -> Deployment | None:
         return None
 
 
-def _deploy(chain: Chain, data_dir: Path, messages: TextIO) -> Deployment:
-    """Deploy the set from dev account 0, start it, and give every other dev account SESH and
-    wOXEN."""
+def _deploy(
+    chain: Chain, rpc_url: str, data_dir: Path, messages: TextIO, nodes: int
+) -> tuple[Deployment, DevnetGenesis | None]:
+    """Deploy the set from dev account 0, seed it with ``nodes`` nodes, start it, move the
+    seeded stakes in and write the genesis (none without nodes), and give every other dev
+    account SESH and wOXEN."""
     started_at = time.monotonic()
     print(f"deploying the contracts (profile {DEVNET_PROFILE})…", file=messages, flush=True)
     artifacts = load_artifacts(cache_dir=data_dir / BUILD_DIR)
-    deployment = deploy(chain, PROFILES[DEVNET_PROFILE], artifacts, start=True)
+    deployment = deploy(chain, PROFILES[DEVNET_PROFILE], artifacts, start=False)
+    identities = node_identities(data_dir, nodes)
+    first_block, genesis_block = seed_and_start(chain, deployment, artifacts, identities)
+    genesis = None
+    if identities:
+        genesis = write_genesis(
+            rpc_url, deployment, data_dir, identities, first_block, genesis_block
+        )
     _fund_dev_accounts(chain, artifacts, deployment, sesh=True)
+    seeded = f", {nodes} node(s) seeded (genesis at L2 block {genesis_block})" if genesis else ""
     print(
-        f"deployed in {time.monotonic() - started_at:.1f} s; saved to {data_dir / CONTRACTS_FILE}",
+        f"deployed in {time.monotonic() - started_at:.1f} s{seeded}; saved to "
+        f"{data_dir / CONTRACTS_FILE}",
         file=messages,
         flush=True,
     )
-    return deployment
+    return deployment, genesis
 
 
 def _complete(chain: Chain, data_dir: Path, deployment: Deployment, messages: TextIO) -> Deployment:

@@ -27,11 +27,32 @@ BUILD_DIR = "build"
 EXAMPLES_FILE = "examples.json"
 """The examples' addresses (``DevnetExamples``)."""
 NODES_DIR = "nodes"
-"""Node keys the devnet made (``nodes/open-node/``: the open example node's)."""
+"""The nodes the devnet made: ``nodes/<i>/`` for seeded node i (from 1; its keys in
+``nodes/<i>/keys/``, the node's own data beside them), ``nodes/open-node/`` for the open example
+node's keys."""
+NODE_KEYS_DIR = "keys"
+GENESIS_FILE = "genesis.json"
+"""The network chain's genesis (``sesh.node.genesis``): the seeded nodes and the L2 block the
+chain starts at."""
+
+
+def node_dir(data_dir: Path, index: int) -> Path:
+    """Seeded node ``index``'s directory (``index`` from 1)."""
+    return data_dir / NODES_DIR / str(index)
+
+
+def node_keys_dir(data_dir: Path, index: int) -> Path:
+    """Where seeded node ``index``'s key files are."""
+    return node_dir(data_dir, index) / NODE_KEYS_DIR
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write ``text`` atomically (a ``.partial`` file renamed over ``path``)."""
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(text)
+    os.replace(partial, path)
 
 
 def write_json(path: Path, data: Any) -> None:
     """Write ``data`` atomically, as ``write_deployment`` does."""
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(json.dumps(data, indent=2) + "\n")
-    os.replace(partial, path)
+    write_text(path, json.dumps(data, indent=2) + "\n")

@@ -23,6 +23,7 @@ from sesh.devnet.examples import (
     VESTING_BENEFICIARY,
 )
 from sesh.devnet.layout import EXAMPLES_FILE
+from sesh.devnet.seeding import staker_of
 from sesh.evm.anvil import DEV_MNEMONIC, DevAccount
 from sesh.units import format_amount, format_time, plain_amount
 
@@ -45,6 +46,7 @@ def describe(
     """Everything a user or a script needs to use the devnet; the --json output as is."""
     assert chain.state_file is not None
     deployment = contracts.deployment
+    genesis = contracts.genesis
     return {
         "rpc_url": chain.rpc_url,
         "chain_id": chain.chain_id,
@@ -68,6 +70,9 @@ def describe(
         "rewards_started": contracts.started,
         "examples": contracts.examples.to_json(),
         "examples_file": str(data_dir / EXAMPLES_FILE),
+        "genesis": str(genesis.path) if genesis else None,
+        "genesis_l2_block": genesis.genesis.l2_block.number if genesis else None,
+        "node_keys": [node.to_json() for node in genesis.nodes] if genesis else [],
         "accounts": [
             {
                 "index": account.index,
@@ -150,6 +155,21 @@ def print_human(info: dict[str, Any], accounts: list[DevAccount], out: TextIO) -
         "sesh convert --amount 1000 --key-env VAR",
         file=out,
     )
+
+    if info["genesis"]:
+        print(
+            f"\nSeeded nodes (genesis {info['genesis']}, L2 block {info['genesis_l2_block']}):\n",
+            file=out,
+        )
+        node_rows = []
+        for node in info["node_keys"]:
+            keys = Path(node["dir"])
+            index = int(keys.parent.name)
+            node_rows.append(
+                [str(index), node["ed25519"], f"account {staker_of(index)}", str(keys)]
+            )
+        headers = ["#", "Ed25519 key", "staked by", "keys"]
+        print(textwrap.indent(table(node_rows, headers, right=(0,)), "  "), file=out)
 
     print(f'\nFunded dev accounts (public test keys, mnemonic "{info["mnemonic"]}"):\n', file=out)
     account_rows = [

@@ -1,7 +1,7 @@
 """The tracker's only door to the chain: a small reader interface, JSON-RPC behind it, and
 failover across several providers.
 
-``L2Reader`` is everything the tracker asks of a chain (six methods). ``JsonRpcProvider``
+``L2Reader`` is everything the tracker asks of a chain (seven methods). ``JsonRpcProvider``
 implements it over ``sesh.evm.jsonrpc``, the project's one JSON-RPC client (one kept-alive
 connection, a timeout per request, batches for many block headers or calls at once), with
 every answer checked and every failure a ``ProviderError``. Tests implement it with a fake
@@ -86,6 +86,11 @@ class L2Reader(Protocol):
 
     def transaction(self, tx_hash: bytes) -> Transaction | None:
         """A mined transaction (None if the provider does not know it)."""
+        ...
+
+    def block_timestamp(self, block_hash: bytes) -> int | None:
+        """The timestamp of the block with hash ``block_hash`` (None if the provider does not
+        know that block)."""
         ...
 
 
@@ -212,6 +217,16 @@ class JsonRpcProvider:
             to=None if to is None else "0x" + _hex_bytes(to, "transaction to", 20).hex(),
             input=_hex_bytes(answer.get("input"), "transaction input"),
         )
+
+    def block_timestamp(self, block_hash: bytes) -> int | None:
+        block = self.request("eth_getBlockByHash", ["0x" + block_hash.hex(), False])
+        if block is None:
+            return None
+        if not isinstance(block, dict):
+            raise MalformedAnswer("eth_getBlockByHash: not a block")
+        if _hex_bytes(block.get("hash"), "block hash", 32) != block_hash:
+            raise MalformedAnswer("eth_getBlockByHash returned another block")
+        return _hex_quantity(block.get("timestamp"), "block timestamp")
 
     def calls(self, calls: Sequence[tuple[str, bytes]], block_hash: bytes) -> list[bytes]:
         at = {"blockHash": "0x" + block_hash.hex(), "requireCanonical": True}

@@ -418,6 +418,31 @@ class Tracker:
             lambda reader: _require_blocks(reader, [reader.block_number()])[0]
         )
 
+    def block_timestamp(self, at: BlockRef) -> int:
+        """The timestamp of block ``at``; ``ChainMoved`` if the provider has no block with its
+        hash (a reorg took it)."""
+
+        def read(reader: L2Reader) -> int:
+            timestamp = reader.block_timestamp(at.hash)
+            if timestamp is None:
+                raise ChainMoved(f"block {at.number} is no longer on {reader.name}'s chain")
+            return timestamp
+
+        return self.providers.run(read)
+
+    def events_in(self, first: int, last: int, at: BlockRef) -> list[L2Event]:
+        """The events of blocks ``first``…``last`` (at or below ``at``) exactly as a poll
+        reports them, from one provider, a seeded node's contributors read at ``at``: for
+        reading one stretch of L2 again (a genesis, its check) without a position."""
+        if not 0 <= first <= last <= at.number:
+            raise ValueError(f"blocks {first}…{last} are not at or below block {at.number}")
+
+        def read(reader: L2Reader) -> list[L2Event]:
+            (last_block,) = _require_blocks(reader, [last])
+            return self._decode(reader, self._logs(reader, first, last), last_block, at)
+
+        return self.providers.run(read)
+
     def calls_at(self, calls: Sequence[tuple[str, bytes]], at: BlockRef) -> list[bytes]:
         """``eth_call`` of each (contract, call data) on the state after block ``at`` (by hash),
         from one provider (with failover): the return data, in order."""

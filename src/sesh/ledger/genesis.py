@@ -4,6 +4,8 @@ The Session Network did not start empty: at the Landing hardfork the running Oxe
 the contract's seeded nodes (`seedPublicKeyList`) and went on producing. A network chain made by
 quorums needs a quorum at its first block, so its genesis state already holds the seeded set,
 active and payable (they were running before the migration), as the genesis file lists them.
+Their registration events are recorded as confirmed, so that the tracker reporting them later
+(a node that reads L2 from before the genesis block) never has them proposed again.
 The genesis hash covers that set, so two networks seeded differently never share a block.
 """
 
@@ -13,16 +15,19 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from sesh.keccak import keccak256
-from sesh.l2.events import NewServiceNode
+from sesh.l2.events import NewServiceNode, event_id
 from sesh.ledger.ledger import Ledger
 from sesh.ledger.outcomes import Outcome
 from sesh.ledger.params import NetworkProfile
-from sesh.ledger.state import ENTROPY_WINDOW, NODES
+from sesh.ledger.records import ConfirmedEvent
+from sesh.ledger.state import CONFIRMED, ENTROPY_WINDOW, NODES
 from sesh.ledger.transition import process_registration
 
 
 class GenesisError(ValueError):
-    """A seeded node the genesis cannot take (named, with the rule it breaks)."""
+    """A genesis that cannot be: a seeded node the ledger cannot take (named, with the rule it
+    breaks), or (``sesh.node.genesis``) a genesis file that is malformed or that the L2
+    contradicts. The message is one line."""
 
 
 def genesis_ledger(
@@ -35,7 +40,8 @@ def genesis_ledger(
     initial_reward_rate: int | None = None,
     staking_requirement: int | None = None,
 ) -> Ledger:
-    """The ledger at genesis with every node of `seeded` registered, active and payable."""
+    """The ledger at genesis with every node of `seeded` registered, active and payable, and
+    each of their events confirmed at `height`."""
     ledger = Ledger(
         profile,
         height=height,
@@ -57,6 +63,8 @@ def genesis_ledger(
             key = event.ed25519_pubkey.to_bytes(32, "big")
             node = ledger.nodes[key]
             ledger.put(NODES, key, replace(node, payable=True, snapshot=ledger.join()))
+            eid = event_id(event)
+            ledger.put(CONFIRMED, eid, ConfirmedEvent(eid, height))
     except BaseException:
         ledger.abort_block()
         raise
