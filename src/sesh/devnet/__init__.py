@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from sesh.cli.shell.signals import stop_on_signals
-from sesh.devnet import clock
+from sesh.devnet import clock, control
 from sesh.devnet.chain_guard import (
     TipRecord,
     TipRecorder,
@@ -41,8 +41,16 @@ from sesh.devnet.contracts import (
     devnet_contract_names,
     ensure_contracts,
 )
-from sesh.devnet.layout import CHAIN_DIR, CONTRACTS_FILE, DEFAULT_DATA_DIR, STATE_FILE
+from sesh.devnet.layout import (
+    CHAIN_DIR,
+    CONTRACTS_FILE,
+    DEFAULT_DATA_DIR,
+    NETWORK_FILE,
+    STATE_FILE,
+)
 from sesh.devnet.live import live_status, refresh
+from sesh.devnet.network import NetworkError, NetworkWatch, start_network
+from sesh.devnet.nodes import Supervisor
 from sesh.devnet.report import HISTORY_NOTE, describe, print_human
 from sesh.devnet.seeding import DEFAULT_NODES, forget_nodes
 from sesh.evm.anvil import (
@@ -171,6 +179,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         dest="devnet_action", title="verbs for a running devnet", metavar="{advance}"
     )
     clock.add_parser(actions)
+    control.add_parser(actions)
 
 
 def _node_count(text: str) -> int:
@@ -217,6 +226,7 @@ def _run(
         print(f"sesh devnet: error: {error}{hint}", file=sys.stderr)
         return 1
 
+    supervisor: Supervisor | None = None
     try:
         lost = _check_the_restored_chain(chain, chain_dir, previous, recorder)
         if args.fresh:  # only now: a failed start must not touch a running devnet's nodes
@@ -226,16 +236,33 @@ def _run(
         except DevnetContractsError as error:
             print(f"sesh devnet: error: {error}", file=sys.stderr)
             return 1
+        if contracts.genesis is not None:
+            try:
+                supervisor = start_network(
+                    data_dir,
+                    contracts.genesis,
+                    contracts.path,
+                    chain.rpc_url,
+                    data_dir / NETWORK_FILE,
+                    messages,
+                )
+            except NetworkError as error:
+                print(f"sesh devnet: error: the nodes did not start: {error}", file=sys.stderr)
+                return 1
         accounts = chain.dev_accounts()
         info = describe(chain, data_dir, accounts, contracts, lost)
+        info["nodes"] = [n.describe() for n in supervisor.nodes] if supervisor else []
         if args.json:
             print(json.dumps(info), flush=True)
         else:
             print_human(info, accounts, sys.stdout)
+        watch = NetworkWatch(supervisor, data_dir) if supervisor else None
         with live_status(not args.json) as live:
-            if _watch(chain, stop_requested, live):
+            if _watch(chain, stop_requested, live, watch):
                 return 1
     finally:
+        if supervisor is not None:
+            supervisor.stop_all()
         code = chain.stop()
 
     if code != 0:
@@ -252,12 +279,17 @@ def _run(
     return 0
 
 
-def _watch(chain: Anvil, stop_requested: threading.Event, live: Live | None) -> int:
-    """Until a stop is asked: keep the live status current, say when saving starts or stops
-    failing, and end with 1 if anvil dies (0 on a stop)."""
+def _watch(
+    chain: Anvil, stop_requested: threading.Event, live: Live | None, network: NetworkWatch | None
+) -> int:
+    """Until a stop is asked: carry out `sesh devnet node` requests, keep the live status
+    current, say when saving starts or stops failing, and end with 1 if anvil dies (0 on a
+    stop)."""
     save_error: str | None = None
     while not stop_requested.wait(0.5):
-        refresh(live, chain.saver)
+        if network is not None:
+            network.step()
+        refresh(live, chain.saver, network.summary if network else "")
         if chain.saver is not None and chain.saver.error != save_error:
             save_error = chain.saver.error
             if save_error is not None:

@@ -20,10 +20,9 @@ from typing import Any
 
 from sesh.cli.shell.errors import CommandError, run_verb
 from sesh.cli.shell.options import add_json_option
-from sesh.devnet.layout import DEFAULT_DATA_DIR, write_json
+from sesh.devnet.layout import DEFAULT_DATA_DIR, NETWORK_FILE, write_json
 
 CONTROL_DIR = "control"
-NETWORK_FILE = "network.json"
 ANSWER_TIMEOUT = 60.0
 
 

@@ -31,6 +31,9 @@ NODES_DIR = "nodes"
 ``nodes/<i>/keys/``, the node's own data beside them), ``nodes/open-node/`` for the open example
 node's keys."""
 NODE_KEYS_DIR = "keys"
+NETWORK_FILE = "network.json"
+"""Written by a running devnet: its node processes (key, JSON-RPC URL, pid, data dir), for
+`sesh network` and `sesh devnet node`."""
 GENESIS_FILE = "genesis.json"
 """The network chain's genesis (``sesh.node.genesis``): the seeded nodes and the L2 block the
 chain starts at."""

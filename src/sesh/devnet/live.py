@@ -60,7 +60,8 @@ def live_status(enabled: bool) -> Iterator[Live | None]:
         yield live
 
 
-def refresh(live: Live | None, saver: _Saver | None) -> None:
-    """Show the saver's state on ``live`` (nothing without either)."""
+def refresh(live: Live | None, saver: _Saver | None, network: str = "") -> None:
+    """Show the network's summary and the saver's state on ``live`` (nothing without it)."""
     if live is not None and saver is not None:
-        live.update(Text(status_line(saver, time.time())))
+        chain = status_line(saver, time.time())
+        live.update(Text(f"{network}\n{chain}" if network else chain))

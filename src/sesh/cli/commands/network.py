@@ -17,9 +17,7 @@ from sesh.cli.shell.defaults import DEVNET_DATA_DIR
 from sesh.cli.shell.errors import CommandError, run_verb
 from sesh.cli.shell.options import add_command, add_json_option
 from sesh.cli.shell.output import table
-
-NETWORK_FILE = "network.json"
-"""Written by a running devnet in its data dir: its nodes ({"nodes": [{key, rpc, pid, ...}]})."""
+from sesh.devnet.layout import NETWORK_FILE
 
 _DESCRIPTION = (
     "Show the quorum network as its nodes see it: each node's height, finalised (immutable) "
