@@ -158,9 +158,14 @@ class Runs:
 @pytest.fixture
 def runs(devnet: Callable[..., Devnet], data_dir: Callable[[str], Path]) -> Runs:
     data = data_dir("devnet-data")
-    return Runs(
-        data, lambda *extra: devnet("--port", "0", "--data-dir", str(data), "--json", *extra)
-    )
+
+    def start(*extra: str) -> Devnet:
+        # The chain and contracts alone unless a test asks for nodes: node processes are
+        # tests/network's subject, and would only slow these down.
+        nodes = () if "--nodes" in extra else ("--nodes", "0")
+        return devnet("--port", "0", "--data-dir", str(data), "--json", *nodes, *extra)
+
+    return Runs(data, start)
 
 
 @pytest.fixture(scope="session")
@@ -219,9 +224,10 @@ def test_the_chain_survives_ctrl_c_until_fresh(runs: Runs) -> None:
     data = runs.data
     deployer = dev_keys()[0].address
 
-    first = runs.start()
+    first = runs.start("--nodes", "5")
     info = first.info()
     assert info["resumed"] is False
+    assert len(info["nodes"]) == 5  # the node processes run, and answer
     assert (info["chain_id"], info["hardfork"]) == (31337, "cancun")
     assert int(json_rpc(info["rpc_url"], "eth_chainId"), 16) == 31337
     assert len(info["accounts"]) == 10
@@ -256,7 +262,7 @@ def test_the_chain_survives_ctrl_c_until_fresh(runs: Runs) -> None:
     assert "--nodes 3 takes effect with --fresh" in second.stderr
     assert second.interrupt() == 0
 
-    third = runs.start("--fresh")
+    third = runs.start("--fresh", "--nodes", "5")
     info = third.info()
     assert info["resumed"] is False
     assert balance(info["rpc_url"], RECIPIENT) == 0
@@ -673,3 +679,15 @@ def test_advance_moves_the_l2_clock_and_says_what_became_possible(
 def test_advance_without_a_devnet_says_so(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["devnet", "advance", "1h", "--rpc", "http://127.0.0.1:9"]) == 1
     assert "is `sesh devnet` running" in capsys.readouterr().err
+
+
+def test_a_devnet_from_before_the_quorum_network_is_refused_with_fresh_named(runs: Runs) -> None:
+    first = runs.start()
+    first.info()
+    assert first.interrupt() == 0
+    # A data dir without a genesis, as every devnet had before the network: refused, not
+    # silently run without nodes.
+    again = runs.start("--nodes", "5")
+    assert again.wait(120) == 1
+    assert "start over with --fresh" in again.stderr
+    assert "genesis.json is missing" in again.stderr

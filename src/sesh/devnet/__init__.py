@@ -245,6 +245,7 @@ def _run(
                     chain.rpc_url,
                     data_dir / NETWORK_FILE,
                     messages,
+                    new_genesis=contracts.deployed,
                 )
             except NetworkError as error:
                 print(f"sesh devnet: error: the nodes did not start: {error}", file=sys.stderr)

@@ -153,7 +153,9 @@ def ensure_contracts(
         raise DevnetContractsError(f"the contracts do not compile: {error}") from None
     except DeployError as error:
         raise DevnetContractsError(f"deploying the contracts failed: {error}") from None
-    except (KeyFileError, GenesisError) as error:
+    except GenesisError as error:
+        raise DevnetContractsError(str(error)) from None
+    except KeyFileError as error:
         raise DevnetContractsError(f"setting up the contracts failed: {error}") from None
     except node_unreachable() as error:
         message = " ".join(str(error).split())

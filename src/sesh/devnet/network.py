@@ -11,13 +11,14 @@ parent-death signal when the devnet is killed).
 
 from __future__ import annotations
 
+import shutil
 import time
 from pathlib import Path
 from typing import Any, TextIO
 
 from sesh.devnet import control
 from sesh.devnet.layout import NODE_KEYS_DIR, NODES_DIR, node_dir
-from sesh.devnet.nodes import NodeProcess, Supervisor, wait_until_ready
+from sesh.devnet.nodes import DATA_SUBDIR, NodeProcess, Supervisor, wait_until_ready
 from sesh.devnet.seeding import DevnetGenesis
 from sesh.keys import ED25519_FILE, NodeKeys
 
@@ -57,8 +58,16 @@ def start_network(
     rpc_url: str,
     network_file: Path,
     messages: TextIO,
+    *,
+    new_genesis: bool = False,
 ) -> Supervisor:
-    """Start every node of the devnet and wait until they all answer (`NetworkError`)."""
+    """Start every node of the devnet and wait until they all answer (`NetworkError`).
+    `new_genesis`: the contracts were deployed again (the chain was reset), so the nodes' stores
+    belong to a network that is gone: they are emptied (the keys stay) and the nodes sync the
+    new one from its genesis."""
+    if new_genesis:
+        for directory in (data_dir / NODES_DIR).glob("*/" + DATA_SUBDIR):
+            shutil.rmtree(directory)
     nodes = [
         NodeProcess(
             n.index, n.keys.ed25519_public_key.hex(), node_dir(data_dir, n.index), n.keys_dir

@@ -175,21 +175,24 @@ def write_genesis(
 def saved_genesis(
     chain: Chain, data_dir: Path, messages: TextIO, nodes: int | None
 ) -> DevnetGenesis | None:
-    """The genesis and keys a previous run made (None when there is no genesis: a devnet made
-    with ``--nodes 0`` or by an older sesh); what is wrong with them is said, not fatal.
-    ``nodes``: the ``--nodes`` asked for, which only a new chain takes."""
+    """The genesis and keys a previous run made; None for a devnet made with ``--nodes 0``
+    resumed with ``--nodes 0``. `GenesisError` (one line, naming --fresh) when the devnet has no
+    genesis (made before the quorum network), an unreadable one, or one whose L2 block the chain
+    no longer has; a missing or foreign key file is said, not fatal. ``nodes``: the ``--nodes``
+    asked for, which only a new chain takes."""
     path = data_dir / GENESIS_FILE
     if not path.exists():
-        if nodes:
-            _say(
-                messages, f"this devnet has no seeded nodes ({path} is missing); --fresh makes them"
+        if nodes != 0:
+            raise GenesisError(
+                f"this devnet has no network ({path} is missing: it was made before the quorum "
+                "network, or with --nodes 0): start over with --fresh, or run its chain and "
+                "contracts alone with --nodes 0"
             )
         return None
     try:
         genesis = load_genesis(path)
     except GenesisError as error:
-        _say(messages, f"warning: {error}")
-        return None
+        raise GenesisError(f"{error}; start over with --fresh") from None
     if nodes is not None and nodes != len(genesis.seeded):
         _say(
             messages,
@@ -198,10 +201,9 @@ def saved_genesis(
         )
     block = chain.rpc("eth_getBlockByNumber", hex(genesis.l2_block.number), False)
     if block is None or bytes.fromhex(block["hash"][2:]) != genesis.l2_block.hash:
-        _say(
-            messages,
-            f"warning: {path} starts at L2 block {genesis.l2_block.number}, which this chain no "
-            "longer has as it was: nodes will refuse it; --fresh makes a new devnet",
+        raise GenesisError(
+            f"{path} starts at L2 block {genesis.l2_block.number}, which this chain no longer "
+            "has as it was (the chain was made again): start over with --fresh"
         )
     found = []
     for index, node in enumerate(genesis.seeded, start=1):
