@@ -39,3 +39,17 @@ def _sesh_home(tmp_path_factory: pytest.TempPathFactory) -> Any:
         os.environ.pop("SESH_HOME", None)
     else:
         os.environ["SESH_HOME"] = previous
+
+
+@pytest.fixture(scope="session")
+def build_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warm compiled-contract cache (what a devnet's DATA_DIR/build/ holds after one run):
+    compiled once per session for every test that starts a devnet."""
+    from sesh.devnet import devnet_contract_names
+    from sesh.evm.contract_set import contract_loader
+
+    path = tmp_path_factory.mktemp("build")
+    load = contract_loader(cache_dir=path)
+    for name in devnet_contract_names():
+        load(name)
+    return path

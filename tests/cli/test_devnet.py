@@ -23,11 +23,12 @@ from typing import IO, Any
 import pytest
 
 from sesh.cli import main
-from sesh.devnet import devnet_contract_names
 from sesh.evm.anvil import WEI_PER_ETH, dev_keys, json_rpc
 from sesh.evm.chain import Chain
 from sesh.evm.contract_set import ContractArtifacts, contract_loader, load_artifacts
 from sesh.keys import NodeKeys
+
+from ..support.devnet import warm_data_dir
 
 pytestmark = [pytest.mark.anvil, pytest.mark.slow]
 
@@ -124,26 +125,10 @@ def _is_anvil(pid: int) -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
-def build_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A warm compiled-contract cache (what a devnet's DATA_DIR/build/ holds after one run)."""
-    path = tmp_path_factory.mktemp("build")
-    load = contract_loader(cache_dir=path)
-    for name in devnet_contract_names():
-        load(name)
-    return path
-
-
 @pytest.fixture
 def data_dir(tmp_path: Path, build_cache: Path) -> Callable[[str], Path]:
     """A fresh data directory (named ``name`` under tmp_path) with the warm cache in it."""
-
-    def make(name: str = "devnet-data") -> Path:
-        path = tmp_path / name
-        shutil.copytree(build_cache, path / "build")
-        return path
-
-    return make
+    return lambda name="devnet-data": warm_data_dir(tmp_path / name, build_cache)
 
 
 @dataclass

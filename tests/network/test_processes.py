@@ -26,6 +26,8 @@ import pytest
 from sesh.evm.anvil import dev_keys
 from sesh.evm.jsonrpc import JsonRpcClient, JsonRpcError
 
+from ..support.devnet import warm_data_dir
+
 pytestmark = [pytest.mark.anvil, pytest.mark.slow]
 
 NODES = 16
@@ -108,8 +110,8 @@ class Devnet:
 
 
 @pytest.fixture(scope="module")
-def devnet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Devnet]:
-    data_dir = tmp_path_factory.mktemp("network") / "devnet"
+def devnet(tmp_path_factory: pytest.TempPathFactory, build_cache: Path) -> Iterator[Devnet]:
+    data_dir = warm_data_dir(tmp_path_factory.mktemp("network") / "devnet", build_cache)
     log = open(data_dir.parent / "devnet.log", "w")  # noqa: SIM115 (closed below)
     process = subprocess.Popen(
         [sys.executable, "-m", "sesh", "devnet", "--nodes", str(NODES), "--port", "0", "--json",
@@ -132,11 +134,11 @@ def devnet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Devnet]:
 
 
 def test_stopping_the_devnet_stops_every_node(
-    tmp_path_factory: pytest.TempPathFactory,
+    tmp_path_factory: pytest.TempPathFactory, build_cache: Path
 ) -> None:
     """Its own small devnet, killed with SIGKILL: the kernel takes the nodes with it. First in
     the module, before the 16-node devnet loads the machine."""
-    data_dir = tmp_path_factory.mktemp("killed") / "devnet"
+    data_dir = warm_data_dir(tmp_path_factory.mktemp("killed") / "devnet", build_cache)
     process = subprocess.Popen(
         [sys.executable, "-m", "sesh", "devnet", "--nodes", "4", "--port", "0", "--json",
          "--data-dir", str(data_dir)],

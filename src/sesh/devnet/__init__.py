@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import textwrap
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from sesh.cli.shell.signals import stop_on_signals
 from sesh.devnet import clock, control
@@ -49,6 +51,9 @@ from sesh.devnet.layout import (
     STATE_FILE,
 )
 from sesh.devnet.live import live_status, refresh
+from sesh.devnet.netns import Namespaces, NetnsError
+from sesh.devnet.netns import available as netns_available
+from sesh.devnet.netns import remove_stale as remove_stale_namespaces
 from sesh.devnet.network import NetworkError, NetworkWatch, start_network
 from sesh.devnet.nodes import Supervisor
 from sesh.devnet.report import HISTORY_NOTE, describe, print_human
@@ -169,6 +174,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "nodes: use it with --fresh",
     )
     parser.add_argument(
+        "--netns",
+        action="store_true",
+        help="run the chain and each node in a network namespace of its own, joined by veth "
+        "pairs to a bridge, so that their traffic crosses real interfaces (Linux, root); the "
+        "namespaces go with the devnet",
+    )
+    parser.add_argument(
         "--json",
         action="store_true",
         help="print the devnet's details as one JSON object on one line of stdout (other messages "
@@ -206,7 +218,41 @@ def _run(
     chain_dir = data_dir / CHAIN_DIR
     previous = None if args.fresh else read_tip(chain_dir)
     recorder = TipRecorder(chain_dir)
+    spaces: Namespaces | None = None
+    if args.netns:
+        reason = netns_available()
+        if reason is not None:
+            print(f"sesh devnet: error: --netns: {reason}", file=sys.stderr)
+            return 2
+        remove_stale_namespaces()
+        spaces = Namespaces(os.getpid(), 1)
+        try:
+            spaces.create()
+        except NetnsError as error:
+            print(f"sesh devnet: error: --netns: {error}", file=sys.stderr)
+            return 1
+    try:
+        return _run_chain(args, data_dir, messages, stop_requested, previous, recorder, spaces)
+    finally:
+        if spaces is not None:
+            spaces.destroy()
+
+
+def _run_chain(
+    args: argparse.Namespace,
+    data_dir: Path,
+    messages: TextIO,
+    stop_requested: threading.Event,
+    previous: TipRecord | None,
+    recorder: TipRecorder,
+    spaces: Namespaces | None,
+) -> int:
+    chain_dir = data_dir / CHAIN_DIR
+    where: dict[str, Any] = {}
+    if spaces is not None:
+        where = {"host": spaces.address(0), "launcher": spaces.launcher(0)}
     chain = Anvil(
+        **where,
         port=args.port,
         state_file=chain_dir / STATE_FILE,
         fresh=args.fresh,
@@ -236,6 +282,7 @@ def _run(
         except DevnetContractsError as error:
             print(f"sesh devnet: error: {error}", file=sys.stderr)
             return 1
+        place = _placer(spaces)
         if contracts.genesis is not None:
             try:
                 supervisor = start_network(
@@ -246,6 +293,7 @@ def _run(
                     data_dir / NETWORK_FILE,
                     messages,
                     new_genesis=contracts.deployed,
+                    place=place,
                 )
             except NetworkError as error:
                 print(f"sesh devnet: error: the nodes did not start: {error}", file=sys.stderr)
@@ -253,11 +301,13 @@ def _run(
         accounts = chain.dev_accounts()
         info = describe(chain, data_dir, accounts, contracts, lost)
         info["nodes"] = [n.describe() for n in supervisor.nodes] if supervisor else []
+        if spaces is not None:
+            info["netns"] = {"hub": spaces.hub, "subnet": spaces.subnet + ".0/24"}
         if args.json:
             print(json.dumps(info), flush=True)
         else:
             print_human(info, accounts, sys.stdout)
-        watch = NetworkWatch(supervisor, data_dir) if supervisor else None
+        watch = NetworkWatch(supervisor, data_dir, place) if supervisor else None
         with live_status(not args.json) as live:
             if _watch(chain, stop_requested, live, watch):
                 return 1
@@ -278,6 +328,18 @@ def _run(
         flush=True,
     )
     return 0
+
+
+def _placer(spaces: Namespaces | None) -> Callable[[int], tuple[str, tuple[str, ...]]] | None:
+    """Where node i runs: its own namespace (made on first use) with `--netns`; else None."""
+    if spaces is None:
+        return None
+
+    def place(index: int) -> tuple[str, tuple[str, ...]]:
+        spaces.add(index)
+        return spaces.address(index), tuple(spaces.launcher(index))
+
+    return place
 
 
 def _watch(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -60,6 +61,7 @@ def start_network(
     messages: TextIO,
     *,
     new_genesis: bool = False,
+    place: Callable[[int], tuple[str, tuple[str, ...]]] | None = None,
 ) -> Supervisor:
     """Start every node of the devnet and wait until they all answer (`NetworkError`).
     `new_genesis`: the contracts were deployed again (the chain was reset), so the nodes' stores
@@ -75,6 +77,9 @@ def start_network(
         for n in genesis.nodes
     ]
     nodes += _added_nodes(data_dir, len(genesis.nodes))
+    if place is not None:
+        for node in nodes:
+            node.host, node.launcher = place(node.index)
     supervisor = Supervisor(nodes, genesis.path, deployment, rpc_url, network_file)
     print(f"starting {len(nodes)} node processes…", file=messages, flush=True)
     supervisor.start_all()
@@ -96,9 +101,15 @@ def start_network(
 class NetworkWatch:
     """The devnet loop's view of its network (see the module docstring)."""
 
-    def __init__(self, supervisor: Supervisor, data_dir: Path) -> None:
+    def __init__(
+        self,
+        supervisor: Supervisor,
+        data_dir: Path,
+        place: Callable[[int], tuple[str, tuple[str, ...]]] | None = None,
+    ) -> None:
         self.supervisor = supervisor
         self.data_dir = data_dir
+        self.place = place
         self.summary = ""
         self._next = 0.0
         self._last_height = -1

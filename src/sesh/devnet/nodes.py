@@ -20,6 +20,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,10 @@ class NodeProcess:
     keys_dir: Path
     port: int = 0
     rpc_port: int = 0
+    host: str = "127.0.0.1"
+    """Where the node listens (its network namespace's address with `--netns`)."""
+    launcher: tuple[str, ...] = ()
+    """The command the node runs under (``ip netns exec NAME``), or nothing."""
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     @property
@@ -55,7 +60,7 @@ class NodeProcess:
 
     @property
     def rpc_url(self) -> str:
-        return f"http://127.0.0.1:{self.rpc_port}/json_rpc"
+        return f"http://{self.host}:{self.rpc_port}/json_rpc"
 
     @property
     def running(self) -> bool:
@@ -80,7 +85,7 @@ class NodeProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with open(self.directory / LOG_FILE, "ab") as log:
             self.process = subprocess.Popen(
-                command,
+                [*self.launcher, *command],
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -181,13 +186,13 @@ def node_command(
         "--rpc",
         rpc_url,
         "--listen",
-        f"127.0.0.1:{node.port}",
+        f"{node.host}:{node.port}",
         "--rpc-listen",
-        f"127.0.0.1:{node.rpc_port}",
+        f"{node.host}:{node.rpc_port}",
     ]
     for peer in peers:
         if peer is not node:
-            command += ["--peer", f"{peer.key}@127.0.0.1:{peer.port}"]
+            command += ["--peer", f"{peer.key}@{peer.host}:{peer.port}"]
     return command
 
 
@@ -280,11 +285,20 @@ class Supervisor:
         self.publish()
         return {"index": index, "started": True, **node.describe()}
 
-    def add(self, directory: Path, keys_dir: Path, key: str) -> dict[str, Any]:
+    def add(
+        self,
+        directory: Path,
+        keys_dir: Path,
+        key: str,
+        place: Callable[[int], tuple[str, tuple[str, ...]]] | None = None,
+    ) -> dict[str, Any]:
         """Run a new node (keys made by the caller, not registered): it follows the network
-        and takes part once a registration of its keys is confirmed."""
+        and takes part once a registration of its keys is confirmed. `place(index)` gives its
+        host and launcher (a network namespace); None: 127.0.0.1."""
         index = max((n.index for n in self.nodes), default=0) + 1
         node = NodeProcess(index, key, directory, keys_dir)
+        if place is not None:
+            node.host, node.launcher = place(index)
         self.nodes.append(node)
         node.port, node.rpc_port = free_ports(2)
         node.save_ports()
