@@ -25,19 +25,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sesh.evm.jsonrpc import JsonRpcClient, JsonRpcError
+from sesh.evm.jsonrpc import JsonRpcError
+from sesh.evm.jsonrpc import call_once as call
 
 BLOCK_TIME = 2.0
 """The devnet profile's block time."""
 TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def call(url: str, method: str, params: dict[str, Any] | None = None) -> Any:
-    client = JsonRpcClient(url, timeout=5.0)
-    try:
-        return client.request(method, params or {})
-    finally:
-        client.close()
 
 
 def cpu_seconds(pid: int) -> float:

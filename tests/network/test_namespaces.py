@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from sesh.devnet.netns import available
-from sesh.evm.jsonrpc import JsonRpcClient, JsonRpcError
+from sesh.evm.jsonrpc import JsonRpcError, call_once
 
 from ..support.devnet import warm_data_dir
 
@@ -26,13 +26,10 @@ REASON = available()
 
 
 def height(url: str) -> int:
-    client = JsonRpcClient(url, timeout=3.0)
     try:
-        return int(client.request("get_info", {})["height"]) - 1
+        return int(call_once(url, "get_info", {}, timeout=3.0)["height"]) - 1
     except (JsonRpcError, OSError):
         return -1
-    finally:
-        client.close()
 
 
 def bridge_bytes(hub: str) -> int:

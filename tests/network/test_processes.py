@@ -24,7 +24,8 @@ from typing import Any
 import pytest
 
 from sesh.evm.anvil import dev_keys
-from sesh.evm.jsonrpc import JsonRpcClient, JsonRpcError
+from sesh.evm.jsonrpc import JsonRpcError
+from sesh.evm.jsonrpc import call_once as call
 
 from ..support.devnet import warm_data_dir
 
@@ -33,14 +34,6 @@ pytestmark = [pytest.mark.anvil, pytest.mark.slow]
 NODES = 16
 STOPPED = (12, 13, 14, 15, 16)
 CRASH_ENV = "SESH_NODE_CRASH_AT"
-
-
-def call(url: str, method: str, params: dict[str, Any] | None = None) -> Any:
-    client = JsonRpcClient(url, timeout=5.0)
-    try:
-        return client.request(method, params or {})
-    finally:
-        client.close()
 
 
 def answer(url: str, method: str, params: dict[str, Any] | None = None) -> Any:

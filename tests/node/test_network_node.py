@@ -59,7 +59,7 @@ class Network:
 
     def start(self, i: int) -> NetworkNode:
         peers = tuple(
-            Peer(bytes(k.verify_key), "127.0.0.1", p)
+            Peer(bytes(k.verify_key), PeerAddress("127.0.0.1", p))
             for j, (k, p) in enumerate(zip(self.keys, self.ports, strict=True))
             if j != i
         )

@@ -401,15 +401,8 @@ class ConsensusNode:
         if self._check_template(state, msg, now) is not None:
             return
         state.accepted = msg
-        reveal = Reveal(
-            msg.height,
-            msg.round,
-            msg.parent,
-            self.pubkey,
-            msg.digest(),
-            msg.signature,
-            state.value,
-        )
+        place = (msg.height, msg.round, msg.parent)
+        reveal = Reveal(*place, self.pubkey, msg.digest(), msg.signature, state.value)
         reveal = replace(reveal, signature=sign(self.key, reveal.statement()))
         out.append(Send(sender, reveal))
         out.extend(Send(v, reveal) for v in msg.block.validators if v != self.pubkey)
@@ -522,14 +515,8 @@ class ConsensusNode:
         if sealed.state_hash != block.state_hash:
             return
         state.done = True
-        endorse = Endorse(
-            block.height,
-            block.round,
-            block.prev_hash,
-            self.pubkey,
-            block.hash(),
-            sign(self.key, signed),
-        )
+        place = (block.height, block.round, block.prev_hash)
+        endorse = Endorse(*place, self.pubkey, block.hash(), sign(self.key, signed))
         out.append(Send(sender, endorse))
 
     def _on_endorse(self, sender: bytes, msg: Endorse, now: float, out: list[Action]) -> None:

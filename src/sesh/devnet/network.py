@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
-from sesh.devnet import control
+from sesh.devnet.control import serve as serve_requests
 from sesh.devnet.layout import NODE_KEYS_DIR, NODES_DIR, node_dir
 from sesh.devnet.nodes import DATA_SUBDIR, NodeProcess, Supervisor, wait_until_ready
 from sesh.devnet.seeding import DevnetGenesis
@@ -116,7 +116,7 @@ class NetworkWatch:
         self._last_block_at = time.monotonic()
 
     def step(self) -> None:
-        control.serve(self.data_dir, self._handle)
+        serve_requests(self.data_dir, self._handle)
         now = time.monotonic()
         if now >= self._next:
             self._next = now + 1.0

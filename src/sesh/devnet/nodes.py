@@ -27,7 +27,7 @@ from typing import Any
 
 from sesh.devnet.layout import write_json
 from sesh.evm.children import die_with_parent_hook, terminate
-from sesh.evm.jsonrpc import JsonRpcClient, JsonRpcError
+from sesh.evm.jsonrpc import JsonRpcError, call_once
 from sesh.net.ports import free_ports
 
 PORTS_FILE = "ports.json"
@@ -104,21 +104,14 @@ class NodeProcess:
         """The node's `get_info`, or None while it does not answer."""
         if not self.running:
             return None
-        client = JsonRpcClient(self.rpc_url, timeout=timeout)
         try:
-            answer = client.request("get_info", {})
+            answer = call_once(self.rpc_url, "get_info", {}, timeout=timeout)
         except (JsonRpcError, OSError):
             return None
-        finally:
-            client.close()
         return answer if isinstance(answer, dict) else None
 
     def call(self, method: str, params: dict[str, Any] | None = None) -> Any:
-        client = JsonRpcClient(self.rpc_url, timeout=5.0)
-        try:
-            return client.request(method, params or {})
-        finally:
-            client.close()
+        return call_once(self.rpc_url, method, params or {})
 
     def describe(self) -> dict[str, Any]:
         """The node in the devnet's ``--json`` object."""

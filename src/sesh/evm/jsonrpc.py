@@ -181,3 +181,19 @@ class JsonRpcClient:
                     raise MalformedResponse(f"{self.name}: a batch answer lacks a response")
                 results.append(self._result(envelope["method"], by_id[envelope["id"]]))
         return results
+
+
+def call_once(
+    url: str,
+    method: str,
+    params: Sequence[Any] | Mapping[str, Any] = (),
+    *,
+    timeout: float = 5.0,
+) -> Any:
+    """One request on a connection of its own, closed after it: for a verb or a test asking a
+    node or two a question, where a kept-alive client would outlive its use."""
+    client = JsonRpcClient(url, timeout=timeout)
+    try:
+        return client.request(method, params)
+    finally:
+        client.close()

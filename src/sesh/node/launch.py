@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from sesh.cli.shell.errors import CommandError
 from sesh.cli.shell.signals import run_until_stopped
+from sesh.net.announce import PeerAddress
 from sesh.node.follower import L2Follower, NodeError
 from sesh.node.network import NetworkConfig, NetworkNode, Peer
 from sesh.node.store import Store
@@ -54,7 +55,7 @@ def parse_peer(text: str) -> Peer:
     if not sep or len(pubkey) != 32:
         raise CommandError(f"--peer takes KEY@HOST:PORT with a 32-byte hex key, got {text!r}", 2)
     host, port = parse_endpoint(endpoint, "--peer")
-    return Peer(pubkey, host, port)
+    return Peer(pubkey, PeerAddress(host, port))
 
 
 def sesh_version() -> str:

@@ -69,8 +69,7 @@ class Peer:
     """A node to connect to before the network's own announcements say where nodes are."""
 
     pubkey: bytes
-    host: str
-    port: int
+    address: PeerAddress
 
 
 @dataclass(frozen=True)
@@ -133,9 +132,7 @@ class NetworkNode:
         for height in range(max(chain.genesis_height, chain.height - 400), chain.height + 1):
             self._stored[height] = chain.hash_at(height) or b""
         self._stored_height = chain.height
-        self.addresses = AddressBook(
-            bootstrap={p.pubkey: PeerAddress(p.host, p.port) for p in config.bootstrap}
-        )
+        self.addresses = AddressBook(bootstrap={p.pubkey: p.address for p in config.bootstrap})
         codec = Codec()
         for kind in KINDS.values():
             codec.register(kind, MAX_PAYLOAD[kind])

@@ -106,6 +106,18 @@ def open_contracts_for(conn: Connection, bls_public_key: tuple[int, int]) -> lis
     return found
 
 
+def solo_stake(args: argparse.Namespace) -> tuple[NodeKeys, Path, Connection]:
+    """What a solo stake starts from, wherever it is paid from (the wallet, a vesting lock):
+    the node's keys (``--keys``) and the signer's connection, refused in one line when an open
+    contribution contract already collects the stake for these keys."""
+    from sesh.staking.connection import connect
+
+    keys, key_dir = load_keys(args.keys)
+    conn = connect(args, signs=True)
+    refuse_open_contract(conn, keys.bls_public_key.to_contract(), "a solo stake")
+    return keys, key_dir, conn
+
+
 def refuse_open_contract(conn: Connection, bls_public_key: tuple[int, int], what: str) -> None:
     """A CommandError when an open contribution contract already collects the stake for this
     BLS key: ``what`` (a solo registration, another contract) would leave its contributors'

@@ -105,9 +105,7 @@ def _run(args: argparse.Namespace) -> dict[str, Any]:
     choice = nodes.read_stake_choice(args)
     beneficiary = choice.beneficiary
     if choice.amount is None:
-        keys, key_dir = nodes.load_keys(args.keys)
-        conn = connect(args, signs=True)
-        nodes.refuse_open_contract(conn, keys.bls_public_key.to_contract(), "a solo stake")
+        keys, key_dir, conn = nodes.solo_stake(args)
         print(
             f"registering the node in {key_dir} from {conn.sender} ({conn.how}) "
             f"on chain {conn.chain_id}",

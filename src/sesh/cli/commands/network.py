@@ -64,15 +64,12 @@ def node_urls(args: argparse.Namespace) -> list[str]:
 
 def ask(url: str, method: str, params: dict[str, Any] | None = None) -> Any:
     """One call to a node (None when it does not answer)."""
-    from sesh.evm.jsonrpc import JsonRpcClient, JsonRpcError
+    from sesh.evm.jsonrpc import JsonRpcError, call_once
 
-    client = JsonRpcClient(url, timeout=3.0)
     try:
-        return client.request(method, params or {})
+        return call_once(url, method, params or {}, timeout=3.0)
     except (JsonRpcError, OSError):
         return None
-    finally:
-        client.close()
 
 
 def _network(args: argparse.Namespace) -> int:
