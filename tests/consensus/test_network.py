@@ -12,6 +12,7 @@ import pytest
 from sesh.consensus.engine import Action, Send
 from sesh.consensus.messages import DOMAIN, Endorse, Template, block_statement, sign
 from sesh.consensus.sim import Simulation
+from sesh.consensus.sizes import QuorumRules
 
 DOMAIN_BLOCK = DOMAIN + b"block\x00"
 """What a signature over a block id is prefixed with (`block_statement`)."""
@@ -208,3 +209,17 @@ def test_a_hundred_nodes_make_twenty_blocks() -> None:
 @pytest.mark.long
 def test_two_thousand_nodes_make_a_hundred_blocks() -> None:
     network_run(2_000, 100)
+
+
+def test_a_network_of_one_is_a_quorum_of_one() -> None:
+    sim = Simulation(1, seed=12)
+    assert sim.run_until_height(10)
+    block = blocks_of(sim)[-1]
+    assert block.validators == () and block.signatures == ()
+    assert sim.nodes[0].chain.immutable_height() >= 4
+
+
+def test_with_no_active_node_the_network_says_it_is_stalled() -> None:
+    sim = Simulation(4, seed=13, rules=QuorumRules(min_active=5))
+    sim.run(20)
+    assert all(node.stalled and node.chain.height == 0 for node in sim.nodes)

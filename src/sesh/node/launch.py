@@ -108,7 +108,15 @@ def run_network_node(
                 verify_genesis(genesis, tracker)
             except GenesisError as error:
                 raise NodeError(f"the genesis file {path} does not match L2: {error}") from None
-            store.set_meta({"genesis": digest, "profile": profile.name, "genesisVerified": True})
+            store.set_meta(
+                {
+                    "genesis": digest,
+                    "genesisVerified": True,
+                    "profile": profile.name,
+                    "chainId": genesis.l2_chain_id,
+                    "rewardsContract": genesis.rewards_contract,
+                }
+            )
         follower = L2Follower(
             tracker,
             profile,
