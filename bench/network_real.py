@@ -92,26 +92,36 @@ def arrivals(url: str, blocks: int) -> list[float]:
     return times[:blocks]
 
 
-def leader_deaths(info: dict[str, Any], rounds: int = 3) -> list[float]:
-    pids = {node["key"]: node["pid"] for node in info["nodes"]}
+def leader_deaths(info: dict[str, Any], data_dir: Path, rounds: int = 3) -> list[float]:
+    """Kill the next block's round-0 producer right after a block, time the next block, then
+    start it again (`sesh devnet node start`) and let it catch up; `rounds` times."""
+    index_of = {node["key"]: i for i, node in enumerate(info["nodes"], start=1)}
     watcher = info["nodes"][-1]["rpc"]
     gaps = []
     for _ in range(rounds):
         arrivals(watcher, 1)
-        quorum = call(watcher, "get_quorum_state")["quorums"][0]
-        producer = quorum["producer"]
-        if producer not in pids or info["nodes"][-1]["key"] == producer:
+        producer = call(watcher, "get_quorum_state")["quorums"][0]["producer"]
+        index = index_of.get(producer)
+        if index is None or index == len(info["nodes"]):
             continue
         killed_at = time.monotonic()
-        os.kill(pids.pop(producer), signal.SIGKILL)
+        os.kill(info["nodes"][index - 1]["pid"], signal.SIGKILL)
         arrivals(watcher, 1)
         gaps.append(time.monotonic() - killed_at)
+        started = subprocess.run(
+            [sys.executable, "-m", "sesh", "devnet", "node", "start", str(index), "--json",
+             "--data-dir", str(data_dir)],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        info["nodes"][index - 1].update(json.loads(started.stdout))
+        arrivals(info["nodes"][index - 1]["rpc"], 1)
     return gaps
 
 
 def measure(nodes: int, blocks: int) -> tuple[object, ...]:
     with tempfile.TemporaryDirectory() as tmp:
-        devnet, info = start_devnet(Path(tmp) / "devnet", nodes)
+        data_dir = Path(tmp) / "devnet"
+        devnet, info = start_devnet(data_dir, nodes)
         try:
             url = info["nodes"][0]["rpc"]
             pids = [node["pid"] for node in info["nodes"]]
@@ -122,7 +132,7 @@ def measure(nodes: int, blocks: int) -> tuple[object, ...]:
             cpu = [(cpu_seconds(p) - c) / elapsed for p, c in zip(pids, cpu_before, strict=True)]
             memory = [rss_mb(p) for p in pids]
             gaps = [b - a for a, b in itertools.pairwise(times)]
-            deaths = leader_deaths(info)
+            deaths = leader_deaths(info, data_dir)
         finally:
             devnet.send_signal(signal.SIGTERM)
             devnet.wait(60)
