@@ -131,18 +131,23 @@ class Chain:
         on_evidence: Callable[[Evidence], None] | None = None,
         archive: Callable[[int], Block | None] | None = None,
         keep_blocks: int = 2_000,
-        genesis: tuple[int, bytes] | None = None,
+        genesis: tuple[int, bytes, int] | None = None,
         hashes: Iterable[bytes] = (),
         access: LedgerAccess | None = None,
     ) -> None:
         """`archive(height)` reads an old main-chain block back (the node's store): with it,
         only the newest `keep_blocks` blocks stay in memory; without it (a simulation), all.
         A ledger restored from a snapshot above the genesis comes with the `genesis` (height,
-        hash) and the `hashes` of the main chain from there up to the ledger's height."""
+        hash, timestamp) and the `hashes` of the main chain from there up to the ledger's
+        height."""
         self.access: LedgerAccess = access or OwnLedger(ledger, rules)
         self.rules = rules
         self.verifier = verifier or Verifier()
-        self.genesis_height, self.genesis_hash = genesis or (ledger.height, ledger.block_hash)
+        self.genesis_height, self.genesis_hash, self.genesis_timestamp = genesis or (
+            ledger.height,
+            ledger.block_hash,
+            ledger.timestamp,
+        )
         self.main: list[Block] = []
         """The newest main-chain blocks, in height order: `main[0]` is at `_first`."""
         self._first = ledger.height + 1

@@ -169,8 +169,15 @@ class ConsensusNode:
         return self.chain.basis().quorum(0) is None
 
     def target_time(self) -> float:
-        """When round 0 of the next block starts (the reference's `pulse_target_timestamp`)."""
-        return self.chain.timestamp + self.timing.block_time
+        """When round 0 of the next block starts (the reference's `pulse_target_timestamp`):
+        the block's place on the ideal grid (genesis time + block time × blocks since), kept
+        within a quarter of a block time of one block time after its parent. A late block
+        (a failed round) is thus made up over the next ones, as the reference does, and blocks
+        come every block time on average however many rounds fail now and then."""
+        chain, block_time = self.chain, self.timing.block_time
+        ideal = chain.genesis_timestamp + block_time * (chain.height + 1 - chain.genesis_height)
+        parent = chain.timestamp
+        return float(min(max(ideal, parent + 0.75 * block_time), parent + 1.25 * block_time))
 
     # -- time ----------------------------------------------------------------------------------
 

@@ -158,7 +158,7 @@ class NetworkNode:
         top = self.store.height()
         snapshot = self.store.snapshot(max(top - ROLLBACK_DEPTH, 0))
         ledger = genesis()
-        origin = (ledger.height, ledger.block_hash)
+        origin = (ledger.height, ledger.block_hash, ledger.timestamp)
         if snapshot is not None and snapshot[0] > ledger.height:
             try:
                 ledger = restore_snapshot(self.profile, snapshot[2])
