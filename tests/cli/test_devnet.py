@@ -581,7 +581,7 @@ def test_blocks_seen_but_not_restored_are_said_lost_and_recorded(
 ) -> None:
     data = data_dir("devnet-data")
     chain = data / "chain"
-    args = ("--port", "0", "--data-dir", str(data), "--json")
+    args = ("--port", "0", "--data-dir", str(data), "--json", "--nodes", "0")
     first = devnet(*args)
     first.info()
     assert first.interrupt() == 0

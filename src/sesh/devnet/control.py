@@ -38,8 +38,21 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     verbs = parser.add_subparsers(dest="node_verb", metavar="{stop,start,add}")
     verbs.required = True
-    for verb, text in (("stop", "stop node I (SIGTERM)"), ("start", "start node I again")):
-        sub = verbs.add_parser(verb, help=text, description=text[0].upper() + text[1:] + ".")
+    for verb, text, description in (
+        (
+            "stop",
+            "stop node I (SIGTERM)",
+            "Stop node I of the running devnet (SIGTERM: it finishes its block); it stays "
+            "stopped until `sesh devnet node start I`.",
+        ),
+        (
+            "start",
+            "start node I again",
+            "Start node I of the running devnet again: it catches up from its peers and takes "
+            "part.",
+        ),
+    ):
+        sub = verbs.add_parser(verb, help=text, description=description)
         sub.add_argument("index", type=int, metavar="I", help="the node's number (from 1)")
         _common(sub)
     add = verbs.add_parser(

@@ -186,14 +186,15 @@ class JsonRpcClient:
 def call_once(
     url: str,
     method: str,
-    params: Sequence[Any] | Mapping[str, Any] = (),
+    params: Sequence[Any] | Mapping[str, Any] | None = None,
     *,
     timeout: float = 5.0,
 ) -> Any:
     """One request on a connection of its own, closed after it: for a verb or a test asking a
-    node or two a question, where a kept-alive client would outlive its use."""
+    node or two a question, where a kept-alive client would outlive its use. No `params`: an
+    empty object (the network node's methods take named parameters)."""
     client = JsonRpcClient(url, timeout=timeout)
     try:
-        return client.request(method, params)
+        return client.request(method, {} if params is None else params)
     finally:
         client.close()
