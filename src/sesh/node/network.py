@@ -216,6 +216,9 @@ class NetworkNode:
             now = self.clock()
             for message in incoming:
                 self._handle(message, now)
+                # After each message, not once per turn: a catch-up can bring many batches in
+                # one poll, and the accounts a write re-reads go back only ROLLBACK_DEPTH blocks.
+                self._persist()
             self._act(self.engine.tick(now))
             self._persist()
             self._say_if_stalled()
