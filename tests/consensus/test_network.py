@@ -9,10 +9,11 @@ from dataclasses import replace
 
 import pytest
 
-from sesh.consensus.engine import Action, Send
+from sesh.consensus.engine import Action, LocalView, Send
 from sesh.consensus.messages import DOMAIN, Endorse, Template, block_statement, sign
 from sesh.consensus.sim import Simulation
 from sesh.consensus.sizes import QuorumRules
+from sesh.ledger import DecisionKind, UptimeDecision
 
 DOMAIN_BLOCK = DOMAIN + b"block\x00"
 """What a signature over a block id is prefixed with (`block_statement`)."""
@@ -120,6 +121,21 @@ def test_a_leader_sending_two_templates_is_caught_and_the_network_moves_on() -> 
     assert evidence and {e.signer for e in evidence} == {liar}
     # safety held: each of its blocks was signed by validators who all accepted the same template
     assert liar in {b.producer for b in blocks_of(sim)}
+
+
+def test_uptime_decisions_only_the_leader_made_are_refused() -> None:
+    """A leader whose view holds a deregistration the others did not decide: its templates are
+    refused, its rounds fail, the backup rounds make the blocks, and no block deregisters."""
+    sim = Simulation(6, seed=13)
+    assert sim.run_until_height(2)
+    victim = sim.nodes[5].pubkey
+    decision = UptimeDecision(DecisionKind.DEREGISTER, victim)
+    sim.nodes[0].view = lambda: LocalView(decisions=(decision,))
+    assert sim.run_until_height(30, limit=300)
+    assert sim.agree()
+    assert all(not block.decisions for block in blocks_of(sim))
+    assert victim in sim.nodes[1].chain.ledger.nodes
+    assert sim.nodes[0].pubkey not in {b.producer for b in blocks_of(sim)[3:]}
 
 
 def test_a_validator_signing_two_blocks_in_one_round_leaves_evidence() -> None:

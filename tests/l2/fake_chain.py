@@ -199,17 +199,19 @@ class FakeChain:
         )
 
     def seed(
-        self, node_id: int, contributors: Sequence[tuple[str, str, int]], via: str = REWARDS
+        self,
+        node_id: int,
+        contributors: Sequence[tuple[str, str, int]],
+        via: str = REWARDS,
+        ed25519: int | None = None,
     ) -> None:
         """Seed a node with a ``seedPublicKeyList`` call sent to ``via`` (the rewards contract,
-        or a multisig that calls it: then the transaction's input is not that call)."""
-        self.state.nodes[node_id] = NodeState(
-            key_of(node_id), ed25519_of(node_id), list(contributors)
-        )
-        log = encode_log(
-            decode.NEW_SEEDED_SERVICE_NODE, [node_id], [key_of(node_id), ed25519_of(node_id)]
-        )
-        entry = (key_of(node_id), ed25519_of(node_id), 1, [((a, b), n) for a, b, n in contributors])
+        or a multisig that calls it: then the transaction's input is not that call); its
+        Ed25519 key is ``ed25519`` (a node a test runs) or a made-up one."""
+        ed = ed25519_of(node_id) if ed25519 is None else ed25519
+        self.state.nodes[node_id] = NodeState(key_of(node_id), ed, list(contributors))
+        log = encode_log(decode.NEW_SEEDED_SERVICE_NODE, [node_id], [key_of(node_id), ed])
+        entry = (key_of(node_id), ed, 1, [((a, b), n) for a, b, n in contributors])
         call = selector(SEED_PUBLIC_KEY_LIST) + encode([SEED_NODES_TYPE], [[entry]])
         log["_sent"] = (via, call if via == REWARDS else b"\x12\x34" + call)
         self.pending.append(log)

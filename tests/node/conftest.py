@@ -27,18 +27,17 @@ from sesh.keys import NodeKeys
 from sesh.l2.providers import Providers
 from sesh.l2.tracker import Tracker, TrackerConfig
 from sesh.ledger import DEVNET, NetworkProfile
-from sesh.node.node import Node, NodeConfig
-from sesh.node.store import Store
+from sesh.node.genesis import Genesis
 
 from ..support.anvil import anvil as anvil
 from ..support.anvil import artifacts as artifacts
 from ..support.anvil import chain as chain
 from ..support.network import RewardsNetwork
+from .cluster import Cluster, genesis_at
 
 SESH = 10**9
 STAKE = 120 * SESH
 CHAIN_ID = 31337
-PRODUCER = b"\x42" * 32
 
 TEST_PROFILE: NetworkProfile = replace(
     DEVNET,
@@ -142,12 +141,22 @@ def make_tracker(net: Network, urls: Sequence[str] = ()) -> Tracker:
     return Tracker(Providers.from_urls(urls or [net.chain.rpc_url], CHAIN_ID), config)
 
 
-def make_node(
-    net: Network, data_dir: Path, profile: NetworkProfile = TEST_PROFILE, **options: Any
-) -> Node:
-    """A node on ``data_dir`` following ``net`` with blocks back to back."""
-    config = NodeConfig(profile=profile, producer=PRODUCER, block_time=0, **options)
-    return Node(Store.open(data_dir), make_tracker(net), config)
+def seed_genesis(net: Network, staker: str) -> tuple[Member, Genesis]:
+    """Seed the first node a test runs (staked by `staker`) and take the genesis at that L2
+    block: a network of one. Nodes seeded or registered later are events the network confirms
+    (and must run in the test's cluster: `Cluster.add`)."""
+    member = net.seed([(staker, staker, STAKE)])
+    block = net.chain.w3.eth.block_number
+    return member, genesis_at(make_tracker(net), TEST_PROFILE, block)
+
+
+def make_cluster(
+    net: Network, directory: Path, member: Member, genesis: Genesis, **options: Any
+) -> Cluster:
+    """The network that starts with `member` alone, its stores under `directory`."""
+    return Cluster(
+        directory, lambda: make_tracker(net), genesis, [member.keys.ed25519], TEST_PROFILE, **options
+    )
 
 
 def write_deployment(net: Network, path: Path) -> Path:

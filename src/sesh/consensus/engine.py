@@ -57,6 +57,7 @@ from sesh.ledger import (
     Block,
     InvalidBlock,
     PurgeView,
+    UptimeDecision,
     ValidatorSignature,
     item_id,
     produce_block,
@@ -96,12 +97,15 @@ class Timing:
 @dataclass(frozen=True, slots=True)
 class LocalView:
     """What this node's L2 tracker says: the safe height, the pool's rate there, the events
-    seen (not yet confirmed), and the contract's node list for purges."""
+    seen (not yet confirmed), and the contract's node list for purges; and the uptime decisions
+    this node would put in the next block (none until uptime testing makes them: a validator
+    refuses a template whose decisions differ from its own)."""
 
     l2_height: int = 0
     pool_reward_rate: int | None = None
     events: tuple[L2Event, ...] = ()
     purge_view: PurgeView | None = None
+    decisions: tuple[UptimeDecision, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,6 +307,7 @@ class ConsensusNode:
             l2_height=l2_height,
             pool_reward_rate=ledger.reward_window[-1] if rate is None else rate,
             tracker_events=view.events,
+            decisions=view.decisions,
             purge_view=view.purge_view,
             round_=round_,
             timestamp=timestamp,
@@ -445,6 +450,8 @@ class ConsensusNode:
         )
         if block.votes != expected.votes:
             return "votes that differ from this node's"
+        if block.decisions != expected.decisions:
+            return "uptime decisions that differ from this node's"
         if view.l2_height == block.l2_height and block.l2_reward != expected.l2_reward:
             return "a reward rate that differs from this node's"
         for item in block.events:

@@ -20,7 +20,6 @@ from sesh.cli.shell.errors import CommandError, run_verb
 from sesh.cli.shell.options import add_command, add_signer_options, check_signer_options
 from sesh.cli.shell.output import snake_case_keys
 from sesh.cli.shell.records import read_record
-from sesh.cli.shell.signals import run_until_stopped
 
 if TYPE_CHECKING:
     from sesh.evm.record import Deployment
@@ -32,6 +31,8 @@ if TYPE_CHECKING:
 
 DEFAULT_DATA_DIR = Path("node-data")
 KEYS_DIR = "keys"
+GENESIS_FILE = "genesis.json"
+"""Looked for beside the deployment record when --genesis is not given."""
 
 CRASH_AT_ENV = "SESH_NODE_CRASH_AT"
 """Test hook: with ``SESH_NODE_CRASH_AT=H`` the node sends itself SIGKILL while writing block
@@ -39,11 +40,15 @@ H, after the block row is written and before the transaction commits. The kill i
 (kill -9); only its timing is chosen. Never set outside tests."""
 
 _RUN_DESCRIPTION = """\
-Run a node: follow the rewards contract on L2, make a block of the network chain every block
-time with the local producer (the tracker's confirmed events and the uptime decisions it is
-given), apply it to the ledger and store it in DATA_DIR/node.sqlite together with the tracker
-position it used, in one transaction. A stopped or killed node resumes where its last stored
-block left off; Ctrl-C (SIGINT) or SIGTERM stops it after the block in progress.
+Run a node of the network: follow the rewards contract on L2, and make the network chain's
+blocks with the other nodes, by rotating quorums of the active nodes, over authenticated
+connections to its peers; checkpoints finalise the chain. Every block the node accepts is stored
+in DATA_DIR/node.sqlite; a stopped or killed node resumes where its store left off and catches up
+from its peers. Ctrl-C (SIGINT) or SIGTERM stops it.
+
+The network starts from its genesis file (`sesh devnet` writes DATA_DIR/genesis.json beside
+contracts.json), checked against L2 before the node joins. A genesis with one seeded node is a
+network of one: that node is its own quorum (`sesh devnet --nodes 1`).
 
 With a signer (--keystore, --key-env or --unlocked) the node also calls the RewardRatePool's
 payoutReleased() every --fund-interval seconds, so the rewards contract holds what the network
@@ -52,10 +57,11 @@ released, and warns (log and `sesh node status`) when the ledger is ahead."""
 
 _RUN_EPILOG = """\
 examples:
-  sesh node run                                  follow the devnet (devnet-data/contracts.json)
+  sesh node run --keys devnet-data/nodes/1/keys --peer KEY@127.0.0.1:PORT
+                        join the devnet (genesis beside devnet-data/contracts.json)
   sesh node run --unlocked --fund-interval 60    ... and fund the rewards contract every minute
-  sesh node run --deployment testnet.json --rpc https://a.example --rpc https://b.example \\
-      --data-dir ~/.sesh/testnet-node --start-block 120000000
+  sesh node run --deployment testnet.json --genesis testnet-genesis.json \\
+      --rpc https://a.example --rpc https://b.example --data-dir ~/.sesh/testnet-node
   sesh node status --json"""
 
 
@@ -104,20 +110,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "of Arbitrum)",
     )
     run.add_argument(
-        "--block-time",
-        type=float,
-        metavar="SECONDS",
-        help="seconds between blocks (default: the profile's; 0 makes them back to back)",
-    )
-    run.add_argument(
-        "--start-block",
-        type=int,
-        default=0,
-        metavar="N",
-        help="the first L2 block to read: the contracts' deployment block (default 0); only "
-        "used by a new data dir",
-    )
-    run.add_argument(
         "--halt-height",
         type=int,
         metavar="N",
@@ -134,7 +126,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--keys",
         type=Path,
         metavar="DIR",
-        help="the node's keys (`sesh keys new`); its Ed25519 key signs as the block producer "
+        help="the node's keys (`sesh keys new`); its Ed25519 key is its identity on the network "
         "(default: DATA_DIR/keys, made on first start)",
     )
     run.add_argument(
@@ -150,17 +142,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="with a signer: seconds between payoutReleased() calls, sent through the first "
         "--rpc (default 600)",
     )
-    network = run.add_argument_group(
-        "the quorum network",
-        "With --genesis the node is one node of a network: blocks come from rotating quorums "
-        "of the active nodes, over authenticated connections to its peers.",
-    )
+    network = run.add_argument_group("the network")
     network.add_argument(
         "--genesis",
         type=Path,
         metavar="FILE",
-        help="the network's genesis file (the devnet writes DATA_DIR/genesis.json); checked "
-        "against L2 before the node joins",
+        help="the network's genesis file, checked against L2 before the node joins (default: "
+        "genesis.json beside the deployment record, where `sesh devnet` writes it)",
     )
     network.add_argument(
         "--listen",
@@ -236,7 +224,7 @@ def _status(args: argparse.Namespace) -> int:
 
 def _run_command(args: argparse.Namespace) -> int:
     from sesh.l2.errors import L2Error
-    from sesh.node.node import NodeError
+    from sesh.node.follower import NodeError
     from sesh.node.store import StoreError
 
     node_failures = (NodeError, StoreError, L2Error, sqlite3.Error)
@@ -268,8 +256,6 @@ def _profile(args: argparse.Namespace, deployment: Deployment, path: Path) -> Ne
 def _check_numbers(args: argparse.Namespace) -> None:
     for option, value, least in (
         ("--confirmations", args.confirmations, 0),
-        ("--block-time", args.block_time, 0),
-        ("--start-block", args.start_block, 0),
         ("--halt-height", args.halt_height, 1),
         ("--snapshot-interval", args.snapshot_interval, 1),
         ("--fund-interval", args.fund_interval, 0),
@@ -347,7 +333,7 @@ def _key_registration(
     else:
         node_log.warning(
             "the node's keys in %s%s are NOT registered in the rewards contract: this node "
-            "makes blocks, but no registered service node is this one (register these keys, "
+            "follows the network, but no registered service node is this one (register these keys, "
             "or start with --keys DIR holding the registered node's keys)",
             directory,
             " (made just now)" if made else "",
@@ -385,13 +371,14 @@ def _funding(
 def _run(args: argparse.Namespace) -> int:
     from sesh.l2.providers import Providers
     from sesh.l2.tracker import Tracker, TrackerConfig
-    from sesh.node.node import Node, NodeConfig
-    from sesh.node.store import DB_FILE, Store
+    from sesh.node.launch import run_network_node
+    from sesh.node.store import DB_FILE
 
     check_signer_options(args)
     _check_numbers(args)
     deployment, path = read_record(args.deployment)
     args.rpc = args.rpc or [deployment.rpc_url or DEFAULT_RPC]
+    args.genesis = args.genesis or path.parent / GENESIS_FILE
     profile = _profile(args, deployment, path)
     confirmations = args.confirmations
     if confirmations is None:
@@ -404,7 +391,6 @@ def _run(args: argparse.Namespace) -> int:
             for suffix in ("", "-wal", "-shm"):
                 (data_dir / (DB_FILE + suffix)).unlink(missing_ok=True)
         keys, keys_dir, made = _node_keys(args, data_dir)
-        producer = keys.ed25519_public_key
         try:
             providers = Providers.from_urls(args.rpc, deployment.chain_id)
         except ValueError as error:
@@ -418,35 +404,16 @@ def _run(args: argparse.Namespace) -> int:
                 confirmations=confirmations,
             ),
         )
-        config = NodeConfig(
-            profile=profile,
-            producer=producer,
-            block_time=args.block_time,
-            snapshot_interval=args.snapshot_interval,
-            start_block=args.start_block,
-            halt_height=args.halt_height,
+        return run_network_node(
+            args,
+            data_dir,
+            keys,
+            profile,
+            tracker,
+            funding=lambda store: _funding(args, deployment, tracker, store),
+            key_status=lambda: _key_registration(tracker, keys, keys_dir, made),
+            before_commit=_crash_hook(),
         )
-        if args.genesis is not None:
-            from sesh.node.launch import run_network_node
-
-            return run_network_node(
-                args, data_dir, keys, profile, tracker, before_commit=_crash_hook()
-            )
-        with Store.open(data_dir, before_commit=_crash_hook()) as store:
-            funding, funding_how = _funding(args, deployment, tracker, store)
-            node = Node(store, tracker, config, funding=funding)
-            node.check_l2()
-            store.set_status("keys", _key_registration(tracker, keys, keys_dir, made))
-            run_until_stopped(
-                f"sesh node: {profile.name} profile, block time {config.seconds_per_block:g} s; "
-                f"L2 chain {deployment.chain_id} via {', '.join(p.name for p in providers.order)} "
-                f"({confirmations} confirmations); rewards contract "
-                f"{deployment.service_node_rewards}; store {data_dir / DB_FILE} at block "
-                f"{node.height}; keys {keys_dir}; {funding_how}",
-                node.run,
-                lambda: f"sesh node: stopped at block {node.height}",
-            )
-    return 0
 
 
 def _crash_hook() -> Callable[[int], None] | None:

@@ -1,10 +1,11 @@
-"""`sesh node run --genesis FILE`: start one node of the quorum network.
+"""`sesh node run`: start one node of the quorum network.
 
 The command's edge: it reads the genesis file and checks it against L2 (a node joins only the
 network the contract really seeded), opens the store (refusing one of another network), builds
 the L2 follower, the `NetworkNode` and its JSON-RPC server, writes ``node.json`` (what a
 supervisor such as the devnet needs: the process id and the ports it listens on) and runs
-until a stop signal.
+until a stop signal. Every block comes from a quorum; a network of one seeded node is a quorum
+of one (`sesh devnet --nodes 1`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
     from sesh.keys import NodeKeys
     from sesh.l2.tracker import Tracker
     from sesh.ledger import NetworkProfile
+    from sesh.node.funding import Funding
+    from sesh.node.genesis import Genesis
 
 log = logging.getLogger("sesh.node")
 
@@ -65,22 +68,16 @@ def sesh_version() -> str:
         return "unknown"
 
 
-def run_network_node(
-    args: argparse.Namespace,
-    data_dir: Path,
-    keys: NodeKeys,
-    profile: NetworkProfile,
-    tracker: Tracker,
-    *,
-    before_commit: Callable[[int], None] | None = None,
-) -> int:
-    from sesh.node.genesis import GenesisError, load_genesis, verify_genesis
-    from sesh.node.rpc import RpcServer, RpcSource
+def read_network_genesis(path: Path, profile: NetworkProfile) -> Genesis:
+    """The genesis file, or a one-line `CommandError` (missing, malformed, another network)."""
+    from sesh.node.genesis import GenesisError, load_genesis
 
-    host, port = parse_endpoint(args.listen, "--listen")
-    rpc_host, rpc_port = parse_endpoint(args.rpc_listen, "--rpc-listen")
-    peers = tuple(parse_peer(text) for text in args.peer)
-    path: Path = args.genesis
+    if not path.exists():
+        raise CommandError(
+            f"no genesis file at {path}: a node joins a network from its genesis (`sesh "
+            "devnet` writes one beside its contracts.json); give --genesis FILE",
+            2,
+        )
     try:
         genesis = load_genesis(path)
     except GenesisError as error:
@@ -91,45 +88,89 @@ def run_network_node(
             f"{profile.name} profile",
             2,
         )
+    return genesis
+
+
+def join_network(store: Store, genesis: Genesis, profile: NetworkProfile, tracker: Tracker) -> None:
+    """Check that the store is this network's, and verify the genesis against L2 when the store
+    is new (`NodeError`, one line, otherwise).
+
+    The check reads the L2's state at the genesis block, which a provider may not keep for long
+    (anvil: ~5,000 blocks), so it runs once, when the node joins. Later starts check that the
+    genesis block is still the L2's (the follower's anchor, `L2Follower.check_l2`)."""
+    from sesh.node.genesis import GenesisError, verify_genesis
+
     digest = genesis.ledger(profile).block_hash.hex()
+    meta = store.meta()
+    if meta.get("genesis") not in (None, digest):
+        raise NodeError(
+            f"the store in {store.path.parent} belongs to another network (genesis "
+            f"{str(meta.get('genesis'))[:16]}…): use another --data-dir or --fresh"
+        )
+    if meta:
+        return
+    try:
+        verify_genesis(genesis, tracker)
+    except GenesisError as error:
+        raise NodeError(f"the genesis does not match L2: {error}") from None
+    store.set_meta(
+        {
+            "genesis": digest,
+            "genesisVerified": True,
+            "profile": profile.name,
+            "chainId": genesis.l2_chain_id,
+            "rewardsContract": genesis.rewards_contract,
+        }
+    )
+
+
+def network_follower(
+    tracker: Tracker, profile: NetworkProfile, genesis: Genesis, store: Store
+) -> L2Follower:
+    """The node's L2 follower: from the block after the genesis, anchored at the genesis block
+    (a replaced L2 chain stops the node), resumed from the store's position and view."""
+    follower = L2Follower(
+        tracker,
+        profile,
+        lambda: None,  # the node points it at its chain's ledger
+        start_block=genesis.l2_block.number + 1,
+        max_polls=10,
+        purge_blocks=profile.blocks(3600),
+    )
+    follower.anchor = genesis.l2_block
+    stored = store.position()
+    if stored is not None:
+        follower.position = stored[1]
+        follower.seen = dict(store.events())
+    return follower
+
+
+def run_network_node(
+    args: argparse.Namespace,
+    data_dir: Path,
+    keys: NodeKeys,
+    profile: NetworkProfile,
+    tracker: Tracker,
+    *,
+    funding: Callable[[Store], tuple[Funding, str]],
+    key_status: Callable[[], dict[str, object]],
+    before_commit: Callable[[int], None] | None = None,
+) -> int:
+    """Run the node until a stop signal; `funding` makes its funding over the store (and says
+    how it pays), `key_status` says whether its keys are registered."""
+    from sesh.node.rpc import RpcServer, RpcSource
+
+    host, port = parse_endpoint(args.listen, "--listen")
+    rpc_host, rpc_port = parse_endpoint(args.rpc_listen, "--rpc-listen")
+    peers = tuple(parse_peer(text) for text in args.peer)
+    genesis = read_network_genesis(args.genesis, profile)
 
     with Store.open(data_dir, before_commit=before_commit) as store:
-        meta = store.meta()
-        if meta.get("genesis") not in (None, digest):
-            raise NodeError(
-                f"the store in {data_dir} belongs to another network (genesis "
-                f"{str(meta.get('genesis'))[:16]}…): use another --data-dir or --fresh"
-            )
-        if not meta:
-            # Once, when the node joins: the check reads the L2's state at the genesis block,
-            # which a provider may not keep for long (anvil: ~5,000 blocks). Later starts check
-            # that the genesis block is still the L2's (the follower's anchor).
-            try:
-                verify_genesis(genesis, tracker)
-            except GenesisError as error:
-                raise NodeError(f"the genesis file {path} does not match L2: {error}") from None
-            store.set_meta(
-                {
-                    "genesis": digest,
-                    "genesisVerified": True,
-                    "profile": profile.name,
-                    "chainId": genesis.l2_chain_id,
-                    "rewardsContract": genesis.rewards_contract,
-                }
-            )
-        follower = L2Follower(
-            tracker,
-            profile,
-            lambda: None,  # the node points it at its chain's ledger
-            start_block=genesis.l2_block.number + 1,
-            max_polls=10,
-            purge_blocks=profile.blocks(3600),
-        )
-        follower.anchor = genesis.l2_block  # a replaced L2 chain stops the node
-        stored = store.position()
-        if stored is not None:
-            follower.position = stored[1]
-            follower.seen = dict(store.events())
+        join_network(store, genesis, profile, tracker)
+        follower = network_follower(tracker, profile, genesis, store)
+        follower.check_l2()
+        store.set_status("keys", key_status())
+        node_funding, funding_how = funding(store)
         config = NetworkConfig(
             profile=profile,
             host=host,
@@ -140,7 +181,12 @@ def run_network_node(
             snapshot_interval=args.snapshot_interval,
         )
         node = NetworkNode(
-            store, keys.ed25519, lambda: genesis.ledger(profile), config, follower=follower
+            store,
+            keys.ed25519,
+            lambda: genesis.ledger(profile),
+            config,
+            follower=follower,
+            funding=node_funding,
         )
         source = RpcSource(
             lock=node.lock,
@@ -158,7 +204,8 @@ def run_network_node(
             run_until_stopped(
                 f"sesh node: {profile.name} network of {len(genesis.seeded)} seeded nodes; "
                 f"listening on {host}:{node.port}, JSON-RPC on http://{rpc_host}:{server.port}"
-                f"/json_rpc; key {node.pubkey.hex()}; store at block {node.chain.height}",
+                f"/json_rpc; key {node.pubkey.hex()}; store at block {node.chain.height}; "
+                f"{funding_how}",
                 node.run,
                 lambda: f"sesh node: stopped at block {node.chain.height}",
             )

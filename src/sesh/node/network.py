@@ -15,7 +15,9 @@ owns the transport's sockets (ZeroMQ sockets are not thread-safe) and, under `lo
    fork), then the checkpoint votes, so a kill -9 loses nothing the node accepted before it;
 5. every `poll_interval`, poll the L2 tracker (`L2Follower`, outside the lock: it is HTTP) and
    publish what it saw as the engine's `LocalView`, and every `announce_interval` sign and
-   gossip this node's address (`sesh.net.announce`).
+   gossip this node's address (`sesh.net.announce`);
+6. when the chain grew and the node has a `Funding`, let it check (and, with a signer, pay)
+   the rewards contract's funding, outside the lock too (`sesh.node.funding`).
 
 On start the node restores the newest snapshot at least `ROLLBACK_DEPTH` blocks old, or the
 genesis, and replays the stored blocks after it (`Chain.restore`: state hashes checked), loads
@@ -30,7 +32,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from nacl.signing import SigningKey
 
@@ -51,9 +53,12 @@ from sesh.net.announce import (
 )
 from sesh.net.codec import Codec
 from sesh.net.transport import Incoming, Transport
-from sesh.node.follower import L2Follower, NodeError
+from sesh.node.follower import L2Follower, NodeError, Poll
 from sesh.node.status import chain_summary, rewards_summary
 from sesh.node.store import BlockWrite, Store
+
+if TYPE_CHECKING:
+    from sesh.node.funding import Funding
 
 log = logging.getLogger("sesh.node")
 
@@ -62,6 +67,29 @@ MAX_WAIT = 0.05
 """The longest the loop waits on the transport: L2 polls and announcements are checked this
 often."""
 DEFAULT_SNAPSHOT_INTERVAL = 1_000
+
+
+class Link(Protocol):
+    """What the node needs of its transport: `sesh.net.transport.Transport`, or a simulated
+    one that a test passes as `NetworkNode`'s ``link`` (many nodes in one process)."""
+
+    address: PeerAddress
+
+    @property
+    def port(self) -> int: ...
+
+    def send(self, peer: bytes, kind: str, payload: bytes) -> bool: ...
+
+    def broadcast(self, peers: Iterable[bytes], kind: str, payload: bytes) -> int: ...
+
+    def reply(self, incoming: Incoming, kind: str, payload: bytes) -> bool: ...
+
+    def poll(self, timeout_ms: int = 0) -> list[Incoming]: ...
+
+    def close(self) -> None: ...
+
+
+LinkFactory = Callable[[SigningKey, Codec, AddressBook], Link]
 
 
 @dataclass(frozen=True)
@@ -107,10 +135,14 @@ class NetworkNode:
         config: NetworkConfig,
         *,
         follower: L2Follower | None = None,
+        funding: Funding | None = None,
+        link: LinkFactory | None = None,
         clock: Callable[[], float] = time.time,
         random_bytes: Callable[[int], bytes] = os.urandom,
     ) -> None:
         self.store = store
+        self.funding = funding
+        self._funded_height = -1
         self.key = key
         self.pubkey = bytes(key.verify_key)
         self.config = config
@@ -137,8 +169,13 @@ class NetworkNode:
         for kind in KINDS.values():
             codec.register(kind, MAX_PAYLOAD[kind])
         codec.register(ANNOUNCE_KIND, 256)
-        self.transport = Transport(key, codec, self.addresses, host=config.host, port=config.port)
+        self.transport: Link = (
+            link(key, codec, self.addresses)
+            if link is not None
+            else Transport(key, codec, self.addresses, host=config.host, port=config.port)
+        )
         self._next_poll = 0.0
+        self._last_poll: Poll | None = None
         self._next_announce = 0.0
         self._stalled = False
         self.rpc_port = config.rpc_port
@@ -222,10 +259,15 @@ class NetworkNode:
             self._act(self.engine.tick(now))
             self._persist()
             self._say_if_stalled()
+            height, issued = self.chain.height, self.chain.ledger.issued
+        if self.funding is not None and height != self._funded_height:
+            self._funded_height = height
+            safe = self.follower.safe_block if self.follower is not None else None
+            self.funding.after_block(height, issued, safe)
         now = self.clock()
         if self.follower is not None and now >= self._next_poll:
             self._next_poll = now + self.config.poll_interval
-            self._poll_l2()
+            self.poll_l2()
         if now >= self._next_announce:
             self._next_announce = now + self.config.announce_interval
             self._announce(now)
@@ -337,21 +379,32 @@ class NetworkNode:
 
     def _summary(self) -> dict[str, Any]:
         ledger = self.chain.ledger
-        safe = self.follower.position.safe if self.follower is not None else None
+        polled = self._last_poll
+        l2: dict[str, Any] = {"safeHeight": None}
+        if polled is not None:
+            safe = polled.position.safe
+            l2 = {
+                "safeHeight": safe.number if safe else None,
+                "nextBlock": polled.position.next_block,
+                "latest": polled.latest,
+                "provider": polled.provider,
+                "error": polled.error,
+            }
         return chain_summary(
             ledger,
             produced_at=self.clock(),
-            l2={"safeHeight": safe.number if safe else None},
+            l2=l2,
             unconfirmed_events=len(self.view.events),
             rewards=rewards_summary(ledger) if ledger.height % 60 == 0 else {},
         )
 
     # -- L2 --------------------------------------------------------------------------------------
 
-    def _poll_l2(self) -> None:
+    def poll_l2(self) -> None:
         follower = self.follower
         assert follower is not None
         polled = follower.poll()
+        self._last_poll = polled
         with self.lock:
             confirmed = self.chain.ledger.confirmed
             seen = {k: e for k, e in polled.seen.items() if k not in confirmed}
