@@ -193,7 +193,7 @@ class Cluster:
     def running(self) -> list[NetworkNode]:
         return [node for node in self.nodes if node is not None]
 
-    # -- node 0 --------------------------------------------------------------------------------------
+    # -- node 0 ------------------------------------------------------------------------------------
 
     @property
     def node(self) -> NetworkNode:

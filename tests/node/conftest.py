@@ -141,13 +141,15 @@ def make_tracker(net: Network, urls: Sequence[str] = ()) -> Tracker:
     return Tracker(Providers.from_urls(urls or [net.chain.rpc_url], CHAIN_ID), config)
 
 
-def seed_genesis(net: Network, staker: str) -> tuple[Member, Genesis]:
+def seed_genesis(
+    net: Network, staker: str, profile: NetworkProfile = TEST_PROFILE
+) -> tuple[Member, Genesis]:
     """Seed the first node a test runs (staked by `staker`) and take the genesis at that L2
     block: a network of one. Nodes seeded or registered later are events the network confirms
     (and must run in the test's cluster: `Cluster.add`)."""
     member = net.seed([(staker, staker, STAKE)])
     block = net.chain.w3.eth.block_number
-    return member, genesis_at(make_tracker(net), TEST_PROFILE, block)
+    return member, genesis_at(make_tracker(net), profile, block)
 
 
 def make_cluster(
@@ -155,7 +157,12 @@ def make_cluster(
 ) -> Cluster:
     """The network that starts with `member` alone, its stores under `directory`."""
     return Cluster(
-        directory, lambda: make_tracker(net), genesis, [member.keys.ed25519], TEST_PROFILE, **options
+        directory,
+        lambda: make_tracker(net),
+        genesis,
+        [member.keys.ed25519],
+        TEST_PROFILE,
+        **options,
     )
 
 

@@ -32,6 +32,7 @@ from sesh.ledger import (
     check_invariants,
 )
 from sesh.ledger.purge import ACTED_ON
+
 from .cluster import Cluster
 from .conftest import SESH, STAKE, Member, Network, make_cluster, make_tracker, seed_genesis
 

@@ -1,5 +1,5 @@
 """The L2 chain replaced or rolled back under a running node, on anvil: a devnet started afresh
-on the same port (block 0 is another block), and a rollback below an event the ledger has
+on the same port (the genesis block is another block), and a rollback below an event the ledger has
 confirmed. The node stops at once with the one-line error it gives at start; it never goes on
 counting nodes that no longer exist."""
 
@@ -17,11 +17,20 @@ from sesh.evm.chain import Chain
 from sesh.evm.contract_set import ContractArtifacts
 from sesh.evm.profiles import PROFILES
 from sesh.ledger import DEVNET
-from sesh.node.node import NodeError
+from sesh.node.follower import NodeError
 from sesh.node.status import read_status
 from sesh.node.store import DB_FILE, StoreError
 
-from .conftest import Network, make_node, node_run_command, write_deployment
+from .cluster import genesis_at
+from .conftest import (
+    STAKE,
+    Network,
+    make_cluster,
+    make_tracker,
+    node_run_command,
+    seed_genesis,
+    write_deployment,
+)
 
 pytestmark = pytest.mark.anvil
 
@@ -57,10 +66,18 @@ def test_a_running_node_stops_when_the_devnet_is_started_afresh_under_it(
     with Anvil(port=0) as first:
         port = first.port
         net = Network.deployed(Chain(first.rpc_url), PROFILES["devnet"], artifacts)
+        staker = net.chain.accounts[1]
+        member = net.seed([(staker, staker, STAKE)])
+        block = net.chain.w3.eth.block_number
+        genesis = genesis_at(make_tracker(net), DEVNET, block)
+        genesis_file = tmp_path / "genesis.json"
+        genesis_file.write_text(genesis.to_json())
+        member.keys.save(data_dir / "keys")
         net.start()
-        net.register(net.chain.accounts[1])
         deployment = write_deployment(net, tmp_path / "contracts.json")
-        command = node_run_command(data_dir, first.rpc_url, deployment, "--block-time", "0.2")
+        command = node_run_command(
+            data_dir, first.rpc_url, deployment, "--genesis", str(genesis_file)
+        )
         process = subprocess.Popen(
             command,
             stdout=subprocess.PIPE,
@@ -69,7 +86,7 @@ def test_a_running_node_stops_when_the_devnet_is_started_afresh_under_it(
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
         try:
-            wait_for(lambda: stored_height(data_dir) >= 3, "the node's third block")
+            wait_for(lambda: stored_height(data_dir) >= 3, "the network's third block")
         except BaseException:
             process.kill()
             raise
@@ -86,7 +103,9 @@ def test_a_running_node_stops_when_the_devnet_is_started_afresh_under_it(
     assert "Traceback" not in err
     errors = [line for line in err.splitlines() if "error:" in line]
     assert len(errors) == 1, err
-    assert errors[0].startswith("sesh node run: error: L2 block 0 is not the one this store was")
+    assert errors[0].startswith(
+        f"sesh node run: error: L2 block {block} is not the one this store was"
+    )
     assert "reset or replaced" in errors[0]
 
 
@@ -94,16 +113,16 @@ def test_a_rollback_below_a_confirmed_event_stops_the_node(
     network: Network, tmp_path: Path
 ) -> None:
     net = network
+    first, genesis = seed_genesis(net, net.chain.accounts[1])
     net.start()
     model = dict(net.nodes)
-    node = make_node(net, tmp_path)
-    for _ in range(2):
-        node.step()
+    node = make_cluster(net, tmp_path, first, genesis)
+    node.steps(2)
     before = net.chain.snapshot()
     member = net.register(net.chain.accounts[2])
-    for _ in range(10):
-        node.step()
-    assert node.ledger is not None and member.pubkey in node.ledger.nodes  # confirmed
+    node.add(member.keys.ed25519)
+    node.steps(10)
+    assert member.pubkey in node.ledger.nodes  # confirmed
     height = node.height
 
     net.chain.revert(before)  # evm_revert below the block of the confirmed registration
@@ -113,3 +132,4 @@ def test_a_rollback_below_a_confirmed_event_stops_the_node(
     with pytest.raises(NodeError, match="holds an event the ledger has confirmed"):
         node.step()
     assert node.store.height() == height
+    node.close()

@@ -14,7 +14,7 @@ from sesh.evm.chain import Chain
 from sesh.l2.position import BlockRef
 from sesh.node.funding import Funding, PoolView, check_funding, evm_payer
 
-from .conftest import SESH, Network, make_node
+from .conftest import SESH, Network, make_cluster, make_tracker, seed_genesis
 
 # -- the check (pure) ----------------------------------------------------------------------------
 
@@ -75,48 +75,46 @@ def test_the_node_pays_out_and_warns_while_the_ledger_is_ahead_of_the_pool(
     network: Network, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     net = network
-    _, s1, s2 = net.chain.accounts[:3]
+    s1 = net.chain.accounts[1]
+    first, genesis = seed_genesis(net, s1)
     net.start()
-    net.register(s1)
-    net.register(s2)
-    node = make_node(net, tmp_path)
+    tracker = make_tracker(net)
+    data_dir = tmp_path / "node0"
     payer = evm_payer(Chain(net.chain.rpc_url), net.deployment.reward_rate_pool)
     funding = Funding(
         pool=net.deployment.reward_rate_pool,
         token=net.deployment.sesh,
         rewards=net.deployment.service_node_rewards,
-        calls_at=node.tracker.calls_at,
-        record=node.store.set_status,
+        calls_at=tracker.calls_at,
+        record=lambda key, value: None,  # the store's, once the node has opened it
         payer=payer,
         payout_interval=3_600,  # once, at the first block
         check_interval=0,
     )
-    node.funding = funding
+    node = make_cluster(net, tmp_path, first, genesis, funding=funding)
+    # The node records through its store, as `sesh node run` makes it.
+    funding.record = node.store.set_status
     net.chain.mine(net.chain.timestamp() + 10)  # the pool has released ten seconds' worth
 
-    def block() -> None:
-        assert node.step() is not None and node.ledger is not None
-        funding.after_block(node.height, node.ledger.issued, node.safe_block)
-
-    block()
+    node.step()
     paid_out = int(net.pool.functions.totalPaidOut().call())
     assert paid_out > 0
     payout = node.store.status()["payout"]["value"]
     assert payout["tx"].startswith("0x") and "error" not in payout
 
-    # Blocks back to back issue a second's worth of rewards each while the L2 clock stands
-    # still: the ledger runs ahead of the pool.
-    for _ in range(60):
-        block()
+    # Blocks back to back (the test's clock) issue a block's worth of rewards each while the L2
+    # clock stands still: the ledger runs ahead of the pool.
+    node.steps(60)
     check = funding.last_check
     assert check is not None and check.ahead and check.issued > 5 * SESH
-    assert main(["node", "status", "--data-dir", str(tmp_path)]) == 0
+    assert main(["node", "status", "--data-dir", str(data_dir)]) == 0
     assert "WARNING        the ledger has issued" in capsys.readouterr().out
 
     # An hour of L2 time releases far more than that: covered again.
     net.chain.mine(net.chain.timestamp() + 3_600)
-    block()
+    node.step()
     check = funding.last_check
     assert check is not None and not check.ahead and check.unpaid > 0
-    assert main(["node", "status", "--data-dir", str(tmp_path), "--json"]) == 0
+    assert main(["node", "status", "--data-dir", str(data_dir), "--json"]) == 0
     assert "WARNING" not in capsys.readouterr().out
+    node.close()

@@ -1,7 +1,8 @@
-"""A network of three in one process (tests/node/cluster.py) against the tracker's fake chain (tests/l2/fake_chain.py):
-the faults a real chain does not produce on demand (a failing write, every provider down, a
-chosen reorg), and the store's promises: each block stored with the L2 view it was made from,
-reopening to the same state, a snapshot plus the blocks after it equal to a replay from genesis.
+"""A network of three in one process (tests/node/cluster.py) against the tracker's fake chain
+(tests/l2/fake_chain.py): the faults a real chain does not produce on demand (a failing write,
+every provider down, a chosen reorg), and the store's promises: each block stored with the L2
+view it was made from, reopening to the same state, a snapshot plus the blocks after it equal
+to a replay from genesis.
 The nodes are the quorum nodes of `sesh node run`; node 0 is the one looked at.
 """
 
@@ -18,15 +19,15 @@ from nacl.signing import SigningKey
 
 from sesh.l2.providers import Providers
 from sesh.l2.tracker import Tracker, TrackerConfig
-from sesh.ledger import Ledger, Outcome, reward_balance
+from sesh.ledger import Ledger, reward_balance
 from sesh.ledger.state import ROLLBACK_DEPTH
 from sesh.node.follower import NodeError
 from sesh.node.genesis import Genesis
 from sesh.node.store import Store
 
 from ..l2.fake_chain import CHAIN_ID, POOL, REWARDS, FakeChain, address
-from .conftest import STAKE, TEST_PROFILE
 from .cluster import Cluster, genesis_at
+from .conftest import STAKE, TEST_PROFILE
 
 KEYS = [SigningKey(bytes([0x42 + i]) * 32) for i in range(3)]
 GENESIS_BLOCK = 1
@@ -79,6 +80,14 @@ def steps(node: Cluster, n: int) -> None:
     node.steps(n)
 
 
+def running(tmp_path: Path, blocks: int) -> tuple[FakeChain, Cluster]:
+    """A new chain and its network, `blocks` blocks in."""
+    chain = new_chain()
+    node = open_node(chain, tmp_path)
+    node.steps(blocks)
+    return chain, node
+
+
 def ledger_of(node: Cluster) -> Ledger:
     return node.ledger
 
@@ -110,9 +119,7 @@ def test_a_failed_block_write_stops_the_node_and_the_store_keeps_the_previous_bl
 ) -> None:
     """The write of an accepted block fails (a real SQLite error): the node stops (in a process,
     it exits) with the store at the previous block; started again, it goes on with the others."""
-    chain = new_chain()
-    node = open_node(chain, tmp_path)
-    steps(node, 3)
+    chain, node = running(tmp_path, 3)
     chain.set_requirement(150 * 10**9)
     chain.mine()
     node.store.db.execute(
@@ -132,9 +139,7 @@ def test_a_failed_block_write_stops_the_node_and_the_store_keeps_the_previous_bl
 
 
 def test_reopening_gives_the_same_state_hash_position_and_view(tmp_path: Path) -> None:
-    chain = new_chain()
-    node = open_node(chain, tmp_path)
-    steps(node, 12)
+    chain, node = running(tmp_path, 12)
     chain.exit_request(3)
     chain.mine()
     steps(node, 2)  # the exit request is pending
@@ -170,9 +175,7 @@ def test_a_snapshot_and_the_blocks_after_it_equal_a_replay_from_genesis(tmp_path
 
 
 def test_the_settled_accounts_are_stored_with_each_block(tmp_path: Path) -> None:
-    chain = new_chain()
-    node = open_node(chain, tmp_path)
-    steps(node, 20)
+    chain, node = running(tmp_path, 20)
     chain.exit_request(3)
     chain.mine()
     steps(node, 6 + 12)  # leaving after the unlock settles node 3's rewards into its account
@@ -187,9 +190,7 @@ def test_the_settled_accounts_are_stored_with_each_block(tmp_path: Path) -> None
 
 
 def test_without_any_provider_blocks_go_on_with_nothing_new(tmp_path: Path) -> None:
-    chain = new_chain()
-    node = open_node(chain, tmp_path)
-    steps(node, 1)
+    chain, node = running(tmp_path, 1)
     l2_height = ledger_of(node).l2_height
     chain.failing.add("block_number")
     block = node.step()
@@ -203,9 +204,7 @@ def test_without_any_provider_blocks_go_on_with_nothing_new(tmp_path: Path) -> N
 
 
 def test_a_reorg_takes_pending_events_away_and_the_network_denies_them(tmp_path: Path) -> None:
-    chain = new_chain()
-    node = open_node(chain, tmp_path)
-    steps(node, 6)
+    chain, node = running(tmp_path, 6)
     keep = chain.tip.number
     chain.seed(4, [(address(5), address(5), STAKE)])
     chain.mine()
@@ -223,9 +222,7 @@ def test_a_reorg_takes_pending_events_away_and_the_network_denies_them(tmp_path:
 
 
 def test_a_chain_replaced_under_a_running_node_stops_it_at_once(tmp_path: Path) -> None:
-    chain = new_chain()
-    node = open_node(chain, tmp_path)
-    steps(node, 3)
+    chain, node = running(tmp_path, 3)
     chain.replace_chain("a devnet started afresh")
     chain.seed(1, [(address(1), address(1), STAKE)])
     chain.mine(empty=8)  # as long as the old chain and longer: nothing to wait for
@@ -236,9 +233,7 @@ def test_a_chain_replaced_under_a_running_node_stops_it_at_once(tmp_path: Path) 
 
 
 def test_a_rollback_below_a_confirmed_event_stops_the_node(tmp_path: Path) -> None:
-    chain = new_chain()  # two nodes seeded in L2 block 2
-    node = open_node(chain, tmp_path)
-    steps(node, 8)
+    chain, node = running(tmp_path, 8)  # two nodes seeded in L2 block 2
     assert len(ledger_of(node).nodes) == 3  # their registrations are confirmed
     chain.reorg(1)  # block 2 and everything after it are gone, the genesis block survives
     chain.mine_empty(4)
@@ -249,9 +244,7 @@ def test_a_rollback_below_a_confirmed_event_stops_the_node(tmp_path: Path) -> No
 def test_a_rollback_of_unconfirmed_events_is_reported_as_deeper_than_the_confirmations(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    chain = new_chain()
-    node = open_node(chain, tmp_path)
-    steps(node, 6)
+    chain, node = running(tmp_path, 6)
     keep = chain.tip.number
     chain.seed(4, [(address(5), address(5), STAKE)])
     chain.mine(empty=5)

@@ -4,20 +4,28 @@ one-line error (never a traceback) for every bad input."""
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
 from sesh.cli import main
+from sesh.ledger import DEVNET
+from sesh.node.genesis import Genesis
 from sesh.node.status import LOCK_FILE
 
-from .conftest import Network, write_deployment
+from .conftest import Network, node_run_command, seed_genesis, write_deployment
 
 pytestmark = pytest.mark.anvil
 
 
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+Capture = pytest.CaptureFixture[str]
+
+
+def run(args: list[str], capsys: Capture) -> tuple[int, str, str]:
     code = main(["node", *args])
     out, err = capsys.readouterr()
     return code, out, err
@@ -31,9 +39,27 @@ def one_error_line(err: str, command: str = "sesh node run") -> str:
     return lines[0]
 
 
+@pytest.fixture(scope="module")
+def solo(network: Network, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Genesis]:
+    """A network of one on the devnet profile: the seeded node's keys and the genesis."""
+    member, genesis = seed_genesis(network, network.chain.accounts[1], DEVNET)
+    network.start()
+    keys = tmp_path_factory.mktemp("solo") / "keys"
+    member.keys.save(keys)
+    return keys, genesis
+
+
 @pytest.fixture
-def deployment(network: Network, tmp_path: Path) -> Path:
+def deployment(network: Network, solo: tuple[Path, Genesis], tmp_path: Path) -> Path:
+    """The deployment record, with the genesis beside it (where `sesh devnet` writes it)."""
+    (tmp_path / "genesis.json").write_text(solo[1].to_json())
     return write_deployment(network, tmp_path / "contracts.json")
+
+
+@pytest.fixture
+def keys(solo: tuple[Path, Genesis]) -> Path:
+    """The keys of the network of one's seeded node: a node with them makes the blocks."""
+    return solo[0]
 
 
 def node_args(network: Network, data_dir: Path, deployment: Path, *more: str) -> list[str]:
@@ -45,40 +71,38 @@ def node_args(network: Network, data_dir: Path, deployment: Path, *more: str) ->
         network.chain.rpc_url,
         "--deployment",
         str(deployment),
-        "--block-time",
-        "0",
         *more,
     ]
 
 
 def test_a_node_runs_to_its_halt_height_and_reports_its_status(
-    network: Network, deployment: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    network: Network, deployment: Path, keys: Path, tmp_path: Path, capsys: Capture
 ) -> None:
+    """The network of one makes its blocks with the seeded node's keys (real time: 2 s)."""
     data_dir = tmp_path / "node"
-    code, out, err = run(
-        node_args(network, data_dir, deployment, "--halt-height", "5", "--unlocked"), capsys
-    )
+    args = node_args(network, data_dir, deployment, "--halt-height", "4", "--unlocked")
+    code, out, err = run([*args, "--keys", str(keys)], capsys)
     assert code == 0, err
-    assert "devnet profile" in out and "stopped at block 5" in out
+    assert "devnet network of 1 seeded node(s)" in out and "stopped at block 4" in out
     assert "(10 confirmations)" in out  # the devnet profile's
-    assert (data_dir / "keys" / "key_ed25519").exists()
 
     code, out, _ = run(["status", "--data-dir", str(data_dir), "--json"], capsys)
     assert code == 0
     status = json.loads(out)
-    assert status["chain"]["height"] == 5 and status["running"] is False
+    assert status["chain"]["height"] == 4 and status["running"] is False
     assert status["chain_id"] == 31337 and status["profile"] == "devnet"
     assert status["payout"]["tx"].startswith("0x")
     assert status["funding"]["height"] >= 1
 
     code, out, _ = run(["status", "--data-dir", str(data_dir)], capsys)
     assert code == 0
-    assert "height         5" in out and "not running" in out
+    assert "height         4" in out and "not running" in out
 
     # Resumes where it stopped.
-    code, out, err = run(node_args(network, data_dir, deployment, "--halt-height", "8"), capsys)
+    args = node_args(network, data_dir, deployment, "--halt-height", "6", "--keys", str(keys))
+    code, out, err = run(args, capsys)
     assert code == 0, err
-    assert "at block 5" in out and "stopped at block 8" in out
+    assert "at block 4" in out and "stopped at block 6" in out
 
 
 def test_a_missing_deployment_is_one_line(
@@ -121,7 +145,7 @@ def test_an_unreachable_provider_is_one_line(
 
 @pytest.mark.parametrize(
     ("option", "value"),
-    [("--block-time", "-1"), ("--halt-height", "0"), ("--rpc", "ftp://x")],
+    [("--snapshot-interval", "0"), ("--halt-height", "0"), ("--rpc", "ftp://x")],
 )
 def test_bad_options_are_one_line(
     network: Network,
@@ -165,7 +189,7 @@ def test_status_without_a_store_is_one_line(
 
 
 def test_status_works_while_the_node_runs(
-    network: Network, deployment: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    network: Network, deployment: Path, keys: Path, tmp_path: Path, capsys: Capture
 ) -> None:
     from sesh.node.status import read_status
 
@@ -187,7 +211,8 @@ def test_status_works_while_the_node_runs(
     watcher = threading.Thread(target=watch)
     watcher.start()
     try:
-        code, _, err = run(node_args(network, data_dir, deployment, "--halt-height", "400"), capsys)
+        args = node_args(network, data_dir, deployment, "--halt-height", "2", "--keys", str(keys))
+        code, _, err = run(args, capsys)
     finally:
         done.set()
         watcher.join()
@@ -196,32 +221,41 @@ def test_status_works_while_the_node_runs(
 
 
 def test_the_node_says_whether_its_keys_are_registered_and_where_they_are(
-    network: Network, deployment: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    network: Network, deployment: Path, keys: Path, tmp_path: Path, capsys: Capture
 ) -> None:
-    network.start()
+    # Keys made at the first start: no registered node is this one. It joins the network and
+    # waits for blocks (it has no peer here); the keys' status is written at start.
     data_dir = tmp_path / "node"
-    code, out, err = run(node_args(network, data_dir, deployment, "--halt-height", "1"), capsys)
-    assert code == 0, err
+    command = node_run_command(data_dir, network.chain.rpc_url, deployment)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stderr is not None
+        warning = ""
+        deadline = time.monotonic() + 60
+        while "NOT registered" not in warning and time.monotonic() < deadline:
+            warning = process.stderr.readline()
+        assert process.stdout is not None
+        assert "sesh node:" in process.stdout.readline()  # running: SIGTERM stops it cleanly
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, _ = process.communicate(timeout=30)
     keys_dir = data_dir / "keys"
-    assert f"keys {keys_dir}" in out
-    assert f"the node's keys in {keys_dir} (made just now) are NOT registered" in err
+    assert f"the node's keys in {keys_dir} (made just now) are NOT registered" in warning
+    assert process.returncode == 0
     code, out, _ = run(["status", "--data-dir", str(data_dir)], capsys)
     assert "NOT registered in the rewards contract (checked at start)" in out
     code, out, _ = run(["status", "--data-dir", str(data_dir), "--json"], capsys)
     assert json.loads(out)["keys"]["registered"] is False
 
-    # Started with the keys of a registered node.
-    member = network.register(network.chain.accounts[3])
-    registered = tmp_path / "registered-keys"
-    member.keys.save(registered)
+    # Started with the keys of a registered node: the seeded one.
     other = tmp_path / "other"
     code, out, err = run(
-        node_args(network, other, deployment, "--halt-height", "1", "--keys", str(registered)),
+        node_args(network, other, deployment, "--halt-height", "1", "--keys", str(keys)),
         capsys,
     )
     assert code == 0, err
-    assert f"keys {registered}" in out
-    assert f"are registered in the rewards contract: node {member.id}" in err
+    assert f"keys {keys}" in out
+    assert "are registered in the rewards contract: node 1" in err
     code, out, _ = run(["status", "--data-dir", str(other)], capsys)
-    assert f"registered in the rewards contract as node {member.id}" in out
+    assert "registered in the rewards contract as node 1" in out
     assert "WARNING" not in out

@@ -15,7 +15,7 @@ from sesh.node.status import format_status, read_status
 from sesh.node.store import Store
 
 from ..l2.fake_chain import FakeChain
-from .test_node import new_chain, open_node, steps
+from .test_node import running, steps
 
 
 def test_status_into_a_closed_pipe_exits_quietly(tmp_path: Path) -> None:
@@ -42,9 +42,7 @@ def down(chain: FakeChain) -> None:
 
 
 def test_the_status_says_in_words_what_is_unknown_while_l2_is_down(tmp_path: Path) -> None:
-    chain = new_chain()
-    node = open_node(chain, tmp_path)
-    steps(node, 2)
+    chain, node = running(tmp_path, 2)
     down(chain)
     steps(node, 1)
     text = format_status(read_status(tmp_path / "node0"))
@@ -56,9 +54,7 @@ def test_the_status_says_in_words_what_is_unknown_while_l2_is_down(tmp_path: Pat
 def test_an_l2_outage_is_logged_once_and_its_end_once(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    chain = new_chain()
-    node = open_node(chain, tmp_path)
-    steps(node, 2)
+    chain, node = running(tmp_path, 2)
     caplog.set_level(logging.INFO, logger="sesh")
     caplog.clear()
     down(chain)

@@ -15,7 +15,9 @@ from sesh.ledger.records import Account
 from sesh.ledger.state import ROLLBACK_DEPTH
 from sesh.node.store import DB_FILE, BlockWrite, Store, StoreError
 
-from .conftest import CHAIN_ID, PRODUCER, TEST_PROFILE
+from .conftest import CHAIN_ID, TEST_PROFILE
+
+PRODUCER = b"\x42" * 32
 
 
 def event(number: int) -> StakingRequirementUpdated:

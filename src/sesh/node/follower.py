@@ -35,6 +35,16 @@ class NodeError(Exception):
     """The node cannot go on (or start): the message is one line, for the operator."""
 
 
+def check_providers(tracker: Tracker) -> None:
+    """Every provider answers and serves the configured chain (`NodeError` otherwise)."""
+    try:
+        tracker.check_chain()
+    except ChainIdMismatch as error:
+        raise NodeError(str(error)) from None
+    except AllProvidersFailed as error:
+        raise NodeError(f"cannot reach an L2 provider: {error}") from None
+
+
 @dataclass
 class Poll:
     """What one round of polls found."""
@@ -87,12 +97,7 @@ class L2Follower:
         """At start: every provider serves the configured chain, and the L2 history the store
         was built on is still there (a devnet started afresh has other blocks at the same
         numbers). Each block checks the history again (`check_history`)."""
-        try:
-            self.tracker.check_chain()
-        except ChainIdMismatch as error:
-            raise NodeError(str(error)) from None
-        except AllProvidersFailed as error:
-            raise NodeError(f"cannot reach an L2 provider: {error}") from None
+        check_providers(self.tracker)
         self.check_history(reachable=True)
 
     def confirmed_block(self) -> BlockRef | None:

@@ -14,7 +14,7 @@ but only transfers it to the rewards contract when someone calls ``payoutRelease
   ``sesh node status``. The comparison itself is `check_funding`, a pure function.
 
 Why both sides can differ at all: the ledger pays the pool's rate per block of ``block_time``,
-and its blocks are not the L2's clock (a devnet node with ``--block-time 0`` issues hours of
+and its blocks are not the L2's clock (a test's network on a clock of its own issues hours of
 rewards in seconds); the pool releases by L2 time from its own initialisation.
 """
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from sesh.cli.shell.errors import CommandError
 from sesh.cli.shell.signals import run_until_stopped
 from sesh.net.announce import PeerAddress
-from sesh.node.follower import L2Follower, NodeError
+from sesh.node.follower import L2Follower, NodeError, check_providers
 from sesh.node.network import NetworkConfig, NetworkNode, Peer
 from sesh.node.store import Store
 
@@ -163,13 +163,15 @@ def run_network_node(
     host, port = parse_endpoint(args.listen, "--listen")
     rpc_host, rpc_port = parse_endpoint(args.rpc_listen, "--rpc-listen")
     peers = tuple(parse_peer(text) for text in args.peer)
+    check_providers(tracker)  # first: the wrong L2 explains every later failure
     genesis = read_network_genesis(args.genesis, profile)
 
     with Store.open(data_dir, before_commit=before_commit) as store:
         join_network(store, genesis, profile, tracker)
         follower = network_follower(tracker, profile, genesis, store)
         follower.check_l2()
-        store.set_status("keys", key_status())
+        keys_status = key_status()
+        store.set_status("keys", keys_status)
         node_funding, funding_how = funding(store)
         config = NetworkConfig(
             profile=profile,
@@ -202,9 +204,12 @@ def run_network_node(
         try:
             _write_node_file(data_dir, node, server.port)
             run_until_stopped(
-                f"sesh node: {profile.name} network of {len(genesis.seeded)} seeded nodes; "
+                f"sesh node: {profile.name} network of {len(genesis.seeded)} seeded node(s); "
+                f"L2 chain {genesis.l2_chain_id} ({tracker.config.confirmations} confirmations) "
+                f"via {', '.join(p.name for p in tracker.providers.order)}; "
                 f"listening on {host}:{node.port}, JSON-RPC on http://{rpc_host}:{server.port}"
-                f"/json_rpc; key {node.pubkey.hex()}; store at block {node.chain.height}; "
+                f"/json_rpc; key {node.pubkey.hex()}; keys {keys_status['directory']}; store at "
+                f"block {node.chain.height}; "
                 f"{funding_how}",
                 node.run,
                 lambda: f"sesh node: stopped at block {node.chain.height}",

@@ -142,7 +142,6 @@ class NetworkNode:
     ) -> None:
         self.store = store
         self.funding = funding
-        self._funded_height = -1
         self.key = key
         self.pubkey = bytes(key.verify_key)
         self.config = config
@@ -164,6 +163,8 @@ class NetworkNode:
         for height in range(max(chain.genesis_height, chain.height - 400), chain.height + 1):
             self._stored[height] = chain.hash_at(height) or b""
         self._stored_height = chain.height
+        self._funded_height = chain.height
+        """Funding runs after each new block (its first check wants a polled safe block)."""
         self.addresses = AddressBook(bootstrap={p.pubkey: p.address for p in config.bootstrap})
         codec = Codec()
         for kind in KINDS.values():
