@@ -38,6 +38,10 @@ def artifacts() -> ContractArtifacts:
     return load_artifacts()  # compiled once here; the command then finds them in the process
 
 
+Capture = pytest.CaptureFixture[str]
+MP = pytest.MonkeyPatch
+
+
 def sesh_deploy(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     code = main(["deploy", *args])
     out, err = capsys.readouterr()
@@ -56,6 +60,18 @@ def rewards_of(node: Anvil, artifacts: ContractArtifacts, record: dict[str, Any]
     """The functions of the record's ServiceNodeRewards proxy."""
     address = record["contracts"]["ServiceNodeRewards"]
     return Chain(node.rpc_url).contract(address, artifacts.service_node_rewards).functions
+
+
+def rewards_state(
+    node: Anvil, artifacts: ContractArtifacts, record: dict[str, Any]
+) -> tuple[bool, str, int]:
+    """(started, owner, staking requirement) of the record's ServiceNodeRewards."""
+    rewards = rewards_of(node, artifacts, record)
+    return (
+        rewards.isStarted().call(),
+        rewards.owner().call(),
+        rewards.stakingRequirement().call(),
+    )
 
 
 def test_an_unlocked_deployment_writes_the_record_and_leaves_rewards_unstarted(
@@ -82,18 +98,11 @@ def test_an_unlocked_deployment_writes_the_record_and_leaves_rewards_unstarted(
     assert "40,000,000 SESH" in out and "not started" in out
     assert "1 SESH per 2 wOXEN until TGE + 180 days" in out
     assert "TokenConverter      funded with 10,000,000 SESH" in out
-    rewards = rewards_of(node, artifacts, record)
-    assert rewards.isStarted().call() is False
-    assert rewards.owner().call() == dev_keys()[0].address
-    assert rewards.stakingRequirement().call() == 120 * SESH
+    assert rewards_state(node, artifacts, record) == (False, dev_keys()[0].address, 120 * SESH)
 
 
 def test_a_key_from_the_environment_deploys_and_starts(
-    node: Anvil,
-    artifacts: ContractArtifacts,
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
+    node: Anvil, artifacts: ContractArtifacts, tmp_path: Path, capsys: Capture, monkeypatch: MP
 ) -> None:
     monkeypatch.setenv("SESH_TEST_DEPLOYER", KEY)
     out_file = tmp_path / "testnet.json"
@@ -105,18 +114,11 @@ def test_a_key_from_the_environment_deploys_and_starts(
     assert KEY[2:] not in out + err
     assert dev_keys()[6].address in out
     record = json.loads(out_file.read_text())
-    rewards = rewards_of(node, artifacts, record)
-    assert rewards.isStarted().call() is True
-    assert rewards.owner().call() == dev_keys()[6].address
-    assert rewards.stakingRequirement().call() == 20_000 * SESH
+    assert rewards_state(node, artifacts, record) == (True, dev_keys()[6].address, 20_000 * SESH)
 
 
 def test_a_keystore_deploys_around_an_existing_token(
-    node: Anvil,
-    artifacts: ContractArtifacts,
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
+    node: Anvil, artifacts: ContractArtifacts, tmp_path: Path, capsys: Capture, monkeypatch: MP
 ) -> None:
     holder = dev_keys()[8].address
     token = Chain(node.rpc_url).deploy(artifacts.sesh, 10**18, holder, holder, holder)
@@ -222,11 +224,7 @@ def refuse_the_rewards_step(patch: pytest.MonkeyPatch) -> None:
 
 
 def test_a_refused_transaction_is_one_line_naming_the_error(
-    node: Anvil,
-    artifacts: ContractArtifacts,
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
+    node: Anvil, artifacts: ContractArtifacts, tmp_path: Path, capsys: Capture, monkeypatch: MP
 ) -> None:
     """A profile whose liquidation penalties exceed a quarter: initialize refuses it."""
     refuse_the_rewards_step(monkeypatch)
@@ -243,11 +241,7 @@ def test_a_refused_transaction_is_one_line_naming_the_error(
 
 
 def test_an_interrupted_deployment_resumes_without_deploying_anything_twice(
-    node: Anvil,
-    artifacts: ContractArtifacts,
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
+    node: Anvil, artifacts: ContractArtifacts, tmp_path: Path, capsys: Capture, monkeypatch: MP
 ) -> None:
     out_file = tmp_path / "resumed.json"
     args = ["--rpc", node.rpc_url, "--profile", "testnet", "--out", str(out_file), "--unlocked"]

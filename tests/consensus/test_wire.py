@@ -46,10 +46,6 @@ def recorded() -> dict[type, list[m.Message]]:
     sim.run(12)
     sim.start(5)
     sim.run(8)
-    seen[m.Status] = [
-        m.Status(node.chain.height, node.chain.tip, node.chain.immutable_height())
-        for node in sim.nodes
-    ]
     return seen
 
 
@@ -97,7 +93,6 @@ MESSAGES: st.SearchStrategy[m.Message] = st.one_of(
     st.builds(m.Endorse, *ROUND, HASH, SIGNATURE),
     st.builds(m.NewBlock, SIGNED_BLOCK),
     VOTE,
-    st.builds(m.Status, U64, HASH, U64),
     st.builds(m.GetBlocks, U64, st.integers(0, 2**32 - 1)),
     tuples(st.tuples(SIGNED_BLOCK, tuples(VOTE, 3)), 4).map(
         lambda pairs: m.Blocks(tuple(b for b, _ in pairs), tuple(v for _, v in pairs))
@@ -131,7 +126,7 @@ def test_any_field_values_come_back(message: m.Message) -> None:
 
 
 def test_fixed_size_messages_are_exactly_their_limit() -> None:
-    for cls in (m.Ready, m.Reveal, m.Endorse, m.CheckpointVote, m.Status, m.GetBlocks):
+    for cls in (m.Ready, m.Reveal, m.Endorse, m.CheckpointVote, m.GetBlocks):
         kind, payload = encode(recorded()[cls][0])
         assert len(payload) == MAX_PAYLOAD[kind]
 
@@ -246,12 +241,11 @@ def wrong_width_messages() -> list[m.Message]:
             replace(block, signatures=(ValidatorSignature(block.validators[0], b"\x00" * 65),))
         ),
         m.NewBlock(replace(block, height=2**64)),
-        m.Status(1, b"", 0),
         m.GetBlocks(0, 2**32),
     ]
 
 
-@pytest.mark.parametrize("index", range(15))
+@pytest.mark.parametrize("index", range(14))
 def test_a_field_of_the_wrong_width_is_refused(index: int) -> None:
     message = wrong_width_messages()[index]
     with pytest.raises(WireError):

@@ -14,13 +14,18 @@ A cluster of one key is a network of one.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
+from typing import TypeVar
 
 from nacl.signing import SigningKey
 
+from sesh.bls import DomainTags
 from sesh.consensus.engine import LocalView
+from sesh.keys import NodeKeys
 from sesh.l2.position import TrackerPosition
 from sesh.l2.tracker import Tracker
 from sesh.ledger import Block, BlockReceipt, Ledger, NetworkProfile, Outcome, UptimeDecision
@@ -31,7 +36,10 @@ from sesh.node.funding import Funding
 from sesh.node.genesis import Genesis, genesis_from_l2
 from sesh.node.launch import join_network, network_follower
 from sesh.node.network import Link, NetworkConfig, NetworkNode, Peer
+from sesh.node.signing import Signer
 from sesh.node.store import Store
+
+T = TypeVar("T")
 
 MAX_TIMES = 200
 """Clock jumps one block may take before `step` gives up."""
@@ -107,7 +115,7 @@ class Cluster:
         directory: Path,
         trackers: Callable[[], Tracker],
         genesis: Genesis,
-        keys: Iterable[SigningKey],
+        keys: Iterable[SigningKey | NodeKeys],
         profile: NetworkProfile,
         *,
         funding: Funding | None = None,
@@ -124,7 +132,11 @@ class Cluster:
         """Node 0's blocks applied to a ledger of the test's own (`receipts`), from the height
         node 0 was at when the cluster was made."""
         self.receipts: list[BlockReceipt] = []
-        self.keys: list[SigningKey] = list(keys)
+        self.tags = DomainTags.for_contract(genesis.l2_chain_id, genesis.rewards_contract)
+        self.signers: list[Signer | None] = []
+        self.keys: list[SigningKey] = []
+        for key in keys:
+            self._remember(key)
         self.nodes: list[NetworkNode | None] = [None] * len(self.keys)
         for index in range(len(self.keys)):
             self.start(index, funding=funding if index == 0 else None)
@@ -133,10 +145,19 @@ class Cluster:
 
     # -- membership --------------------------------------------------------------------------------
 
-    def add(self, key: SigningKey, *, funding: Funding | None = None) -> NetworkNode:
+    def _remember(self, key: SigningKey | NodeKeys) -> None:
+        """A node's keys: with its BLS key (`NodeKeys`) it signs when asked."""
+        if isinstance(key, NodeKeys):
+            self.keys.append(key.ed25519)
+            self.signers.append(Signer(key.bls, self.tags))
+        else:
+            self.keys.append(key)
+            self.signers.append(None)
+
+    def add(self, key: SigningKey | NodeKeys, *, funding: Funding | None = None) -> NetworkNode:
         """Start a node with `key`: it catches up from the others, which know it from now on
         (as they would from its address announcement)."""
-        self.keys.append(key)
+        self._remember(key)
         self.nodes.append(None)
         for node in self.running:
             node.config = replace(node.config, bootstrap=self._peers())
@@ -168,6 +189,7 @@ class Cluster:
                 config,
                 follower=follower,
                 funding=funding,
+                signer=self.signers[index],
                 link=self.board.link,
                 clock=lambda: self.now,
             )
@@ -264,6 +286,30 @@ class Cluster:
         done = [r.outcome for receipt in self.receipts for r in receipt.resolved]
         self.receipts.clear()
         return done
+
+    def while_running(self, work: Callable[[], T], limit: float = 30.0) -> T:
+        """`work()` in another thread (an RPC's) while the nodes answer messages (the clock
+        stands still: no block is made meanwhile)."""
+        result: list[T] = []
+        failure: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                result.append(work())
+            except BaseException as error:  # handed to the test's thread
+                failure.append(error)
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        deadline = time.monotonic() + limit
+        while thread.is_alive() and time.monotonic() < deadline:
+            self._deliver()
+            time.sleep(0.002)
+        thread.join(1)
+        if failure:
+            raise failure[0]
+        assert result, f"not done within {limit:g} s"
+        return result[0]
 
     def agree(self) -> bool:
         """Every running node has the same tip and state."""

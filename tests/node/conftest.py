@@ -160,7 +160,7 @@ def make_cluster(
         directory,
         lambda: make_tracker(net),
         genesis,
-        [member.keys.ed25519],
+        [member.keys],
         TEST_PROFILE,
         **options,
     )

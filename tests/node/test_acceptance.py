@@ -91,7 +91,7 @@ def test_a_node_follows_every_event_and_a_reorg_to_the_contracts_node_list(
     ledger = ledger_of
 
     def join(member: Member) -> Member:
-        node.add(member.keys.ed25519)
+        node.add(member.keys)
         return member
 
     join(seeded_solo)

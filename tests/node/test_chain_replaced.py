@@ -120,7 +120,7 @@ def test_a_rollback_below_a_confirmed_event_stops_the_node(
     node.steps(2)
     before = net.chain.snapshot()
     member = net.register(net.chain.accounts[2])
-    node.add(member.keys.ed25519)
+    node.add(member.keys)
     node.steps(10)
     assert member.pubkey in node.ledger.nodes  # confirmed
     height = node.height

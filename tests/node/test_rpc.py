@@ -43,6 +43,7 @@ from sesh.node.rpc_methods import (
     METHODS,
     NOT_FOUND,
     PARSE_ERROR,
+    UNAVAILABLE,
     Method,
     run,
 )
@@ -515,6 +516,26 @@ def test_get_checkpoints(server: RpcServer, network: Network) -> None:
 )
 def test_get_block_refusals(server: RpcServer, params: Any, code: int, words: str) -> None:
     error = rpc_error(server, "get_block", params)
+    assert error["code"] == code and words in error["message"]
+
+
+@pytest.mark.parametrize(
+    ("params", "code", "words"),
+    [
+        ({}, INVALID_PARAMS, "'address': required"),
+        ({"address": "0x" + "11" * 19}, INVALID_PARAMS, "40 hex digits"),
+        ({"address": "zz" * 20}, INVALID_PARAMS, "40 hex digits"),
+        ({"address": "11" * 20, "height": 1.5}, INVALID_PARAMS, "'height'"),
+        ({"address": "11" * 20, "height": 2**70}, INVALID_PARAMS, "'height'"),
+        ({"address": "0X" + "AB" * 20, "height": -3}, UNAVAILABLE, "does not aggregate"),
+    ],
+)
+def test_bls_rewards_request_refusals(
+    server: RpcServer, params: Any, code: int, words: str
+) -> None:
+    """Parameters are checked first; this node (of a simulation) has no aggregator behind it.
+    The signatures themselves: tests/node/test_claims.py."""
+    error = rpc_error(server, "bls_rewards_request", params)
     assert error["code"] == code and words in error["message"]
 
 

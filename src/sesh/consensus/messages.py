@@ -153,15 +153,6 @@ class CheckpointVote:
 
 
 @dataclass(frozen=True, slots=True)
-class Status:
-    """A node's tip, sent to peers now and then so that a node behind notices."""
-
-    height: int
-    tip: bytes
-    immutable_height: int
-
-
-@dataclass(frozen=True, slots=True)
 class GetBlocks:
     start: int
     count: int
@@ -183,7 +174,6 @@ Message = (
     | Endorse
     | NewBlock
     | CheckpointVote
-    | Status
     | GetBlocks
     | Blocks
 )

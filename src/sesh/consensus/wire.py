@@ -258,7 +258,6 @@ _LAYOUTS: dict[str, _Struct] = {
     "pulse.endorse": _Struct(m.Endorse, *_ROUND_HEADER, _HASH, _SIGNATURE),
     "chain.block": _Struct(m.NewBlock, _SIGNED_BLOCK),
     "chain.vote": _VOTE,
-    "chain.status": _Struct(m.Status, _HEIGHT, _HASH, _HEIGHT),
     "sync.get_blocks": _Struct(m.GetBlocks, _HEIGHT, _Uint(4)),
     "sync.blocks": _Struct(
         m.Blocks,

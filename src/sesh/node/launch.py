@@ -158,7 +158,10 @@ def run_network_node(
 ) -> int:
     """Run the node until a stop signal; `funding` makes its funding over the store (and says
     how it pays), `key_status` says whether its keys are registered."""
+    from sesh.bls import DomainTags
+    from sesh.node.claims import Claims
     from sesh.node.rpc import RpcServer, RpcSource
+    from sesh.node.signing import Signer
 
     host, port = parse_endpoint(args.listen, "--listen")
     rpc_host, rpc_port = parse_endpoint(args.rpc_listen, "--rpc-listen")
@@ -182,6 +185,9 @@ def run_network_node(
             halt_height=args.halt_height,
             snapshot_interval=args.snapshot_interval,
         )
+        signer = Signer(
+            keys.bls, DomainTags.for_contract(genesis.l2_chain_id, genesis.rewards_contract)
+        )
         node = NetworkNode(
             store,
             keys.ed25519,
@@ -189,7 +195,9 @@ def run_network_node(
             config,
             follower=follower,
             funding=node_funding,
+            signer=signer,
         )
+        claims = Claims(node, signer, lambda: tracker.contract_nodes(tracker.head()))
         source = RpcSource(
             lock=node.lock,
             engine=node.engine,
@@ -197,6 +205,7 @@ def run_network_node(
             pubkey=node.pubkey,
             bls_pubkey=keys.bls_public_key.to_contract(),
             version=sesh_version(),
+            rewards_signature=claims.rewards,
         )
         server = RpcServer(source, host=rpc_host, port=rpc_port)
         server.start()

@@ -17,7 +17,9 @@ owns the transport's sockets (ZeroMQ sockets are not thread-safe) and, under `lo
    publish what it saw as the engine's `LocalView`, and every `announce_interval` sign and
    gossip this node's address (`sesh.net.announce`);
 6. when the chain grew and the node has a `Funding`, let it check (and, with a signer, pay)
-   the rewards contract's funding, outside the lock too (`sesh.node.funding`).
+   the rewards contract's funding, outside the lock too (`sesh.node.funding`);
+7. answer signing requests from its ledger (`sesh.node.signing.Signer`, under the lock), and
+   send the requests the RPC threads hand it (`ask`) to every node it knows, filing the answers.
 
 On start the node restores the newest snapshot at least `ROLLBACK_DEPTH` blocks old, or the
 genesis, and replays the stored blocks after it (`Chain.restore`: state hashes checked), loads
@@ -36,6 +38,15 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from nacl.signing import SigningKey
 
+from sesh.aggregator.messages import (
+    ANSWER_BYTES,
+    ANSWER_KIND,
+    REQUEST_BYTES,
+    REQUEST_KIND,
+    MessageError,
+    SignAnswer,
+    SignRequest,
+)
 from sesh.consensus.chain import Chain
 from sesh.consensus.engine import Action, Broadcast, ConsensusNode, LocalView, Send, Timing
 from sesh.consensus.messages import Verifier
@@ -54,6 +65,7 @@ from sesh.net.announce import (
 from sesh.net.codec import Codec
 from sesh.net.transport import Incoming, Transport
 from sesh.node.follower import L2Follower, NodeError, Poll
+from sesh.node.signing import Collection, Signer
 from sesh.node.status import chain_summary, rewards_summary
 from sesh.node.store import BlockWrite, Store
 
@@ -136,12 +148,17 @@ class NetworkNode:
         *,
         follower: L2Follower | None = None,
         funding: Funding | None = None,
+        signer: Signer | None = None,
         link: LinkFactory | None = None,
         clock: Callable[[], float] = time.time,
         random_bytes: Callable[[int], bytes] = os.urandom,
     ) -> None:
         self.store = store
         self.funding = funding
+        self.signer = signer
+        self._collections: dict[int, Collection] = {}
+        self._unsent: list[Collection] = []
+        self._collections_lock = threading.Lock()
         self.key = key
         self.pubkey = bytes(key.verify_key)
         self.config = config
@@ -170,6 +187,8 @@ class NetworkNode:
         for kind in KINDS.values():
             codec.register(kind, MAX_PAYLOAD[kind])
         codec.register(ANNOUNCE_KIND, 256)
+        codec.register(REQUEST_KIND, REQUEST_BYTES)
+        codec.register(ANSWER_KIND, ANSWER_BYTES)
         self.transport: Link = (
             link(key, codec, self.addresses)
             if link is not None
@@ -259,6 +278,7 @@ class NetworkNode:
                 self._persist()
             self._act(self.engine.tick(now))
             self._persist()
+            self._send_requests()
             self._say_if_stalled()
             height, issued = self.chain.height, self.chain.ledger.issued
         if self.funding is not None and height != self._funded_height:
@@ -293,6 +313,9 @@ class NetworkNode:
     def _handle(self, incoming: Incoming, now: float) -> None:
         if incoming.kind == ANNOUNCE_KIND:
             self._on_announcement(incoming, now)
+            return
+        if incoming.kind in (REQUEST_KIND, ANSWER_KIND):
+            self._on_signing(incoming)
             return
         try:
             message = decode(incoming.kind, incoming.payload)
@@ -430,6 +453,62 @@ class NetworkNode:
             )
             if moved or added or removed:
                 self.store.save_view(polled.position, added, removed, self.chain.height)
+
+    # -- signing -------------------------------------------------------------------------------
+
+    def ask(self, request: SignRequest, timeout: float) -> dict[bytes, SignAnswer]:
+        """Send `request` to every node this one knows (and answer it here), and wait up to
+        `timeout` seconds for the answers: the answers by node. Called from another thread
+        (an RPC's); the loop does the sending and the filing."""
+        collection = Collection(request)
+        with self._collections_lock:
+            self._collections[request.request_id] = collection
+            self._unsent.append(collection)
+        try:
+            collection.done.wait(timeout)
+        finally:
+            with self._collections_lock:
+                del self._collections[request.request_id]
+                answers = dict(collection.answers)
+        return answers
+
+    def _send_requests(self) -> None:
+        with self._collections_lock:
+            unsent, self._unsent = self._unsent, []
+        for collection in unsent:
+            request = collection.request
+            peers = self.peers()
+            payload = request.encode()
+            self.transport.broadcast(peers, REQUEST_KIND, payload)
+            asked = set(peers)
+            if self.signer is not None:
+                asked.add(self.pubkey)
+            with self._collections_lock:
+                collection.send_to(asked)
+                if self.signer is not None:
+                    collection.file(self.pubkey, self.signer.answer(request, self.chain))
+
+    def _on_signing(self, incoming: Incoming) -> None:
+        try:
+            if incoming.kind == REQUEST_KIND:
+                request = SignRequest.decode(incoming.payload)
+            else:
+                answer = SignAnswer.decode(incoming.payload)
+        except MessageError:
+            self.dropped["malformed"] = self.dropped.get("malformed", 0) + 1
+            return
+        if incoming.kind == ANSWER_KIND:
+            with self._collections_lock:
+                collection = self._collections.get(answer.request_id)
+                if collection is not None:
+                    collection.file(incoming.sender, answer)
+            return
+        if self.signer is not None:
+            reply = self.signer.answer(request, self.chain).encode()
+            if incoming.on_server:
+                self.transport.reply(incoming, ANSWER_KIND, reply)
+            else:
+                self.transport.send(incoming.sender, ANSWER_KIND, reply)
 
     # -- addresses ---------------------------------------------------------------------------------
 

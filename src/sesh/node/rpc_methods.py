@@ -83,6 +83,8 @@ class RpcSource:
     """The tracker's status (safe height etc.), shown in get_info; optional."""
     registered: Callable[[], bool] | None = None
     """Whether this node is registered; None: derive it from the ledger (key in ledger.nodes)."""
+    rewards_signature: Callable[[bytes, int | None], dict[str, Any]] | None = None
+    """`sesh.node.claims.Claims.rewards`: the network's signature over a reward balance."""
 
 
 @contextmanager
@@ -111,16 +113,33 @@ def height_param(name: str, value: Any) -> int:
     return value
 
 
-def hash_param(name: str, value: Any) -> bytes:
-    """32 bytes as 64 hex digits (either case, an optional 0x)."""
+def _hex_bytes(name: str, value: Any, size: int, what: str) -> bytes:
+    """`size` bytes as hex digits (either case, an optional 0x)."""
     if isinstance(value, str):
         digits = value[2:] if value[:2] in ("0x", "0X") else value
-        if len(digits) == 64:
+        if len(digits) == 2 * size:
             try:
                 return bytes.fromhex(digits)
             except ValueError:
                 pass
-    raise _invalid(name, "expected 64 hex digits")
+    raise _invalid(name, f"expected {what}")
+
+
+def hash_param(name: str, value: Any) -> bytes:
+    """32 bytes as 64 hex digits (either case, an optional 0x)."""
+    return _hex_bytes(name, value, 32, "64 hex digits")
+
+
+def address_param(name: str, value: Any) -> bytes:
+    """An Ethereum address: 40 hex digits, any case, an optional 0x."""
+    return _hex_bytes(name, value, 20, "an address (40 hex digits)")
+
+
+def relative_height_param(name: str, value: Any) -> int:
+    """A height, or ≤ 0 for one relative to the finalised height (the reference's form)."""
+    if isinstance(value, bool) or not isinstance(value, int) or abs(value) >= 2**63:
+        raise _invalid(name, "a height is an integer (0 or less: back from the finalised one)")
+    return value
 
 
 def hash_list_param(name: str, value: Any) -> list[bytes]:
@@ -370,7 +389,20 @@ def get_evidence(source: RpcSource, params: dict[str, Any]) -> dict[str, Any]:
         }
 
 
+def bls_rewards_request(source: RpcSource, params: dict[str, Any]) -> dict[str, Any]:
+    """The network's aggregate signature over `address`'s lifetime balance at the finalised
+    height (or `height`), ready for `updateRewardsBalance` (`sesh.node.claims`)."""
+    if "address" not in params:
+        raise _invalid("address", "required")
+    if source.rewards_signature is None:
+        raise RpcError(UNAVAILABLE, "this node does not aggregate signatures")
+    return source.rewards_signature(params["address"], params.get("height"))
+
+
 METHODS: dict[str, Method] = {
+    "bls_rewards_request": Method(
+        bls_rewards_request, {"address": address_param, "height": relative_height_param}
+    ),
     "get_evidence": Method(get_evidence, {}),
     "get_info": Method(get_info, {}),
     "get_height": Method(get_height, {}),

@@ -1,0 +1,124 @@
+"""From signature shares to the one signature ServiceNodeRewards accepts (pure but for the BLS
+arithmetic, which `sesh.bls` does).
+
+The contract verifies against its aggregate of every registered key minus the keys of the ids
+it is given as non-signers, so the signers must be exactly "the contract's set minus the
+non-signers": a share whose key the contract does not hold (a node not registered yet, or
+removed already) is dropped, and every contract key without a good share is a non-signer. The
+shares are summed and verified once; if the sum fails, the bad shares are found by bisection
+(`sesh.bls.find_bad_shares`), dropped and named, and the rest verified again. A result the
+contract would refuse (more non-signers than `blsNonSignerThreshold`, or no signer at all) is an
+`AggregationError` that says why, before anyone pays gas for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from sesh.bls import (
+    BLSError,
+    G1Point,
+    Signature,
+    aggregate_public_keys,
+    aggregate_signatures,
+    decode_signatures,
+    find_bad_shares,
+    verify,
+)
+
+NON_SIGNER_THRESHOLD_MAX = 4_000
+"""The contract's default `blsNonSignerThresholdMax`."""
+
+
+class AggregationError(Exception):
+    """No signature the contract would accept: the message says why, for a person."""
+
+
+class Share(NamedTuple):
+    """One node's signature share: its Ed25519 key (who answered), its BLS key, the 128 bytes."""
+
+    node: bytes
+    bls_pubkey: G1Point
+    signature: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Aggregate:
+    message: bytes
+    signature: Signature
+    aggregate_pubkey: G1Point
+    """The signers' key: the contract's aggregate minus the non-signers'."""
+    non_signer_ids: tuple[int, ...]
+    signers: tuple[bytes, ...]
+    """The Ed25519 keys of the nodes whose shares are in the signature."""
+    bad: tuple[bytes, ...]
+    """The nodes whose shares did not verify (dropped)."""
+
+
+def non_signer_limit(total: int, threshold_max: int = NON_SIGNER_THRESHOLD_MAX) -> int:
+    """The contract's `blsNonSignerThreshold` for `total` registered nodes."""
+    return min(total // 3, threshold_max)
+
+
+def aggregate(
+    message: bytes,
+    dst: bytes,
+    shares: Sequence[Share],
+    contract_nodes: Mapping[int, G1Point],
+    *,
+    threshold_max: int = NON_SIGNER_THRESHOLD_MAX,
+) -> Aggregate:
+    """The contract-ready aggregate of `shares` over `message` (see the module docstring);
+    `contract_nodes` is the contract's node list now: id → BLS key."""
+    ids = {key.to_contract(): node_id for node_id, key in contract_nodes.items()}
+    usable: dict[tuple[int, int], Share] = {}
+    for share in shares:
+        xy = share.bls_pubkey.to_contract()
+        if xy in ids and xy not in usable:
+            usable[xy] = share
+    good: list[tuple[Share, Signature]] = []
+    bad: list[bytes] = []
+    for share in usable.values():
+        try:
+            (decoded,) = decode_signatures([share.signature])
+        except BLSError:
+            bad.append(share.node)
+            continue
+        good.append((share, decoded))
+    signature = aggregate_signatures(s for _, s in good)
+    key = aggregate_public_keys(share.bls_pubkey for share, _ in good)
+    if good and not verify(key, message, dst, signature):
+        spoilt = set(find_bad_shares([(s.bls_pubkey, sig) for s, sig in good], message, dst))
+        bad += [good[i][0].node for i in sorted(spoilt)]
+        good = [pair for i, pair in enumerate(good) if i not in spoilt]
+        signature = aggregate_signatures(s for _, s in good)
+        key = aggregate_public_keys(share.bls_pubkey for share, _ in good)
+    signed = {share.bls_pubkey.to_contract() for share, _ in good}
+    non_signers = tuple(sorted(i for k, i in ids.items() if k not in signed))
+    limit = non_signer_limit(len(contract_nodes), threshold_max)
+    if not good:
+        raise AggregationError(
+            f"no node signed (of {len(contract_nodes)} registered"
+            + (f"; {len(bad)} answered with a bad signature" if bad else "")
+            + ")"
+        )
+    if len(non_signers) > limit:
+        spoilt_by = (
+            f" ({len(bad)} answered with a bad signature: {', '.join(n.hex()[:16] for n in bad)})"
+            if bad
+            else ""
+        )
+        raise AggregationError(
+            f"{len(good)} of {len(contract_nodes)} registered nodes signed: the contract accepts "
+            f"at most {limit} non-signers, and {len(non_signers)} did not sign{spoilt_by}"
+        )
+    return Aggregate(
+        message=message,
+        signature=signature,
+        aggregate_pubkey=key,
+        non_signer_ids=non_signers,
+        signers=tuple(share.node for share, _ in good),
+        bad=tuple(bad),
+    )
