@@ -274,3 +274,45 @@ def test_a_registration_is_confirmed_by_quorum_votes(devnet: Devnet) -> None:
         return True
 
     wait_for("every node lists the new node", listed_everywhere, 120)
+
+
+def test_a_staker_claims_what_the_network_signed_and_later_only_the_difference(
+    devnet: Devnet,
+) -> None:
+    """`sesh claim`: the node's `bls_rewards_request`, the aggregate checked by the verb, then
+    updateRewardsBalance and claimRewards; a second claim pays exactly what was earned since.
+    (The stopped and restarted nodes of the tests above sign again.)"""
+    genesis = json.loads((devnet.data_dir / "genesis.json").read_text())
+    address = genesis["seeded"][0]["contributors"][0]["address"]
+    (key,) = [k for k in dev_keys() if k.address.lower() == address.lower()]
+    deployment = str(devnet.data_dir / "contracts.json")
+
+    def claim() -> dict[str, Any]:
+        done = devnet.sesh(
+            "claim", "--key-env", "STAKER_KEY", "--deployment", deployment, "--json",
+            env={"STAKER_KEY": key.private_key},
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        return dict(json.loads(done.stdout))
+
+    first = claim()
+    assert first["claimed"] > 0 and first["address"].lower() == address.lower()
+    final = immutable(devnet, 1)
+    wait_for("finality moves on", lambda: immutable(devnet, 1) >= final + 4, 120)
+    second = claim()
+    assert second["height"] > first["height"]
+    assert second["claimed"] == second["signed_amount"] - first["signed_amount"] > 0
+
+    shown = devnet.sesh("rewards", address, "--deployment", deployment, "--json")
+    assert shown.returncode == 0, shown.stderr
+    rewards = json.loads(shown.stdout)
+    assert rewards["recorded"] == rewards["claimed"] == second["signed_amount"]
+    assert rewards["earned"] >= rewards["recorded"] and rewards["claimable"] >= 0
+    assert rewards["limit_available"] > 0 and rewards["limit_resets_at"] > time.time() - 60
+
+    unreachable = devnet.sesh(
+        "claim", "--key-env", "STAKER_KEY", "--deployment", deployment,
+        "--node", "http://127.0.0.1:9/json_rpc", env={"STAKER_KEY": key.private_key},
+    )  # fmt: skip
+    assert unreachable.returncode == 1
+    assert unreachable.stderr.strip().startswith("sesh claim: error: cannot reach the node")

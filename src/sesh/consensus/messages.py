@@ -167,15 +167,7 @@ class Blocks:
 
 
 Message = (
-    Ready
-    | Template
-    | Reveal
-    | Final
-    | Endorse
-    | NewBlock
-    | CheckpointVote
-    | GetBlocks
-    | Blocks
+    Ready | Template | Reveal | Final | Endorse | NewBlock | CheckpointVote | GetBlocks | Blocks
 )
 
 

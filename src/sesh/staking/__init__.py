@@ -1,10 +1,11 @@
 """The stakers' verbs: `sesh stake`, `sesh contribution`, `sesh vesting`, `sesh convert`,
-`sesh balance`.
+`sesh balance`, and `sesh claim` (registered by the command layer, which knows the devnet's
+nodes).
 
 What the staking portal lets a wallet do, from the command line: register a solo node,
 run or join a multi-contributor node, stake from a vesting lock, convert wOXEN. Each verb sends
-ordinary transactions signed like `sesh deploy`'s; none needs the network's BLS signatures
-(claims and exits, which do, come with the aggregator).
+ordinary transactions signed like `sesh deploy`'s; `claim` also carries the network's BLS
+signature, asked of a node and checked against the contract first.
 
 Layout: ``rules`` is pure (the contracts' arithmetic for display, reservations, refusals in
 words); ``connection`` is what every verb shares (the deployment, the chain, the signer, the

@@ -43,6 +43,11 @@ _STATUS_ERRORS = {
 def explain_refusal(name: str, args: tuple[object, ...]) -> str | None:
     """What a contract's refusal means and what to do, in words, for errors that only give a
     code; None for errors that read on their own."""
+    if name == "ClaimThresholdExceeded":
+        return (
+            "all claims together have reached the network's limit for this claim cycle; "
+            "`sesh rewards ADDRESS` says how much is left and when the limit is whole again"
+        )
     if name in _STATUS_ERRORS and len(args) == 1 and isinstance(args[0], int):
         status = args[0]
         state = CONTRIBUTION_STATUS.get(status, f"in status {status}")
@@ -184,3 +189,27 @@ def parse_reservation(text: str) -> tuple[str, int]:
     if not separator:
         raise ValueError(f"{text!r} is not ADDRESS:AMOUNT (e.g. 0x…:20 for 20 SESH)")
     return nonzero(address.strip(), "the reserved address"), parse_positive_amount(amount)
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimLimit:
+    """The network-wide claim limit as `claimRewards` will apply it now."""
+
+    available: int
+    """What all claims together may still take in the current cycle (atoms)."""
+    resets_at: int
+    """When the next cycle starts (unix seconds): the limit is whole again then."""
+
+
+def claim_limit(threshold: int, cycle: int, total: int, total_cycle: int, now: int) -> ClaimLimit:
+    """`claimRewards`' rate limit (ServiceNodeRewards: `claimThreshold`, `claimCycle`,
+    `currentClaimTotal`, `currentClaimCycle`), at `now`.
+
+    The contract resets the total lazily: only a claim that lands in a new cycle
+    (floor(now / claimCycle) > currentClaimCycle) starts it again from zero. So a total read
+    from the contract may belong to a cycle that is over, and then the whole threshold is
+    available. The reference portal read `currentClaimTotal` alone and told users to wait when
+    they need not."""
+    current = now // cycle
+    used = total if current <= total_cycle else 0
+    return ClaimLimit(max(threshold - used, 0), (current + 1) * cycle)

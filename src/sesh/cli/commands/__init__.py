@@ -19,6 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The whole command tree; tests walk it to check that every command explains itself."""
     from sesh import devnet, node, staking
     from sesh.cli.commands import deploy, keys, network
+    from sesh.staking import claim
 
     parser = argparse.ArgumentParser(
         prog="sesh",
@@ -37,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     network.register(sub)
     node.register(sub)
     staking.register(sub)
+    claim.register(sub, network.claim_node)
     return parser
 
 

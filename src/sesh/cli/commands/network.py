@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sesh.cli.shell.defaults import DEVNET_DATA_DIR
+from sesh.cli.shell.defaults import DEVNET_DATA_DIR, DEVNET_DEPLOYMENT
 from sesh.cli.shell.errors import CommandError, run_verb
 from sesh.cli.shell.options import add_command, add_json_option
 from sesh.cli.shell.output import table
@@ -49,14 +49,28 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def node_urls(args: argparse.Namespace) -> list[str]:
     if args.node:
         return list(args.node)
-    path: Path = args.data_dir / NETWORK_FILE
+    return devnet_node_urls(args.data_dir)
+
+
+def claim_node(args: argparse.Namespace) -> str:
+    """The node `sesh claim` asks: --node, else the first node of the devnet whose deployment
+    record it uses (its network.json sits beside contracts.json)."""
+    if args.node:
+        return str(args.node)
+    record: Path = args.deployment or DEVNET_DEPLOYMENT
+    return devnet_node_urls(record.parent)[0]
+
+
+def devnet_node_urls(data_dir: Path) -> list[str]:
+    """The JSON-RPC URLs of the running devnet in `data_dir` (its network.json)."""
+    path = data_dir / NETWORK_FILE
     try:
         record = json.loads(path.read_text())
         return [str(node["rpc"]) for node in record["nodes"]]
     except FileNotFoundError:
         raise CommandError(
-            f"no running devnet in {args.data_dir} ({path} is missing): start `sesh devnet`, "
-            "or name nodes with --node URL"
+            f"no running devnet in {data_dir} ({path} is missing): start `sesh devnet`, "
+            "or name a node with --node URL"
         ) from None
     except (ValueError, KeyError, TypeError):
         raise CommandError(f"{path} is not a devnet's node list") from None
