@@ -13,4 +13,4 @@ echo "== mypy"
 echo "== import-linter (the layers)"
 .venv/bin/lint-imports --no-cache
 echo "== pytest"
-exec .venv/bin/pytest "$@"
+exec .venv/bin/pytest --durations=40 "$@"

@@ -38,8 +38,9 @@ def run_until_stopped(
     banner: str, run: Callable[[threading.Event], None], stopped: Callable[[], str]
 ) -> None:
     """Print `banner`, run `run(stop)` until a stop signal (or until it returns), then print
-    `stopped()`: the shape of every long-running verb's life."""
-    print(banner, flush=True)
+    `stopped()`: the shape of every long-running verb's life. The signals are caught before the
+    banner is printed, so whoever waits for the banner may stop the verb cleanly at once."""
     with stop_on_signals(threading.Event()) as stop:
+        print(banner, flush=True)
         run(stop)
     print(stopped(), flush=True)
