@@ -159,6 +159,8 @@ def run_network_node(
     """Run the node until a stop signal; `funding` makes its funding over the store (and says
     how it pays), `key_status` says whether its keys are registered."""
     from sesh.bls import DomainTags
+    from sesh.l2.providers import Providers
+    from sesh.l2.tracker import Tracker
     from sesh.node.claims import Claims
     from sesh.node.rpc import RpcServer, RpcSource
     from sesh.node.signing import Signer
@@ -197,7 +199,10 @@ def run_network_node(
             funding=node_funding,
             signer=signer,
         )
-        claims = Claims(node, signer, lambda: tracker.contract_nodes(tracker.head()))
+        # The RPC threads read L2 through providers of their own: a provider's connection
+        # belongs to one thread, and the loop's tracker is the loop's.
+        rpc_tracker = Tracker(Providers.from_urls(args.rpc, genesis.l2_chain_id), tracker.config)
+        claims = Claims(node, signer, lambda: rpc_tracker.contract_nodes(rpc_tracker.head()))
         source = RpcSource(
             lock=node.lock,
             engine=node.engine,
