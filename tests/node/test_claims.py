@@ -16,7 +16,7 @@ from sesh.bls import G2Point
 from sesh.evm.chain import Chain as EvmChain
 from sesh.evm.contract_set import ContractArtifacts
 from sesh.evm.profiles import PROFILES
-from sesh.node.claims import Claims
+from sesh.node.claims import Claims, ContractReads
 from sesh.node.rpc_methods import NOT_FOUND, UNAVAILABLE, RpcError
 
 from .cluster import Cluster
@@ -31,7 +31,7 @@ def claims_of(net: Network, node: Cluster, index: int = 0) -> Claims:
     assert signer is not None
     member = node.nodes[index]
     assert member is not None
-    return Claims(member, signer, lambda: tracker.contract_nodes(tracker.head()))
+    return Claims(member, signer, ContractReads(tracker))
 
 
 def submit(net: Network, reply: dict[str, Any]) -> tuple[int, int]:
@@ -92,8 +92,8 @@ def test_the_network_signs_a_balance_and_the_contract_records_it(
     honest = node.signers[1]
     assert honest is not None
 
-    def lie(request: SignRequest, chain: Any) -> SignAnswer:
-        return honest.answer(request, chain)
+    def lie(request: SignRequest, chain: Any, l2: Any = None) -> SignAnswer:
+        return honest.answer(request, chain, l2)
 
     liar.signer.answer = lie  # type: ignore[method-assign]
     node.steps(8)
@@ -140,5 +140,6 @@ def test_refusals_name_the_reason(
     answer = signer.answer(request, chain)
     assert answer.status is Status.HEIGHT_UNAVAILABLE and "holds heights" in answer.reason
     exit_request = SignRequest(2, Kind.EXIT, bls_pubkey=bytes(64), timestamp=1)
-    assert signer.answer(exit_request, chain).status is Status.BAD_REQUEST
+    refused = signer.answer(exit_request, chain)
+    assert refused.status is Status.BAD_REQUEST and "L2's time" in refused.reason
     node.close()

@@ -455,12 +455,16 @@ class Tracker:
     def staking_requirement(self, at: BlockRef) -> int:
         """``stakingRequirement()`` of the rewards contract at block ``at``: the value a new
         ledger starts from (``initialize`` sets it without an event)."""
+        return self.contract_uint(STAKING_REQUIREMENT, at)
+
+    def contract_uint(self, signature: str, at: BlockRef) -> int:
+        """A ``uint256`` view of the rewards contract without arguments, at block ``at``."""
 
         def read(reader: L2Reader) -> int:
             (answer,) = reader.calls(
-                [(self.config.rewards_contract, call_data(STAKING_REQUIREMENT))], at.hash
+                [(self.config.rewards_contract, call_data(signature))], at.hash
             )
-            return decode_uint256(answer, STAKING_REQUIREMENT)
+            return decode_uint256(answer, signature)
 
         return self.providers.run(read)
 

@@ -26,6 +26,7 @@ SERVICE_NODE_IDS_PAGE = "serviceNodeIDsPage(uint64,uint256)"
 FOUNDATION_POOL = "foundationPool()"
 REWARD_RATE = "rewardRate()"
 STAKING_REQUIREMENT = "stakingRequirement()"
+SIGNATURE_EXPIRY = "signatureExpiry()"
 
 SEED_NODES_TYPE = "((uint256,uint256),uint256,uint256,((address,address),uint256)[])[]"
 SEED_PUBLIC_KEY_LIST = f"seedPublicKeyList({SEED_NODES_TYPE})"

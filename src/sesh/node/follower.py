@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("sesh.node")
 
 PURGE_RETRY_BLOCKS = 60
+TIME_REFRESH = 5.0
+"""Seconds between reads of the L2's latest block time (in between, the node's clock runs it
+on; a devnet's clock jump is seen within this)."""
 """Blocks before a failed read of the contract's node list is tried again."""
 
 
@@ -92,6 +95,26 @@ class L2Follower:
         """The provider's latest block is below the position (logged once per episode)."""
         self._l2_down = False
         """The last poll failed (an outage is logged when it starts and when it ends)."""
+        self.l2_time: tuple[int, float] | None = None
+        """(the L2's latest block time, the node's clock when it was read)."""
+
+    def read_time(self, now: float) -> None:
+        """Read the L2's latest block time again when the last read is `TIME_REFRESH` seconds
+        old (a failure keeps the old one: `l2_now` goes on from it)."""
+        if self.l2_time is not None and now - self.l2_time[1] < TIME_REFRESH:
+            return
+        try:
+            self.l2_time = (self.tracker.block_timestamp(self.tracker.head()), now)
+        except (AllProvidersFailed, ChainMoved) as error:
+            log.debug("cannot read the L2's time: %s", error)
+
+    def l2_now(self, now: float) -> int | None:
+        """The L2's "now", which the contract measures a signature's age by: its latest block
+        time as last read, advanced by the node's clock since (None before the first read)."""
+        if self.l2_time is None:
+            return None
+        timestamp, read_at = self.l2_time
+        return timestamp + max(0, int(now - read_at))
 
     def check_l2(self) -> None:
         """At start: every provider serves the configured chain, and the L2 history the store

@@ -161,7 +161,7 @@ def run_network_node(
     from sesh.bls import DomainTags
     from sesh.l2.providers import Providers
     from sesh.l2.tracker import Tracker
-    from sesh.node.claims import Claims
+    from sesh.node.claims import Claims, ContractReads
     from sesh.node.rpc import RpcServer, RpcSource
     from sesh.node.signing import Signer
 
@@ -202,7 +202,7 @@ def run_network_node(
         # The RPC threads read L2 through providers of their own: a provider's connection
         # belongs to one thread, and the loop's tracker is the loop's.
         rpc_tracker = Tracker(Providers.from_urls(args.rpc, genesis.l2_chain_id), tracker.config)
-        claims = Claims(node, signer, lambda: rpc_tracker.contract_nodes(rpc_tracker.head()))
+        claims = Claims(node, signer, ContractReads(rpc_tracker))
         source = RpcSource(
             lock=node.lock,
             engine=node.engine,
@@ -211,6 +211,7 @@ def run_network_node(
             bls_pubkey=keys.bls_public_key.to_contract(),
             version=sesh_version(),
             rewards_signature=claims.rewards,
+            removal_signature=claims.removal,
         )
         server = RpcServer(source, host=rpc_host, port=rpc_port)
         server.start()

@@ -65,7 +65,7 @@ from sesh.net.announce import (
 from sesh.net.codec import Codec
 from sesh.net.transport import Incoming, Transport
 from sesh.node.follower import L2Follower, NodeError, Poll
-from sesh.node.signing import Collection, Signer
+from sesh.node.signing import Collection, L2Now, RequestLimit, Signer
 from sesh.node.status import chain_summary, rewards_summary
 from sesh.node.store import BlockWrite, Store
 
@@ -159,6 +159,7 @@ class NetworkNode:
         self._collections: dict[int, Collection] = {}
         self._unsent: list[Collection] = []
         self._collections_lock = threading.Lock()
+        self._requests = RequestLimit()
         self.key = key
         self.pubkey = bytes(key.verify_key)
         self.config = config
@@ -429,6 +430,8 @@ class NetworkNode:
         assert follower is not None
         polled = follower.poll()
         self._last_poll = polled
+        if polled.error is None:
+            follower.read_time(self.clock())
         with self.lock:
             confirmed = self.chain.ledger.confirmed
             seen = {k: e for k, e in polled.seen.items() if k not in confirmed}
@@ -456,6 +459,15 @@ class NetworkNode:
 
     # -- signing -------------------------------------------------------------------------------
 
+    def l2_now(self) -> L2Now:
+        """The L2's time and the contract's node list as this node last read them, for its
+        signer (the loop's follower reads both; without one, nothing is known)."""
+        follower = self.follower
+        if follower is None:
+            return L2Now(None)
+        view = follower.purge_view
+        return L2Now(follower.l2_now(self.clock()), view.contract_keys if view else None)
+
     def ask(self, request: SignRequest, timeout: float) -> dict[bytes, SignAnswer]:
         """Send `request` to every node this one knows (and answer it here), and wait up to
         `timeout` seconds for the answers: the answers by node. Called from another thread
@@ -477,7 +489,9 @@ class NetworkNode:
             unsent, self._unsent = self._unsent, []
         for collection in unsent:
             request = collection.request
-            peers = self.peers()
+            # Recently removed nodes too: their keys are in the contract until it removes
+            # them, so their shares count (else they are non-signers the contract must allow).
+            peers = sorted(set(self.peers()) | self.chain.ledger.removed.keys())
             payload = request.encode()
             self.transport.broadcast(peers, REQUEST_KIND, payload)
             asked = set(peers)
@@ -486,7 +500,8 @@ class NetworkNode:
             with self._collections_lock:
                 collection.send_to(asked)
                 if self.signer is not None:
-                    collection.file(self.pubkey, self.signer.answer(request, self.chain))
+                    answer = self.signer.answer(request, self.chain, self.l2_now())
+                    collection.file(self.pubkey, answer)
 
     def _on_signing(self, incoming: Incoming) -> None:
         try:
@@ -504,7 +519,10 @@ class NetworkNode:
                     collection.file(incoming.sender, answer)
             return
         if self.signer is not None:
-            reply = self.signer.answer(request, self.chain).encode()
+            if not self._requests.allow(incoming.sender, self.clock()):
+                self.dropped["rate limited"] = self.dropped.get("rate limited", 0) + 1
+                return
+            reply = self.signer.answer(request, self.chain, self.l2_now()).encode()
             if incoming.on_server:
                 self.transport.reply(incoming, ANSWER_KIND, reply)
             else:

@@ -29,7 +29,8 @@ from sesh.ledger import (
     pending_events,
 )
 from sesh.ledger.params import FULL_SCORE, NetworkProfile
-from sesh.ledger.records import ServiceNode
+from sesh.ledger.queries import PORTIONS_FOR_OPERATOR_MAX, ExitListEntry, exit_liquidation_list
+from sesh.ledger.records import RemovalKind, RemovedNode, ServiceNode
 
 FIRST_HARD_FORK = 21
 """The reference's hard fork version the Session Network's rules start from (HF21, node.md
@@ -152,6 +153,34 @@ def contributors_json(contributors: Iterable[l2.Contributor]) -> list[dict[str, 
         {"amount": c.amount, "address": c.address, "beneficiary": c.beneficiary}
         for c in contributors
     ]
+
+
+def exit_list_json(state: LedgerState) -> list[dict[str, Any]]:
+    """`bls_exit_liquidation_list`: the recently removed nodes, oldest removal first, as the
+    reference's liquidator and staking backend read them (each contributor carries a `version`,
+    which the reference backend removes before use)."""
+    return [_exit_entry_json(state.removed[e.node.pubkey], e) for e in exit_liquidation_list(state)]
+
+
+def _exit_entry_json(removed: RemovedNode, entry: ExitListEntry) -> dict[str, Any]:
+    node = removed.info
+    return {
+        "service_node_pubkey": node.pubkey.hex(),
+        "height": entry.height,
+        "liquidation_height": entry.liquidation_height,
+        "type": "exit" if entry.kind is RemovalKind.EXIT else "deregister",
+        "info": {
+            "bls_public_key": hex_bls(node.bls_pubkey),
+            "service_node_id": node.service_node_id,
+            "operator_address": node.operator,
+            "portions_for_operator": node.fee * PORTIONS_FOR_OPERATOR_MAX // 10_000,
+            "operator_fee": node.fee,
+            "requested_unlock_height": node.requested_unlock_height,
+            "registration_height": node.registration_height,
+            "staking_requirement": node.staking_requirement,
+            "contributors": [{**c, "version": 0} for c in contributors_json(node.contributors)],
+        },
+    }
 
 
 def item_json(item: PendingItem) -> dict[str, Any]:

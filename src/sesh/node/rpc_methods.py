@@ -19,15 +19,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from sesh.bls import BLSError, G1Point
 from sesh.consensus.chain import BASES_KEPT, Chain
 from sesh.consensus.engine import ConsensusNode
 from sesh.ledger import Block, NetworkProfile, service_node, service_nodes
+from sesh.ledger.queries import reward_balance
 from sesh.node.rpc_format import (
     SERVICE_NODE_FIELDS,
     block_header,
     block_json,
     checkpoint_json,
     checkpoints_json,
+    exit_list_json,
     hard_fork,
     immutable,
     info_json,
@@ -49,6 +52,9 @@ UNAVAILABLE = -32002
 """The node no longer keeps what was asked for (quorums of old heights)."""
 BUSY = -32003
 """The node's loop held its lock longer than `LOCK_TIMEOUT`: try again."""
+
+REFUSED = -32004
+"""The network will not sign this (a node not removable yet, say): the message says why."""
 
 LOCK_TIMEOUT = 10.0
 """Seconds a method waits for the node's lock before answering BUSY."""
@@ -85,6 +91,9 @@ class RpcSource:
     """Whether this node is registered; None: derive it from the ledger (key in ledger.nodes)."""
     rewards_signature: Callable[[bytes, int | None], dict[str, Any]] | None = None
     """`sesh.node.claims.Claims.rewards`: the network's signature over a reward balance."""
+    removal_signature: Callable[[bytes | None, bytes | None, bool], dict[str, Any]] | None = None
+    """`sesh.node.claims.Claims.removal`: the network's signature over an exit or a
+    liquidation."""
 
 
 @contextmanager
@@ -142,6 +151,27 @@ def relative_height_param(name: str, value: Any) -> int:
     return value
 
 
+def ed25519_param(name: str, value: Any) -> bytes:
+    return _hex_bytes(name, value, 32, "an Ed25519 key (64 hex digits)")
+
+
+def bls_key_param(name: str, value: Any) -> bytes:
+    """A BLS public key: 128 hex digits (X then Y), a point of the curve."""
+    data = _hex_bytes(name, value, 64, "a BLS key (128 hex digits)")
+    try:
+        G1Point.from_bytes(data)
+    except BLSError:
+        raise _invalid(name, "not a point of the BLS curve") from None
+    return data
+
+
+def address_list_param(name: str, value: Any) -> list[str]:
+    """Addresses as the ledger keys them: lowercase with 0x (at most 1,000)."""
+    if not isinstance(value, list) or len(value) > 1_000:
+        raise _invalid(name, "a list of at most 1000 addresses")
+    return ["0x" + address_param(name, item).hex() for item in value]
+
+
 def hash_list_param(name: str, value: Any) -> list[bytes]:
     if not isinstance(value, list):
         raise _invalid(name, "expected a list of 64-hex-digit keys")
@@ -181,7 +211,7 @@ def fields_param(name: str, value: Any) -> frozenset[str]:
 
 @dataclass(frozen=True)
 class Method:
-    call: Callable[[RpcSource, dict[str, Any]], dict[str, Any]]
+    call: Callable[[RpcSource, dict[str, Any]], Any]
     params: Mapping[str, Parser]
 
     def parse(self, params: Any) -> dict[str, Any]:
@@ -399,9 +429,50 @@ def bls_rewards_request(source: RpcSource, params: dict[str, Any]) -> dict[str, 
     return source.rewards_signature(params["address"], params.get("height"))
 
 
+def bls_exit_liquidation_request(source: RpcSource, params: dict[str, Any]) -> dict[str, Any]:
+    """The network's aggregate signature over the exit (or, with `liquidate`, the liquidation)
+    of a node named by `pubkey` (its Ed25519 key, as the exit list gives it) or `bls_pubkey`,
+    ready for `exitBLSPublicKeyWithSignature` or `liquidateBLSPublicKeyWithSignature`."""
+    pubkey, bls_pubkey = params.get("pubkey"), params.get("bls_pubkey")
+    if (pubkey is None) == (bls_pubkey is None):
+        raise _invalid("pubkey", "give the node's Ed25519 pubkey or its bls_pubkey (one of them)")
+    if source.removal_signature is None:
+        raise RpcError(UNAVAILABLE, "this node does not aggregate signatures")
+    return source.removal_signature(pubkey, bls_pubkey, params.get("liquidate", False))
+
+
+def bls_exit_liquidation_list(source: RpcSource, params: dict[str, Any]) -> list[dict[str, Any]]:
+    """The recently removed nodes: each may be exited with the network's signature, and
+    liquidated from its `liquidation_height` on (a bare array, as the reference answers)."""
+    with locked(source) as chain:
+        return exit_list_json(chain.ledger)
+
+
+def get_accrued_rewards(source: RpcSource, params: dict[str, Any]) -> dict[str, Any]:
+    """Lifetime balances (atoms) at `height` (default: the top block): of `addresses`, or of
+    every address the ledger pays when none are given (as the reference's backend asks)."""
+    with locked(source) as chain:
+        ledger = chain.ledger
+        height = params.get("height", ledger.height)
+        wanted = params.get("addresses") or sorted(set(ledger.accounts) | set(ledger.by_address))
+        try:
+            balances = {a: reward_balance(ledger, a, height) for a in wanted}
+        except LookupError:
+            raise RpcError(UNAVAILABLE, f"this node does not hold height {height}") from None
+        return {"balances": balances, "height": height, "status": "OK"}
+
+
 METHODS: dict[str, Method] = {
     "bls_rewards_request": Method(
         bls_rewards_request, {"address": address_param, "height": relative_height_param}
+    ),
+    "bls_exit_liquidation_request": Method(
+        bls_exit_liquidation_request,
+        {"pubkey": ed25519_param, "bls_pubkey": bls_key_param, "liquidate": bool_param},
+    ),
+    "bls_exit_liquidation_list": Method(bls_exit_liquidation_list, {}),
+    "get_accrued_rewards": Method(
+        get_accrued_rewards, {"addresses": address_list_param, "height": height_param}
     ),
     "get_evidence": Method(get_evidence, {}),
     "get_info": Method(get_info, {}),
@@ -426,10 +497,11 @@ METHODS: dict[str, Method] = {
 """Every method the node serves, by name."""
 
 
-def run(source: RpcSource, name: str, params: Any) -> dict[str, Any]:
+def run(source: RpcSource, name: str, params: Any) -> dict[str, Any] | list[Any]:
     """Call the method `name`: its parameters are parsed before anything is read
     (`METHOD_NOT_FOUND`, `INVALID_PARAMS`)."""
     method = METHODS.get(name)
     if method is None:
         raise RpcError(METHOD_NOT_FOUND, f"no method {name[:64]!r}")
-    return method.call(source, method.parse(params))
+    result: dict[str, Any] | list[Any] = method.call(source, method.parse(params))
+    return result
