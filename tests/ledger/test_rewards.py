@@ -11,6 +11,7 @@ import pytest
 from sesh.l2.events import event_id
 from sesh.ledger import (
     DEVNET,
+    DEVNET_FAST,
     MAINNET,
     HeightUnavailable,
     InvalidBlock,
@@ -264,7 +265,8 @@ def test_profiles_convert_durations_to_blocks() -> None:
     assert MAINNET.credit_per_day_blocks == 24
     assert MAINNET.max_credit_blocks == 1_440
     assert DEVNET.initial_credit_blocks == 3_600
-    assert DEVNET.maturity_blocks == 150
+    assert DEVNET.maturity_blocks == 30
+    assert DEVNET_FAST.maturity_blocks == 5 and DEVNET_FAST.unlock_blocks == 10
 
 
 def test_a_block_with_no_payable_node_issues_nothing() -> None:

@@ -4,7 +4,9 @@ Sixteen node processes make blocks and agree on every block and state hash; five
 with SIGKILL and blocks and checkpoints go on; started again they catch up and take part; a
 node killed while it writes a block loses no block it accepted; a registration made on L2
 during the run shows in `get_pending_events`, is confirmed by quorum votes and appears in
-every node's `get_service_nodes`; and stopping the devnet leaves no node process behind.
+every node's `get_service_nodes`; a staker claims what the network signed; a node exits with
+the network's signature and another is liquidated by `sesh liquidator run`; and stopping the
+devnet leaves no node process behind. (The devnet runs with --fast-timers: seconds-long waits.)
 """
 
 from __future__ import annotations
@@ -108,7 +110,7 @@ def devnet(tmp_path_factory: pytest.TempPathFactory, build_cache: Path) -> Itera
     log = open(data_dir.parent / "devnet.log", "w")  # noqa: SIM115 (closed below)
     process = subprocess.Popen(
         [sys.executable, "-m", "sesh", "devnet", "--nodes", str(NODES), "--port", "0", "--json",
-         "--data-dir", str(data_dir)],
+         "--fast-timers", "--data-dir", str(data_dir)],
         stdout=subprocess.PIPE,
         stderr=log,
         text=True,
@@ -316,3 +318,54 @@ def test_a_staker_claims_what_the_network_signed_and_later_only_the_difference(
     )  # fmt: skip
     assert unreachable.returncode == 1
     assert unreachable.stderr.strip().startswith("sesh claim: error: cannot reach the node")
+
+
+def test_a_node_exits_with_the_networks_signature_and_another_is_liquidated(
+    devnet: Devnet,
+) -> None:
+    """`sesh exit request` for two seeded nodes (named by their Ed25519 keys); `sesh exit`
+    refused while the node unlocks, then accepted once the network lists it; the other node
+    left to its grace period is liquidated by `sesh liquidator run --once`, which is paid the
+    contract's share."""
+    genesis = json.loads((devnet.data_dir / "genesis.json").read_text())
+    deployment = str(devnet.data_dir / "contracts.json")
+    leaving, dropped = genesis["seeded"][9], genesis["seeded"][10]
+
+    def key_of(entry: dict[str, Any]) -> str:
+        address = entry["contributors"][0]["address"].lower()
+        (key,) = [k for k in dev_keys() if k.address.lower() == address]
+        return key.private_key
+
+    def sesh(*args: str, key: str) -> subprocess.CompletedProcess[str]:
+        return devnet.sesh(
+            *args, "--key-env", "KEY", "--deployment", deployment, "--json", env={"KEY": key}
+        )
+
+    for entry in (leaving, dropped):
+        done = sesh("exit", "request", entry["ed25519_pubkey"], key=key_of(entry))
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["node_id"] == entry["service_node_id"]
+    early = sesh("exit", str(leaving["service_node_id"]), key=key_of(leaving))
+    assert early.returncode == 1
+    assert "it cannot be removed" in early.stderr, early.stderr  # registered, or unlocking
+
+    def listed() -> dict[str, dict[str, Any]]:
+        entries = answer(devnet.rpc(1), "bls_exit_liquidation_list") or []
+        return {"0x" + e["service_node_pubkey"]: e for e in entries}
+
+    wanted = {leaving["ed25519_pubkey"], dropped["ed25519_pubkey"]}
+    wait_for("both nodes unlocked", lambda: listed().keys() >= wanted, 120)
+    done = sesh("exit", str(leaving["service_node_id"]), key=key_of(leaving))
+    assert done.returncode == 0, done.stderr
+    exited = json.loads(done.stdout)
+    assert exited["signed"] and exited["deposit"] == int(leaving["contributors"][0]["amount"])
+
+    due = listed()[dropped["ed25519_pubkey"]]["liquidation_height"]
+    wait_for("the grace period over", lambda: (devnet.height(1) or 0) >= due, 120)
+    liquidator = dev_keys()[7]
+    done = sesh("liquidator", "run", "--once", key=liquidator.private_key)
+    assert done.returncode == 0, done.stderr
+    (liquidation,) = json.loads(done.stdout)["liquidations"]
+    assert liquidation["node_id"] == dropped["service_node_id"]
+    assert liquidation["reward"] == liquidation["deposit"] * 3 // 10_000  # ratios 3/17/9980
+    wait_for("both exits confirmed by the network", lambda: not listed().keys() & wanted, 120)

@@ -66,6 +66,7 @@ from sesh.evm.anvil import (
     PortInUseError,
     StateFileInUseError,
 )
+from sesh.ledger.params import DEVNET, DEVNET_FAST
 
 if TYPE_CHECKING:
     from rich.live import Live
@@ -174,6 +175,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "nodes: use it with --fresh",
     )
     parser.add_argument(
+        "--fast-timers",
+        action="store_true",
+        help="a new chain's network waits seconds where the devnet waits minutes (first reward "
+        "10 s after staking, exit 20 s after its request, liquidation 10 s after that): for "
+        "tests and quick demos; a resumed chain keeps its timers",
+    )
+    parser.add_argument(
         "--netns",
         action="store_true",
         help="run the chain and each node in a network namespace of its own, joined by veth "
@@ -278,7 +286,13 @@ def _run_chain(
         if args.fresh:  # only now: a failed start must not touch a running devnet's nodes
             forget_nodes(data_dir)
         try:
-            contracts = ensure_contracts(chain.rpc_url, data_dir, messages, args.nodes)
+            contracts = ensure_contracts(
+                chain.rpc_url,
+                data_dir,
+                messages,
+                args.nodes,
+                DEVNET_FAST.name if args.fast_timers else DEVNET.name,
+            )
         except DevnetContractsError as error:
             print(f"sesh devnet: error: {error}", file=sys.stderr)
             return 1

@@ -38,6 +38,7 @@ from sesh.evm.deploy import DeployError, complete, deploy
 from sesh.evm.profiles import PROFILES
 from sesh.evm.record import Deployment, missing_contracts, read_deployment, write_deployment
 from sesh.keys import KeyFileError
+from sesh.ledger.params import DEVNET
 from sesh.node.genesis import GenesisError
 from sesh.units import SESH
 
@@ -87,7 +88,11 @@ def devnet_contract_names() -> tuple[str, ...]:
 
 
 def ensure_contracts(
-    rpc_url: str, data_dir: Path, messages: TextIO, nodes: int | None = None
+    rpc_url: str,
+    data_dir: Path,
+    messages: TextIO,
+    nodes: int | None = None,
+    network: str = DEVNET.name,
 ) -> DevnetContracts:
     """The contracts on the devnet's chain: the saved ones when their code is there (completed
     if the record lacks newer parts), with the saved genesis; else a new deployment (``devnet``
@@ -125,7 +130,7 @@ def ensure_contracts(
         genesis: DevnetGenesis | None
         if deployment is None:
             count = DEFAULT_NODES if nodes is None else nodes
-            deployment, genesis = _deploy(chain, rpc_url, data_dir, messages, count)
+            deployment, genesis = _deploy(chain, rpc_url, data_dir, messages, count, network)
             write_deployment(path, deployment)
         else:
             if deployment.missing_parts():
@@ -133,6 +138,14 @@ def ensure_contracts(
                 write_deployment(path, deployment)
                 completed = True
             genesis = saved_genesis(chain, data_dir, messages, nodes)
+            if genesis is not None and genesis.genesis.network != network:
+                print(
+                    f"this devnet keeps its timers (the {genesis.genesis.network} profile); "
+                    f"{'--fast-timers takes' if network != DEVNET.name else 'normal timers take'}"
+                    " effect with --fresh",
+                    file=messages,
+                    flush=True,
+                )
         if deployment.rpc_url != rpc_url:
             # The record says where the devnet answers, so that verbs find it on any port.
             deployment = replace(deployment, rpc_url=rpc_url)
@@ -177,7 +190,7 @@ def _saved_deployment(path: Path, messages: TextIO) -> Deployment | None:
 
 
 def _deploy(
-    chain: Chain, rpc_url: str, data_dir: Path, messages: TextIO, nodes: int
+    chain: Chain, rpc_url: str, data_dir: Path, messages: TextIO, nodes: int, network: str
 ) -> tuple[Deployment, DevnetGenesis | None]:
     """Deploy the set from dev account 0, seed it with ``nodes`` nodes, start it, move the
     seeded stakes in and write the genesis (none without nodes), and give every other dev
@@ -191,7 +204,7 @@ def _deploy(
     genesis = None
     if identities:
         genesis = write_genesis(
-            rpc_url, deployment, data_dir, identities, first_block, genesis_block
+            rpc_url, deployment, data_dir, identities, first_block, genesis_block, network
         )
     _fund_dev_accounts(chain, artifacts, deployment, sesh=True)
     seeded = f", {nodes} node(s) seeded (genesis at L2 block {genesis_block})" if genesis else ""

@@ -147,6 +147,7 @@ def write_genesis(
     nodes: tuple[DevnetNode, ...],
     first_block: int,
     block: int,
+    network: str = DEVNET.name,
 ) -> DevnetGenesis:
     """Step 5: the genesis at ``block``, its seeded nodes registered from ``first_block`` on,
     written to ``genesis.json``."""
@@ -156,7 +157,7 @@ def write_genesis(
     try:
         genesis = genesis_from_l2(
             provider,
-            network=DEVNET.name,
+            network=network,
             chain_id=deployment.chain_id,
             rewards_contract=deployment.service_node_rewards,
             block=block,

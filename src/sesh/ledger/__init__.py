@@ -18,7 +18,15 @@ from sesh.ledger.invariants import (
 )
 from sesh.ledger.ledger import Ledger
 from sesh.ledger.outcomes import BlockReceipt, HeightUnavailable, InvalidBlock, Outcome, Resolved
-from sesh.ledger.params import DEVNET, MAINNET, PROFILES, SESH, TESTNET, NetworkProfile
+from sesh.ledger.params import (
+    DEVNET,
+    DEVNET_FAST,
+    MAINNET,
+    PROFILES,
+    SESH,
+    TESTNET,
+    NetworkProfile,
+)
 from sesh.ledger.producer import PurgeView, produce_block, seal
 from sesh.ledger.purge import PendingItem, ServiceNodePurge, item_id
 from sesh.ledger.queries import (
@@ -45,6 +53,7 @@ from sesh.ledger.transition import apply_block
 
 __all__ = [
     "DEVNET",
+    "DEVNET_FAST",
     "ENTROPY_WINDOW",
     "MAINNET",
     "PROFILES",

@@ -13,7 +13,7 @@ next block, so every profile issues exactly the same SESH per hour at a constant
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 
 from sesh.keccak import keccak256
@@ -236,15 +236,29 @@ DEVNET = NetworkProfile(
     l2_chain_id=31337,
     l2_confirmations=DEVNET_CONFIRMATIONS,
     staking_requirement=120 * SESH,
-    maturity=5 * MINUTE,
-    unlock_delay=10 * MINUTE,
-    liquidation_grace=5 * MINUTE,
+    maturity=MINUTE,
+    unlock_delay=3 * MINUTE,
+    liquidation_grace=2 * MINUTE,
     stake_lock=10 * MINUTE,
     purge_min_age=5 * MINUTE,
     deregistration_grace=0,
 )
 """Two-second blocks (a quorum round needs a few message round trips between processes) on
 anvil's chain id, the `local` deployment's 120 SESH, minutes where the real networks wait days
-(so a devnet shows a node's whole life in half an hour); credits keep mainnet's durations."""
+(a first reward within a minute of staking, an exit 3 minutes after its request, a liquidation
+2 minutes after that: a node's whole life in a quarter of an hour); credits keep mainnet's
+durations."""
 
-PROFILES: dict[str, NetworkProfile] = {p.name: p for p in (MAINNET, TESTNET, DEVNET)}
+DEVNET_FAST = replace(
+    DEVNET,
+    name="devnet-fast",
+    maturity=10,
+    unlock_delay=20,
+    liquidation_grace=10,
+    stake_lock=30,
+    purge_min_age=30,
+)
+"""`sesh devnet --fast-timers`: the devnet with seconds for minutes (maturity 10 s, unlock 20 s,
+liquidation grace 10 s, stake lock 30 s), for tests and quick demos."""
+
+PROFILES: dict[str, NetworkProfile] = {p.name: p for p in (MAINNET, TESTNET, DEVNET, DEVNET_FAST)}

@@ -97,9 +97,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     run.add_argument(
         "--profile",
-        choices=("devnet", "testnet", "mainnet"),
-        help="the network's parameters (block time, waits, rewards); default: the one for the "
-        "deployment's chain id",
+        choices=("devnet", "devnet-fast", "testnet", "mainnet"),
+        help="the network's parameters (block time, waits, rewards); default: the one the "
+        "genesis names, else the one for the deployment's chain id",
     )
     run.add_argument(
         "--confirmations",
@@ -243,6 +243,9 @@ def _profile(args: argparse.Namespace, deployment: Deployment, path: Path) -> Ne
                 2,
             )
         return profile
+    named = _genesis_network(args.genesis)
+    if named in PROFILES and PROFILES[named].l2_chain_id == deployment.chain_id:
+        return PROFILES[named]  # the devnet's --fast-timers, say
     for profile in PROFILES.values():
         if profile.l2_chain_id == deployment.chain_id:
             return profile
@@ -251,6 +254,17 @@ def _profile(args: argparse.Namespace, deployment: Deployment, path: Path) -> Ne
         "--profile",
         2,
     )
+
+
+def _genesis_network(path: Path) -> str | None:
+    """The network the genesis file names, if there is a readable one (else the checks of
+    `read_network_genesis` say what is wrong, later)."""
+    from sesh.node.genesis import GenesisError, load_genesis
+
+    try:
+        return load_genesis(path).network
+    except (OSError, GenesisError):
+        return None
 
 
 def _check_numbers(args: argparse.Namespace) -> None:

@@ -18,10 +18,11 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from sesh.bls import DomainTags, G1Point, G2Point, InvalidEncoding, reward_message, verify_aggregate
+from sesh.bls import G2Point, reward_message
 from sesh.cli.shell.errors import CommandError
 from sesh.cli.shell.options import add_command
 from sesh.staking.connection import Connection, Outcome, add_verb, connect
+from sesh.staking.signed import ask_node, check_aggregate, tags_of
 from sesh.units import format_amount
 
 _HELP = "claim the rewards the network has signed for"
@@ -73,38 +74,16 @@ def check_signature(conn: Connection, address: str, reply: Any) -> tuple[int, G2
     the contract will check it; a CommandError naming what is wrong otherwise."""
     try:
         amount = int(reply["amount"])
-        ids = [int(i) for i in reply["non_signer_indices"]]
-        signature = G2Point.from_bytes(bytes.fromhex(reply["signature"]))
-        message = bytes.fromhex(reply["msg_to_sign"])
-    except (KeyError, TypeError, ValueError, InvalidEncoding) as error:
+    except (KeyError, TypeError, ValueError) as error:
         raise CommandError(f"the node's answer is malformed ({error})") from None
-    tags = DomainTags.for_contract(conn.chain_id, conn.deployment.service_node_rewards)
-    if message != reward_message(tags, address, amount):
-        raise CommandError("the node signed another message than the contract will check")
-    aggregate = G1Point.from_contract(tuple(conn.rewards.view("aggregatePubkey")))
-    non_signers = [
-        G1Point.from_contract(tuple(conn.rewards.view("serviceNodes", i)[3])) for i in ids
-    ]
-    if not verify_aggregate(aggregate, non_signers, message, tags.hash_to_g2, signature):
-        raise CommandError(
-            "the network's signature does not verify against the rewards contract's keys "
-            "(a node answering for another network, or a lying one): nothing was sent"
-        )
+    message = reward_message(tags_of(conn), address, amount)
+    signature, ids = check_aggregate(conn, message, reply)
     return amount, signature, ids
 
 
 def ask_signature(node: str, address: str) -> Any:
     """The node's `bls_rewards_request` reply for `address` (CommandError in words if none)."""
-    from sesh.evm.jsonrpc import JsonRpcError, RemoteError, TransportError, call_once
-
-    try:
-        return call_once(node, "bls_rewards_request", {"address": address}, timeout=25)
-    except RemoteError as error:
-        raise CommandError(f"the node refused: {error.message}") from None
-    except TransportError as error:
-        raise CommandError(f"cannot reach the node: {error}") from None
-    except JsonRpcError as error:
-        raise CommandError(f"the node's answer is malformed: {error}") from None
+    return ask_node(node, "bls_rewards_request", {"address": address})
 
 
 def rewards(args: argparse.Namespace, node_url: Callable[[argparse.Namespace], str]) -> Outcome:

@@ -19,7 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The whole command tree; tests walk it to check that every command explains itself."""
     from sesh import devnet, node, staking
     from sesh.cli.commands import deploy, keys, network
-    from sesh.staking import claim
+    from sesh.staking import claim, leave
 
     parser = argparse.ArgumentParser(
         prog="sesh",
@@ -39,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     node.register(sub)
     staking.register(sub)
     claim.register(sub, network.claim_node)
+    leave.register(sub, network.claim_node)
     return parser
 
 
