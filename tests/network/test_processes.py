@@ -369,3 +369,41 @@ def test_a_node_exits_with_the_networks_signature_and_another_is_liquidated(
     assert liquidation["node_id"] == dropped["service_node_id"]
     assert liquidation["reward"] == liquidation["deposit"] * 3 // 10_000  # ratios 3/17/9980
     wait_for("both exits confirmed by the network", lambda: not listed().keys() & wanted, 120)
+
+
+def test_a_claim_passes_with_a_third_of_the_nodes_stopped_and_more_is_refused(
+    devnet: Devnet,
+) -> None:
+    """⌊16/3⌋ = 5 nodes stopped: `sesh claim` passes with them as non-signers. A sixth stopped:
+    the claim is refused, saying why, before any transaction."""
+    genesis = json.loads((devnet.data_dir / "genesis.json").read_text())
+    deployment = str(devnet.data_dir / "contracts.json")
+    stakers = [genesis["seeded"][i]["contributors"][0]["address"].lower() for i in (0, 1)]
+    keys = [k for a in stakers for k in dev_keys() if k.address.lower() == a]
+
+    def claim(key: str) -> subprocess.CompletedProcess[str]:
+        return devnet.sesh(
+            "claim", "--key-env", "KEY", "--deployment", deployment, "--json", env={"KEY": key}
+        )
+
+    stopped = [*STOPPED, 9]
+    try:
+        for index in STOPPED:
+            devnet.control("stop", str(index))
+        final = immutable(devnet, 1)
+        wait_for("finality moves on", lambda: immutable(devnet, 1) >= final + 4, 120)
+        done = claim(keys[0].private_key)
+        assert done.returncode == 0, done.stderr
+        assert len(json.loads(done.stdout)["non_signer_ids"]) == 5
+
+        devnet.control("stop", "9")
+        before = call(devnet.rpc(1), "get_info")["height"]
+        wait_for("a block with six stopped", lambda: (devnet.height(1) or 0) >= before + 1, 120)
+        refused = claim(keys[1].private_key)
+        assert refused.returncode == 1
+        assert "the contract accepts at most 5 non-signers, and 6 did not sign" in refused.stderr
+        assert "recorded the signed balance" not in refused.stderr
+    finally:
+        for index in stopped:
+            started = devnet.control("start", str(index))
+            devnet.info["nodes"][index - 1] = {**devnet.node(index), **started}
