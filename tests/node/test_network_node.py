@@ -15,6 +15,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from nacl.signing import SigningKey
 
+from sesh.aggregator.messages import (
+    ANSWER_KIND,
+    REQUEST_KIND,
+    Kind,
+    MessageError,
+    SignAnswer,
+    SignRequest,
+    Status,
+)
+from sesh.bls import DomainTags, SecretKey
 from sesh.consensus.messages import NewBlock, Ready, sign
 from sesh.consensus.sim import SIM_PROFILE, seeded_registrations
 from sesh.consensus.wire import KINDS, MAX_PAYLOAD, encode
@@ -24,9 +34,11 @@ from sesh.net.codec import Codec
 from sesh.net.ports import free_ports
 from sesh.net.transport import Incoming, Transport
 from sesh.node.network import NetworkConfig, NetworkNode, Peer
+from sesh.node.signing import L2Now, Signer
 from sesh.node.store import Store
 
 GENESIS_TIME = 1_700_000_000
+KEYS = [bytes(SecretKey.from_int(n).public_key().to_bytes()) for n in (1, 2, 3)]
 PROFILE = replace(SIM_PROFILE, block_time=1)
 
 
@@ -181,13 +193,54 @@ def test_any_bytes_under_any_kind_never_raise_out_of_the_node(
     assert idle_node.chain.height == height
 
 
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    kind=st.integers(0, 4),
+    address=st.binary(min_size=20, max_size=20),
+    height=st.integers(0, 2**64 - 1),
+    key=st.one_of(st.binary(min_size=64, max_size=64), st.sampled_from(KEYS)),
+    timestamp=st.integers(0, 2**64 - 1),
+    raw=st.binary(max_size=120),
+)
+def test_signing_requests_of_any_fields_get_a_refusal_and_never_raise(
+    idle_node: NetworkNode,
+    kind: int,
+    address: bytes,
+    height: int,
+    key: bytes,
+    timestamp: int,
+    raw: bytes,
+) -> None:
+    """A signer asked anything: an answer that encodes, a refusal unless the request is one it
+    may sign (none here: no key is removable, and no address has rewards); raw bytes under the
+    signing kinds are dropped."""
+    signer = idle_node.signer
+    assert signer is not None
+    now = int(time.time())
+    try:
+        request = SignRequest(1, Kind(kind), address, height, key, now + timestamp % 400 - 200)
+        payload = request.encode()
+    except (ValueError, MessageError):
+        payload = raw
+    else:
+        answer = signer.answer(request, idle_node.chain, L2Now(now, frozenset()))
+        assert answer.status is not Status.SIGNED and answer.reason
+        assert SignAnswer.decode(answer.encode()) == replace(
+            answer, reason=answer.reason.encode()[:200].decode(errors="ignore")
+        )
+    for kind_name in (REQUEST_KIND, ANSWER_KIND):
+        for body in (payload, raw):
+            idle_node._handle(Incoming(b"\x09" * 32, kind_name, body, on_server=True), now)
+
+
 @pytest.fixture(scope="module")
 def idle_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NetworkNode]:
     """One node of a network whose peers never start: it only takes messages."""
     network = Network(tmp_path_factory.mktemp("idle"), 4)
     store = Store.open(network.tmp / "node0")
     config = NetworkConfig(profile=PROFILE, port=network.ports[0])
-    node = NetworkNode(store, network.keys[0], network._genesis, config)
+    signer = Signer(SecretKey.from_int(5), DomainTags.for_contract(31337, "0x" + "11" * 20))
+    node = NetworkNode(store, network.keys[0], network._genesis, config, signer=signer)
     yield node
     node.transport.close()
     store.close()

@@ -19,6 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sesh.bls import SecretKey
 from sesh.consensus.chain import Chain
 from sesh.consensus.engine import ConsensusNode, LocalView
 from sesh.consensus.sim import Simulation
@@ -747,12 +748,22 @@ def test_a_server_closes_and_frees_its_port(network: Network) -> None:
 
 # -- anything at all -------------------------------------------------------------------------------
 
+HEX_VALUES = [
+    "11" * 20,  # an address
+    "0x" + "ab" * 32,  # a hash or an Ed25519 key
+    "cd" * 64,  # 64 bytes, not a BLS key
+    bytes(SecretKey.from_int(9).public_key().to_bytes()).hex(),  # a BLS key
+]
+"""Values of the right shape for the parameters that take hex, so that parsing goes past the
+length check."""
+
 json_values = st.recursive(
     st.none()
     | st.booleans()
     | st.integers(min_value=-(2**80), max_value=2**80)
     | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=70),
+    | st.text(max_size=70)
+    | st.sampled_from(HEX_VALUES),
     lambda children: (
         st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
     ),
