@@ -18,6 +18,7 @@ so an error raised by another contract on the way (a token inside a stake) still
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, cast
 
@@ -91,6 +92,45 @@ class NoRevert(AssertionError):
     """A call expected to revert went through."""
 
 
+AccessList = list[dict[str, Any]]
+"""An EIP-2930 access list: ``[{"address": …, "storageKeys": [hex, …]}]``."""
+
+
+@dataclass(frozen=True)
+class AccessListChoice:
+    """What `Chain.access_list_for` decided: the list to send (None: none), and the two
+    estimates it compared (None where there was nothing to estimate)."""
+
+    access_list: AccessList | None
+    gas_without: int | None
+    gas_with: int | None
+
+    @property
+    def saving(self) -> int:
+        """Gas the list saves (0 without one)."""
+        if self.access_list is None or self.gas_without is None or self.gas_with is None:
+            return 0
+        return self.gas_without - self.gas_with
+
+
+def _call_tx(function: ContractFunction, value: int) -> TxParams:
+    # web3's own transact encodes the call this way; its public build_transaction would also
+    # fill gas and fees, which the signer (or the node) does.
+    data = function._encode_transaction_data()
+    return {"to": function.address, "data": data, "value": Wei(value)}
+
+
+def _json_tx(tx: dict[str, Any]) -> dict[str, Any]:
+    """A call's fields as the node's JSON-RPC takes them (hex quantities and data)."""
+    data = tx["data"]
+    return {
+        "from": tx["from"],
+        "to": tx["to"],
+        "data": data if isinstance(data, str) else "0x" + bytes(data).hex(),
+        "value": hex(int(tx.get("value", 0))),
+    }
+
+
 class Chain:
     """One RPC endpoint: ``Chain(node.rpc_url)``, or ``Chain(url, signer)`` to sign here.
 
@@ -136,18 +176,51 @@ class Chain:
         return receipt
 
     def transact(
-        self, function: ContractFunction, sender: str | None = None, value: int = 0
+        self,
+        function: ContractFunction,
+        sender: str | None = None,
+        value: int = 0,
+        *,
+        access_list: AccessList | None = None,
     ) -> TxReceipt:
-        """Send a contract call as a transaction and return its receipt.
+        """Send a contract call as a transaction and return its receipt; with `access_list`
+        (EIP-2930), storage it names is paid for up front, warm (`access_list_for`).
 
         A call that would revert raises ``TransactionRefused`` (a web3 ``ContractCustomError``)
         from gas estimation, before anything is sent, so ``revert_data`` can read it.
         """
-        # web3's own transact encodes the call this way; its public build_transaction would
-        # also fill gas and fees, which the signer (or the node) does.
-        data = function._encode_transaction_data()
-        tx: TxParams = {"to": function.address, "data": data, "value": Wei(value)}
+        tx = _call_tx(function, value)
+        if access_list:
+            tx["accessList"] = cast(Any, access_list)
         return self.send(tx, sender, abi=cast(list[dict[str, Any]], function.contract_abi))
+
+    def access_list_for(
+        self, function: ContractFunction, sender: str | None = None
+    ) -> AccessListChoice:
+        """Whether to send `function` with an access list of the called contract's storage it
+        reads: the node lists the slots (``eth_createAccessList``), and both ways are estimated.
+        Each slot listed costs 1,900 gas instead of the 2,100 of its first read, and the
+        contract's own entry 2,400, so the list pays from about 25 slots (a call that reads the
+        keys of many non-signers). A node without ``eth_createAccessList`` means: no list."""
+        tx = {**_call_tx(function, 0), "from": self._sender(sender)}
+        try:
+            without = int(self.w3.eth.estimate_gas(cast(TxParams, tx)))
+            created = self.w3.provider.make_request(
+                cast(Any, "eth_createAccessList"), [_json_tx(tx), "latest"]
+            )
+            entries = created["result"]["accessList"]
+            target = str(function.address).lower()
+            listed: AccessList = [
+                {"address": e["address"], "storageKeys": list(e["storageKeys"])}
+                for e in entries
+                if str(e["address"]).lower() == target and e["storageKeys"]
+            ]
+            if not listed:
+                return AccessListChoice(None, without, None)
+            with_list = int(self.w3.eth.estimate_gas(cast(TxParams, {**tx, "accessList": listed})))
+        except (Web3Exception, KeyError, TypeError, ValueError):
+            return AccessListChoice(None, None, None)
+        return AccessListChoice(listed if with_list < without else None, without, with_list)
 
     def send(
         self,

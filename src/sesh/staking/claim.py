@@ -22,7 +22,7 @@ from sesh.bls import G2Point, reward_message
 from sesh.cli.shell.errors import CommandError
 from sesh.cli.shell.options import add_command
 from sesh.staking.connection import Connection, Outcome, add_verb, connect
-from sesh.staking.signed import ask_node, check_aggregate, tags_of
+from sesh.staking.signed import ask_node, check_aggregate, send_signed, tags_of
 from sesh.units import format_amount
 
 _HELP = "claim the rewards the network has signed for"
@@ -152,12 +152,13 @@ def claim(args: argparse.Namespace, node: str) -> Outcome:
         f"{reply['height']}, {len(ids)} non-signer(s)); the contract has recorded "
         f"{format_amount(recorded)}, claimed {format_amount(claimed)}"
     )
-    updated = None
+    updated, saving = None, 0
     if amount > recorded:
         call = conn.rewards.call(
             "updateRewardsBalance", address, amount, signature.to_contract(), ids
         )
-        updated = "0x" + bytes(conn.chain.transact(call)["transactionHash"]).hex()
+        receipt, saving = send_signed(conn, call)
+        updated = "0x" + bytes(receipt["transactionHash"]).hex()
         print(f"  recorded the signed balance: {updated}")
         recorded = amount
     paid, tx = 0, None
@@ -175,6 +176,7 @@ def claim(args: argparse.Namespace, node: str) -> Outcome:
         "height": reply["height"],
         "non_signer_ids": ids,
         "update_tx": updated,
+        "access_list_saving": saving,
         "claimed": paid,
         "claim_tx": tx,
     }

@@ -28,7 +28,7 @@ from sesh.cli.shell.errors import CommandError
 from sesh.cli.shell.options import add_command
 from sesh.cli.shell.signals import run_until_stopped
 from sesh.staking.connection import Connection, Outcome, add_verb, connect
-from sesh.staking.signed import ask_node, check_aggregate, tags_of
+from sesh.staking.signed import ask_node, check_aggregate, send_signed, tags_of
 from sesh.units import format_amount, format_moment
 
 EXIT_WAIT = 30 * 86_400
@@ -281,7 +281,7 @@ def remove(conn: Connection, node: str, target: ContractNode, *, liquidate: bool
     sender = conn.sender
     assert sender is not None
     before = int(conn.token.view("balanceOf", sender))
-    receipt = conn.chain.transact(call)
+    receipt, saving = send_signed(conn, call)
     tx = "0x" + bytes(receipt["transactionHash"]).hex()
     outcome: Outcome = {
         "node_id": target.id,
@@ -289,6 +289,7 @@ def remove(conn: Connection, node: str, target: ContractNode, *, liquidate: bool
         "deposit": target.deposit,
         "signed": True,
         "non_signer_ids": ids,
+        "access_list_saving": saving,
     }
     if liquidate:
         reward = int(conn.token.view("balanceOf", sender)) - before

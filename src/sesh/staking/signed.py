@@ -34,6 +34,18 @@ def ask_node(node: str, method: str, params: dict[str, Any] | None = None) -> An
         raise CommandError(f"the node's answer is malformed: {error}") from None
 
 
+def send_signed(conn: Connection, call: Any) -> tuple[Any, int]:
+    """Send a call that carries the network's signature, with an access list of the storage it
+    reads when the node estimates that cheaper (many non-signers: each one's key is a cold
+    read); (receipt, gas saved)."""
+    choice = conn.chain.access_list_for(call)
+    receipt = conn.chain.transact(call, access_list=choice.access_list)
+    if choice.saving:
+        slots = sum(len(entry["storageKeys"]) for entry in choice.access_list or ())
+        print(f"  sent with an access list of {slots} storage slots: {choice.saving} gas saved")
+    return receipt, choice.saving
+
+
 def tags_of(conn: Connection) -> DomainTags:
     return DomainTags.for_contract(conn.chain_id, conn.deployment.service_node_rewards)
 
