@@ -85,3 +85,20 @@ def test_a_backend_can_be_shared_by_threads(backend: Backend) -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         got = list(pool.map(lambda k: k.sign(b"threads", b"\x02" * 32, backend), keys))
     assert got == expected
+
+
+def test_summing_encoded_shares_leaves_out_and_names_the_bad_ones(backend: Backend) -> None:
+    """`g2_sum_encoded`: the good shares summed (as `g2_sum` of the decoded ones), the
+    malformed (short, a coordinate not below p, off the twist) named by index; zeros are the
+    point at infinity, as `decode_g2` reads them."""
+    from sesh.bls.params import P
+
+    points = [SecretKey.from_int(7 + i).sign(b"m", bytes(range(32)), backend) for i in range(3)]
+    wire = [bytes(p.to_bytes()) for p in points]
+    words = list(points[0].to_contract())
+    too_big = b"".join(w.to_bytes(32, "big") for w in [words[0] + P, *words[1:]])
+    off_twist = b"".join(w.to_bytes(32, "big") for w in [words[0], words[1], words[2], 1])
+    encoded = [wire[0], b"\x01" * 127, wire[1], too_big, bytes(128), off_twist, wire[2]]
+    total, bad = backend.g2_sum_encoded(encoded)
+    assert bad == [1, 3, 5]
+    assert total.to_contract() == backend.g2_sum(points).to_contract()

@@ -5,8 +5,9 @@ The contract verifies against its aggregate of every registered key minus the ke
 it is given as non-signers, so the signers must be exactly "the contract's set minus the
 non-signers": a share whose key the contract does not hold (a node not registered yet, or
 removed already) is dropped, and every contract key without a good share is a non-signer. The
-shares are summed and verified once; if the sum fails, the bad shares are found by bisection
-(`sesh.bls.find_bad_shares`), dropped and named, and the rest verified again. A result the
+shares are summed straight from their wire form (a share that is no point of the curve is
+dropped and named) and verified once; if the sum fails, the bad shares are found by bisection
+(`sesh.bls.find_bad_shares`), dropped and named, and the rest is what is left. A result the
 contract would refuse (more non-signers than `blsNonSignerThreshold`, or no signer at all) is an
 `AggregationError` that says why, before anyone pays gas for it.
 """
@@ -18,13 +19,13 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from sesh.bls import (
-    BLSError,
     G1Point,
     Signature,
     aggregate_public_keys,
     aggregate_signatures,
     decode_signatures,
     find_bad_shares,
+    sum_encoded_signatures,
     verify,
 )
 
@@ -78,24 +79,29 @@ def aggregate(
         xy = share.bls_pubkey.to_contract()
         if xy in ids and xy not in usable:
             usable[xy] = share
-    good: list[tuple[Share, Signature]] = []
-    bad: list[bytes] = []
-    for share in usable.values():
-        try:
-            (decoded,) = decode_signatures([share.signature])
-        except BLSError:
-            bad.append(share.node)
-            continue
-        good.append((share, decoded))
-    signature = aggregate_signatures(s for _, s in good)
-    key = aggregate_public_keys(share.bls_pubkey for share, _ in good)
-    if good and not verify(key, message, dst, signature):
-        spoilt = set(find_bad_shares([(s.bls_pubkey, sig) for s, sig in good], message, dst))
-        bad += [good[i][0].node for i in sorted(spoilt)]
-        good = [pair for i, pair in enumerate(good) if i not in spoilt]
-        signature = aggregate_signatures(s for _, s in good)
-        key = aggregate_public_keys(share.bls_pubkey for share, _ in good)
-    signed = {share.bls_pubkey.to_contract() for share, _ in good}
+    candidates = list(usable.values())
+    signature, malformed = sum_encoded_signatures([s.signature for s in candidates])
+    bad = [candidates[i].node for i in malformed]
+    if malformed:
+        dropped = set(malformed)
+        candidates = [s for i, s in enumerate(candidates) if i not in dropped]
+    key = aggregate_public_keys(share.bls_pubkey for share in candidates)
+    if candidates and not verify(key, message, dst, signature):
+        decoded = decode_signatures(s.signature for s in candidates)
+        spoilt = set(
+            find_bad_shares(
+                [(s.bls_pubkey, sig) for s, sig in zip(candidates, decoded, strict=True)],
+                message,
+                dst,
+            )
+        )
+        bad += [candidates[i].node for i in sorted(spoilt)]
+        kept = [i for i in range(len(candidates)) if i not in spoilt]
+        signature = aggregate_signatures(decoded[i] for i in kept)
+        candidates = [candidates[i] for i in kept]
+        key = aggregate_public_keys(share.bls_pubkey for share in candidates)
+    good = candidates
+    signed = {share.bls_pubkey.to_contract() for share in good}
     non_signers = tuple(sorted(i for k, i in ids.items() if k not in signed))
     limit = non_signer_limit(len(contract_nodes), threshold_max)
     if not good:
@@ -119,6 +125,6 @@ def aggregate(
         signature=signature,
         aggregate_pubkey=key,
         non_signer_ids=non_signers,
-        signers=tuple(share.node for share, _ in good),
+        signers=tuple(share.node for share in good),
         bad=tuple(bad),
     )

@@ -104,6 +104,8 @@ class AccessListChoice:
     access_list: AccessList | None
     gas_without: int | None
     gas_with: int | None
+    candidate: AccessList | None = None
+    """The list that was weighed (sent only when cheaper)."""
 
     @property
     def saving(self) -> int:
@@ -220,7 +222,8 @@ class Chain:
             with_list = int(self.w3.eth.estimate_gas(cast(TxParams, {**tx, "accessList": listed})))
         except (Web3Exception, KeyError, TypeError, ValueError):
             return AccessListChoice(None, None, None)
-        return AccessListChoice(listed if with_list < without else None, without, with_list)
+        chosen = listed if with_list < without else None
+        return AccessListChoice(chosen, without, with_list, listed)
 
     def send(
         self,

@@ -47,6 +47,12 @@ class Backend(Protocol):
         """The sum of twist points (infinity for none)."""
         ...
 
+    def g2_sum_encoded(self, wire: Sequence[bytes]) -> tuple[G2Point, list[int]]:
+        """The sum of 128-byte encodings from outside, each checked as ``decode_g2`` checks
+        it, and the indices of those that fail (left out of the sum): an aggregator's hot loop,
+        2,000 shares without a Python point each."""
+        ...
+
     def g2_in_subgroup(self, point: G2Point) -> bool:
         """Whether a twist point lies in the prime-order subgroup G2."""
         ...

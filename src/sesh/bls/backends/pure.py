@@ -30,6 +30,7 @@ from py_ecc.optimized_bn128.optimized_pairing import (
     miller_loop,
 )
 
+from sesh.bls.errors import BLSError
 from sesh.bls.params import R
 from sesh.bls.points import G1Point, G2Point
 
@@ -67,6 +68,15 @@ class PureBackend:
 
     def decode_g2(self, data: bytes) -> G2Point:
         return G2Point.from_bytes(data)
+
+    def g2_sum_encoded(self, wire: Sequence[bytes]) -> tuple[G2Point, list[int]]:
+        points, bad = [], []
+        for i, data in enumerate(wire):
+            try:
+                points.append(self.decode_g2(data))
+            except BLSError:
+                bad.append(i)
+        return self.g2_sum(points), bad
 
     def g1_mul_generator(self, scalar: int) -> G1Point:
         return _g1_out(multiply(G1, scalar % R))
