@@ -263,7 +263,10 @@ def test_the_chain_survives_ctrl_c_until_fresh(runs: Runs) -> None:
 def test_the_contracts_are_deployed_started_and_the_accounts_hold_sesh(
     devnet: Callable[..., Devnet], data_dir: Callable[[str], Path], artifacts: ContractArtifacts
 ) -> None:
-    run = devnet("--port", "0", "--data-dir", str(data_dir("devnet-data")), "--json")
+    run = devnet(
+        "--port", "0", "--data-dir", str(data_dir("devnet-data")), "--json",
+        "--claim-limit", "250/10m",
+    )  # fmt: skip
     info = run.info()
     assert list(info["contracts"]) == CONTRACT_NAMES
     assert list(info["implementations"]) == [
@@ -281,13 +284,25 @@ def test_the_contracts_are_deployed_started_and_the_accounts_hold_sesh(
     pool = chain.contract(info["contracts"]["RewardRatePool"], artifacts.reward_rate_pool).functions
     assert rewards.isStarted().call() is True
     assert rewards.stakingRequirement().call() == 120 * SESH
+    assert (rewards.claimThreshold().call(), rewards.claimCycle().call()) == (250 * SESH, 600)
     assert rewards.owner().call() == dev_keys()[0].address
     assert pool.beneficiary().call() == info["contracts"]["ServiceNodeRewards"]
     assert token.balanceOf(info["contracts"]["RewardRatePool"]).call() == 40_000_000 * SESH
     assert token.balanceOf(info["contracts"]["TokenConverter"]).call() == 10_000_000 * SESH
-    # The five seeded nodes' stakes, moved in from account 0 (seeding itself moves no tokens).
+    # The five seeded nodes' stakes, moved in from account 0 (seeding itself moves no tokens),
+    # and what the devnet's payouts have brought from the pool (one at start, then every 10 s).
     assert rewards.totalNodes().call() == 5
-    assert token.balanceOf(info["contracts"]["ServiceNodeRewards"]).call() == 5 * 120 * SESH
+    block = chain.w3.eth.block_number
+    paid = pool.totalPaidOut().call(block_identifier=block)
+    held = token.balanceOf(info["contracts"]["ServiceNodeRewards"]).call(block_identifier=block)
+    assert held == 5 * 120 * SESH + paid
+    # The payouts come from an account of the devnet's own: no dev account's nonce moves.
+    nonces = [nonce(info["rpc_url"], a["address"]) for a in info["accounts"]]
+    deadline = time.monotonic() + 30
+    while pool.totalPaidOut().call() <= paid:
+        assert time.monotonic() < deadline, "no payout within 30 s"
+        time.sleep(0.2)
+    assert [nonce(info["rpc_url"], a["address"]) for a in info["accounts"]] == nonces
     for account in info["accounts"][2:]:
         assert token.balanceOf(account["address"]).call() == 1_000_000 * SESH
         assert account["balance_sesh"] == "1000000"

@@ -56,6 +56,7 @@ from sesh.devnet.netns import available as netns_available
 from sesh.devnet.netns import remove_stale as remove_stale_namespaces
 from sesh.devnet.network import NetworkError, NetworkWatch, start_network
 from sesh.devnet.nodes import Supervisor
+from sesh.devnet.payout import Payer, describe_claim_limit, set_claim_limit
 from sesh.devnet.report import HISTORY_NOTE, describe, print_human
 from sesh.devnet.seeding import DEFAULT_NODES, forget_nodes
 from sesh.evm.anvil import (
@@ -180,6 +181,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="a new chain's network waits seconds where the devnet waits minutes (first reward "
         "10 s after staking, exit 20 s after its request, liquidation 10 s after that): for "
         "tests and quick demos; a resumed chain keeps its timers",
+    )
+    parser.add_argument(
+        "--claim-limit",
+        type=_claim_limit,
+        metavar="SESH[/DURATION]",
+        help="set the rewards contract's network-wide claim limit (claimThreshold), and "
+        "optionally its cycle (claimCycle, e.g. 10m), at start: to show the limit at work "
+        "(the contract's default: 1,000,000 SESH per 12 hours)",
     )
     parser.add_argument(
         "--netns",
@@ -322,8 +331,16 @@ def _run_chain(
         else:
             print_human(info, accounts, sys.stdout)
         watch = NetworkWatch(supervisor, data_dir, place) if supervisor else None
+        if args.claim_limit is not None:
+            set_claim_limit(chain.rpc, contracts.deployment.service_node_rewards, *args.claim_limit)
+            print(f"claim limit: {describe_claim_limit(*args.claim_limit)}", file=messages)
+        payer = Payer(chain.rpc, contracts.deployment.reward_rate_pool)
+        try:
+            payer.start()
+        except (AnvilError, OSError) as error:
+            print(f"sesh devnet: warning: no pool payouts: {error}", file=sys.stderr)
         with live_status(not args.json) as live:
-            if _watch(chain, stop_requested, live, watch):
+            if _watch(chain, stop_requested, live, watch, payer):
                 return 1
     finally:
         if supervisor is not None:
@@ -344,6 +361,17 @@ def _run_chain(
     return 0
 
 
+def _claim_limit(text: str) -> tuple[int, int | None]:
+    """``--claim-limit 500`` or ``500/10m``: (atoms, cycle seconds or None)."""
+    from sesh.units import parse_positive_amount, parse_span
+
+    amount, _, cycle = text.partition("/")
+    try:
+        return parse_positive_amount(amount), parse_span(cycle) if cycle else None
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def _placer(spaces: Namespaces | None) -> Callable[[int], tuple[str, tuple[str, ...]]] | None:
     """Where node i runs: its own namespace (made on first use) with `--netns`; else None."""
     if spaces is None:
@@ -357,15 +385,20 @@ def _placer(spaces: Namespaces | None) -> Callable[[int], tuple[str, tuple[str, 
 
 
 def _watch(
-    chain: Anvil, stop_requested: threading.Event, live: Live | None, network: NetworkWatch | None
+    chain: Anvil,
+    stop_requested: threading.Event,
+    live: Live | None,
+    network: NetworkWatch | None,
+    payer: Payer,
 ) -> int:
-    """Until a stop is asked: carry out `sesh devnet node` requests, keep the live status
-    current, say when saving starts or stops failing, and end with 1 if anvil dies (0 on a
-    stop)."""
+    """Until a stop is asked: carry out `sesh devnet node` requests, pay the pool out, keep the
+    live status current, say when saving starts or stops failing, and end with 1 if anvil dies
+    (0 on a stop)."""
     save_error: str | None = None
     while not stop_requested.wait(0.5):
         if network is not None:
             network.step()
+        payer.step(time.monotonic())
         refresh(live, chain.saver, network.summary if network else "")
         if chain.saver is not None and chain.saver.error != save_error:
             save_error = chain.saver.error
