@@ -24,17 +24,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
+from network_real import start_devnet, stop_devnet
 from sesh.aggregator.aggregate import Share, aggregate
 from sesh.bls import DomainTags, SecretKey, reward_message
 from sesh.bls.params import R
@@ -61,16 +57,8 @@ def ms(seconds: float) -> str:
 
 def real(nodes: int, requests: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        devnet = subprocess.Popen(
-            [sys.executable, "-m", "sesh", "devnet", "--data-dir", str(Path(tmp) / "d"),
-             "--nodes", str(nodes), "--port", "0", "--json", "--fast-timers"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )  # fmt: skip
+        devnet, info = start_devnet(Path(tmp) / "d", nodes, "--fast-timers")
         try:
-            assert devnet.stdout is not None
-            info = json.loads(devnet.stdout.readline())
             url = info["nodes"][0]["rpc"]
             genesis = json.loads((Path(tmp) / "d" / "genesis.json").read_text())
             stakers = sorted(
@@ -87,8 +75,7 @@ def real(nodes: int, requests: int) -> None:
                     assert reply["non_signer_indices"] == [], reply
                 height -= 1
         finally:
-            devnet.send_signal(signal.SIGTERM)
-            devnet.wait(120)
+            stop_devnet(devnet)
     times.sort()
     table(
         ["nodes", "requests", "median", "p95", "max", "target"],

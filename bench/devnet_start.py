@@ -11,34 +11,20 @@ Targets (the network issue): fresh ≤ 120 s, resume ≤ 60 s. The reference has
 from __future__ import annotations
 
 import argparse
-import signal
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
+
+from network_real import start_devnet, stop_devnet
 
 
 def ready_after(data_dir: Path, nodes: int, *extra: str) -> float:
     """Seconds until the devnet prints its JSON line; the devnet is stopped after."""
     start = time.monotonic()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sesh", "devnet", "--nodes", str(nodes), "--port", "0",
-         "--json", "--data-dir", str(data_dir), *extra],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )  # fmt: skip
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline()
-        elapsed = time.monotonic() - start
-        if not line:
-            raise SystemExit("the devnet stopped before it was ready")
-        return elapsed
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(60)
+    process, _ = start_devnet(data_dir, nodes, *extra)
+    elapsed = time.monotonic() - start
+    stop_devnet(process)
+    return elapsed
 
 
 def main() -> None:

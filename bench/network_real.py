@@ -45,31 +45,28 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
-def start_devnet(data_dir: Path, nodes: int) -> tuple[subprocess.Popen[str], dict[str, Any]]:
+def start_devnet(
+    data_dir: Path, nodes: int, *extra: str
+) -> tuple[subprocess.Popen[str], dict[str, Any]]:
+    """`sesh devnet --nodes N` (and `extra` options) until its JSON line: the process and the
+    line. Stop it with SIGTERM (`stop_devnet`)."""
     devnet = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "sesh",
-            "devnet",
-            "--data-dir",
-            str(data_dir),
-            "--nodes",
-            str(nodes),
-            "--port",
-            "0",
-            "--json",
-            "--fresh",
-        ],
+        [sys.executable, "-m", "sesh", "devnet", "--data-dir", str(data_dir), "--nodes",
+         str(nodes), "--port", "0", "--json", *extra],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
-    )
+    )  # fmt: skip
     assert devnet.stdout is not None
     line = devnet.stdout.readline()
     if not line:
-        raise RuntimeError("the devnet did not start")
+        raise RuntimeError("the devnet stopped before it was ready")
     return devnet, json.loads(line)
+
+
+def stop_devnet(devnet: subprocess.Popen[str]) -> None:
+    devnet.send_signal(signal.SIGTERM)
+    devnet.wait(120)
 
 
 def height(url: str) -> int | None:
@@ -121,7 +118,7 @@ def leader_deaths(info: dict[str, Any], data_dir: Path, rounds: int = 3) -> list
 def measure(nodes: int, blocks: int) -> tuple[object, ...]:
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp) / "devnet"
-        devnet, info = start_devnet(data_dir, nodes)
+        devnet, info = start_devnet(data_dir, nodes, "--fresh")
         try:
             url = info["nodes"][0]["rpc"]
             pids = [node["pid"] for node in info["nodes"]]

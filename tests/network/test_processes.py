@@ -320,6 +320,60 @@ def test_a_staker_claims_what_the_network_signed_and_later_only_the_difference(
     assert unreachable.stderr.strip().startswith("sesh claim: error: cannot reach the node")
 
 
+def test_a_multi_contributor_node_pays_fee_and_shares_and_the_claims_are_exact(
+    devnet: Devnet,
+) -> None:
+    """A node made with `sesh devnet node add`, staked through a contribution contract by an
+    operator (10 % fee, 60 SESH) and a contributor (60 SESH): once it is paid, the network's
+    balances split 55:45, and each one's `sesh claim` moves exactly the balance the ledger
+    gives at the signed height (`get_accrued_rewards`) into the wallet."""
+    deployment = str(devnet.data_dir / "contracts.json")
+    added = devnet.control("add")
+    operator, contributor = dev_keys()[3], dev_keys()[1]
+
+    def sesh(key: str, *args: str) -> dict[str, Any]:
+        done = devnet.sesh(
+            *args, "--key-env", "KEY", "--deployment", deployment, "--json", env={"KEY": key}
+        )
+        assert done.returncode == 0, done.stderr
+        return dict(json.loads(done.stdout))
+
+    made = sesh(
+        operator.private_key, "contribution", "create", "--keys", added["keys"], "--fee", "10",
+        "--amount", "60",
+    )  # fmt: skip
+    joined = sesh(contributor.private_key, "contribution", "contribute", made["contract"],
+                  "--amount", "60")  # fmt: skip
+    assert joined["node_id"] is not None  # the completing contribution registered the node
+    assert call(devnet.rpc(1), "get_info")["nettype"] == "devnet"  # of the devnet-fast profile
+    addresses = [operator.address.lower(), contributor.address.lower()]
+
+    def balances(height: int) -> list[int]:
+        reply = call(
+            devnet.rpc(1), "get_accrued_rewards", {"addresses": addresses, "height": height}
+        )
+        return [int(reply["balances"][a]) for a in addresses]
+
+    def paid() -> bool:
+        final = immutable(devnet, 1)
+        return min(balances(final)) > 0
+
+    wait_for("the node is paid, and final", paid, 180)
+    height = immutable(devnet, 1)
+    fee_side, share_side = balances(height)
+    # 10 % fee, then half each: 55 % and 45 % (each block's remainder carried, not lost).
+    assert abs(fee_side * 45 - share_side * 55) <= 55 * 45 * 4, (fee_side, share_side)
+
+    for key, address in zip((operator, contributor), addresses, strict=True):
+        claimed = sesh(key.private_key, "claim")
+        signed_at = int(claimed["height"])
+        (expected,) = [
+            b for a, b in zip(addresses, balances(signed_at), strict=True) if a == address
+        ]
+        assert claimed["signed_amount"] == expected
+        assert claimed["claimed"] == expected  # the first claim: everything the ledger gives
+
+
 def test_a_node_exits_with_the_networks_signature_and_another_is_liquidated(
     devnet: Devnet,
 ) -> None:

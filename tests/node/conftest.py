@@ -39,18 +39,17 @@ SESH = 10**9
 STAKE = 120 * SESH
 CHAIN_ID = 31337
 
-TEST_PROFILE: NetworkProfile = replace(
-    DEVNET,
-    name="node-tests",
-    block_time=1,
-    maturity=4,
-    unlock_delay=12,
-    liquidation_grace=6,
-    stake_lock=30,
-    purge_min_age=40,
-    initial_credit=4,
-    decommission_min_credit=4,
-)
+TEST_TIMERS: dict[str, Any] = {
+    "block_time": 1,
+    "maturity": 4,
+    "unlock_delay": 12,
+    "liquidation_grace": 6,
+    "stake_lock": 30,
+    "purge_min_age": 40,
+    "initial_credit": 4,
+    "decommission_min_credit": 4,
+}
+TEST_PROFILE: NetworkProfile = replace(DEVNET, name="node-tests", **TEST_TIMERS)
 """The devnet's chain and stake with waits of a few blocks (1-second blocks): maturity 4,
 unlock 12, liquidation grace 6, stake lock 30, purge age 40, and credits short enough that a
 decommissioned node can be deregistered 5 blocks later."""
@@ -164,6 +163,23 @@ def make_cluster(
         TEST_PROFILE,
         **options,
     )
+
+
+def running_cluster(
+    net: Network, directory: Path, stakers: Sequence[str], steps: int
+) -> tuple[Cluster, list[Member]]:
+    """A node for each of `stakers` (the first in the genesis, the others seeded after it), the
+    contract started, all of them running as a cluster for `steps` blocks: the cluster and the
+    members in the stakers' order."""
+    first, genesis = seed_genesis(net, stakers[0])
+    others = [net.seed([(s, s, STAKE)]) for s in stakers[1:]]
+    net.start()
+    node = make_cluster(net, directory, first, genesis)
+    for member in others:
+        node.add(member.keys)
+    node.steps(steps)
+    assert len(node.ledger.nodes) == len(stakers)
+    return node, [first, *others]
 
 
 def write_deployment(net: Network, path: Path) -> Path:

@@ -20,7 +20,7 @@ from sesh.node.claims import Claims, ContractReads
 from sesh.node.rpc_methods import NOT_FOUND, UNAVAILABLE, RpcError
 
 from .cluster import Cluster
-from .conftest import STAKE, Network, make_cluster, make_tracker, seed_genesis
+from .conftest import Network, make_cluster, make_tracker, running_cluster, seed_genesis
 
 pytestmark = [pytest.mark.anvil, pytest.mark.slow]
 
@@ -55,14 +55,7 @@ def test_the_network_signs_a_balance_and_the_contract_records_it(
 ) -> None:
     net = network
     _, s1, s2, s3, s4 = net.chain.accounts[:5]
-    first, genesis = seed_genesis(net, s1)
-    others = [net.seed([(s, s, STAKE)]) for s in (s2, s3, s4)]
-    net.start()
-    node = make_cluster(net, tmp_path, first, genesis)
-    for member in others:
-        node.add(member.keys)
-    node.steps(12)
-    assert len(node.ledger.nodes) == 4
+    node, (_, *others) = running_cluster(net, tmp_path, (s1, s2, s3, s4), 12)
     until_final(node, 12)  # every node paid for a while, and final
     claims = claims_of(net, node)
 

@@ -25,7 +25,7 @@ from sesh.node.rpc_methods import REFUSED, RpcError, RpcSource, run
 from sesh.node.signing import L2Now
 
 from .cluster import Cluster
-from .conftest import STAKE, Member, Network, make_cluster, seed_genesis
+from .conftest import STAKE, Network, make_cluster, running_cluster, seed_genesis
 from .test_claims import claims_of
 
 pytestmark = [pytest.mark.anvil, pytest.mark.slow]
@@ -104,14 +104,7 @@ def test_exits_and_liquidations_signed_by_the_network(network: Network, tmp_path
     net = network
     _, s1, s2, s3, s4, s5 = net.chain.accounts[:6]
     liquidator = net.chain.accounts[7]
-    first, genesis = seed_genesis(net, s1)
-    others: list[Member] = [net.seed([(s, s, STAKE)]) for s in (s2, s3, s4, s5)]
-    net.start()
-    node = make_cluster(net, tmp_path, first, genesis)
-    for member in others:
-        node.add(member.keys)
-    node.steps(10)
-    assert len(node.ledger.nodes) == 5
+    node, (first, *others) = running_cluster(net, tmp_path, (s1, s2, s3, s4, s5), 10)
     claims = claims_of(net, node)
     leaving, dropped = others[2], others[3]
 

@@ -824,3 +824,24 @@ def test_get_evidence_lists_the_equivocation_the_chain_recorded(
     assert evidence["signer"] == signer.hex() and evidence["height"] == 5
     assert evidence["second"] == {"block_hash": "02" * 32, "signature": "03" * 64}
     network.chain.evidence.clear()
+
+
+def test_get_accrued_rewards_and_the_exit_list(server: RpcServer, network: Network) -> None:
+    """Balances as `bls_rewards_request` would sign them, for every paid address or the ones
+    asked; the exit list a bare array (no node has left this network)."""
+    everyone = rpc(server, "get_accrued_rewards")
+    assert everyone["status"] == "OK" and everyone["height"] == network.chain.height
+    assert everyone["balances"] and all(
+        a.startswith("0x") and isinstance(v, int) for a, v in everyone["balances"].items()
+    )
+    address, amount = next(iter(everyone["balances"].items()))
+    stranger = "0x" + "77" * 20
+    asked = rpc(server, "get_accrued_rewards", {"addresses": [address.upper()[2:], stranger]})
+    assert asked["balances"] == {address: amount, stranger: 0}
+    error = rpc_error(server, "get_accrued_rewards", {"height": network.chain.height + 5})
+    assert error["code"] == UNAVAILABLE and "does not hold height" in error["message"]
+    assert rpc(server, "bls_exit_liquidation_list") == []
+    error = rpc_error(server, "bls_exit_liquidation_request", {"liquidate": True})
+    assert error["code"] == INVALID_PARAMS and "one of them" in error["message"]
+    error = rpc_error(server, "bls_exit_liquidation_request", {"bls_pubkey": "01" * 64})
+    assert error["code"] == INVALID_PARAMS and "not a point" in error["message"]

@@ -120,6 +120,12 @@ class NetworkProfile:
         if self.reward_window < 1:
             raise ValueError("reward_window must be at least 1")
 
+    @property
+    def nettype(self) -> str:
+        """The network's kind, as `get_info` names it (the reference's liquidator checks it):
+        a variant of a profile (`devnet-fast`) is of its kind (`devnet`)."""
+        return self.name.split("-")[0]
+
     def blocks(self, seconds: int) -> int:
         """`seconds` as a number of blocks, rounded up."""
         return _blocks(seconds, self.block_time)

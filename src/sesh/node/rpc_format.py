@@ -98,7 +98,7 @@ def info_json(
         "max_contributors": profile.max_contributors,
         "min_operator_contribution": requirement // 4,
         "l2_height": ledger.l2_height,
-        "nettype": profile.name,
+        "nettype": profile.nettype,
         "version": version,
         "hard_fork": hard_fork(profile, chain.height),
         "service_node": own is not None if registered is None else bool(registered),

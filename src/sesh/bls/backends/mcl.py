@@ -81,6 +81,16 @@ def _load() -> ctypes.CDLL:
     return lib
 
 
+def _words(get: Any, raw: Any, count: int) -> list[int]:
+    """A point's affine coordinates as mcl serialises them: `count` little-endian words. A
+    buffer per call (the backend is shared across threads), with the room mcl wants for any
+    mode beyond the bytes it writes."""
+    buf = ctypes.create_string_buffer(_STR_BUF)
+    n = get(buf, _STR_BUF, ctypes.byref(raw), _IO_AFFINE_SERIALIZE)
+    data = buf.raw[:n]
+    return [int.from_bytes(data[32 * i : 32 * i + 32], "little") for i in range(count)]
+
+
 def _le_words(values: Sequence[int]) -> bytes:
     return b"".join(v.to_bytes(32, "little") for v in values)
 
@@ -138,28 +148,14 @@ class McLBackend:
     def _from_g1(self, raw: Any) -> G1Point:
         if self._lib.mclBnG1_isZero(ctypes.byref(raw)):
             return G1Point.infinity()
-        # A buffer per call: the backend is shared across threads. mcl wants room beyond the
-        # 64 bytes it writes, so give it what it would take for any mode.
-        buf = ctypes.create_string_buffer(_STR_BUF)
-        n = self._g1_get(buf, _STR_BUF, ctypes.byref(raw), _IO_AFFINE_SERIALIZE)
-        data = buf.raw[:n]
-        return G1Point.trusted(
-            int.from_bytes(data[0:32], "little"), int.from_bytes(data[32:64], "little"), (self, raw)
-        )
+        x, y = _words(self._g1_get, raw, 2)
+        return G1Point.trusted(x, y, (self, raw))
 
     def _from_g2(self, raw: Any) -> G2Point:
         if self._lib.mclBnG2_isZero(ctypes.byref(raw)):
             return G2Point.infinity()
-        buf = ctypes.create_string_buffer(_STR_BUF)
-        n = self._g2_get(buf, _STR_BUF, ctypes.byref(raw), _IO_AFFINE_SERIALIZE)
-        d = buf.raw[:n]
-        return G2Point.trusted(
-            int.from_bytes(d[0:32], "little"),
-            int.from_bytes(d[32:64], "little"),
-            int.from_bytes(d[64:96], "little"),
-            int.from_bytes(d[96:128], "little"),
-            (self, raw),
-        )
+        x_re, x_im, y_re, y_im = _words(self._g2_get, raw, 4)
+        return G2Point.trusted(x_re, x_im, y_re, y_im, (self, raw))
 
     def _fr(self, scalar: int) -> Any:
         fr = _FR()
