@@ -48,5 +48,5 @@ def test_a_field_of_a_type_the_encoding_does_not_know_is_refused() -> None:
 
 
 def test_the_profiles_have_distinct_digests() -> None:
-    assert len({p.digest for p in PROFILES.values()}) == 3
+    assert len({p.digest for p in PROFILES.values()}) == len(PROFILES) == 4
     assert TESTNET.digest != MAINNET.digest
