@@ -103,15 +103,19 @@ class Network(RewardsNetwork[Member]):
         sender: str,
         contributors: Sequence[tuple[str, str, int]] = (),
         fee: int = 0,
+        *,
+        forged: bool = False,
     ) -> Member:
-        """addBLSPublicKey with valid proofs; a solo node stakes the current requirement."""
+        """addBLSPublicKey with valid proofs; a solo node stakes the current requirement.
+        `forged`: the Ed25519 signature is wrong, which the contract does not check and the
+        network refuses (the node is in the contract only)."""
         node = Member(fresh_keys())
         operator = contributors[0][0] if contributors else sender
         signed = node.keys.sign_registration(operator, CHAIN_ID, self.rewards.address)
         call = self.rewards.functions.addBLSPublicKey(
             node.xy,
             signed.proof_of_possession.to_contract(),
-            signed.service_node_params(fee),
+            _forge(signed.service_node_params(fee)) if forged else signed.service_node_params(fee),
             [((a, b), n) for a, b, n in contributors],
         )
         self.chain.transact(call, sender)
@@ -122,6 +126,11 @@ class Network(RewardsNetwork[Member]):
     def contract_keys(self) -> set[tuple[int, int]]:
         _, keys = self.rewards.functions.allServiceNodeIDs().call()
         return {(k[0], k[1]) if not isinstance(k, dict) else (k["X"], k["Y"]) for k in keys}
+
+
+def _forge(params: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    ed25519, first, second, fee = params
+    return ed25519, first ^ 1, second, fee
 
 
 @pytest.fixture(scope="module")

@@ -209,3 +209,43 @@ def test_signers_refuse_stale_timestamps_and_registered_keys(
     assert unknown.status is Status.NOT_REMOVABLE and "is unknown" in unknown.reason
     assert answer(now, bls=b"\x01" * 64).status is Status.BAD_REQUEST  # not on the curve
     node.close()
+
+
+def test_a_key_only_the_contract_has_is_liquidated(
+    chain: EvmChain, artifacts: ContractArtifacts, tmp_path: Path
+) -> None:
+    """A registration the network refuses (its Ed25519 signature is wrong, which the contract
+    does not check) leaves a key in the contract only: once the nodes have read the contract's
+    list again, they sign its liquidation, and the contract takes it (node.md §1.4, the reverse
+    case). While the registration is on its way, it is not "contract only"."""
+    net = Network.deployed(chain, PROFILES["devnet"], artifacts)  # a set of its own
+    _, s1, s2, s3, s4 = net.chain.accounts[:5]
+    node, _ = running_cluster(net, tmp_path, (s1, s2, s3), 6)
+    for member in node.running:
+        assert member.follower is not None
+        member.follower.purge_blocks = 1  # read the contract's list at every poll, not hourly
+    forged = net.register(s4, forged=True)
+    key = forged.keys.bls_public_key.to_bytes()
+    for member in node.running:  # a poll: the registration is seen, and in the contract's list
+        member.poll_l2()
+        assert member.follower is not None and member.follower.purge_view is not None
+        assert forged.xy in member.follower.purge_view.contract_keys
+        assert forged.xy not in (member.l2_now().contract_keys or ())  # on its way
+
+    def only_in_the_contract() -> bool:
+        return all(
+            forged.xy in (m.l2_now().contract_keys or ())
+            and forged.pubkey not in m.chain.ledger.nodes
+            for m in node.running
+        )
+
+    step_until(node, only_in_the_contract)
+    claims = claims_of(net, node)
+    reply = node.while_running(lambda: claims.removal(None, key, True))
+    assert reply["non_signer_indices"] == [forged.id]  # nobody runs it
+    liquidator = net.chain.accounts[7]
+    before = int(net.token.functions.balanceOf(liquidator).call())
+    submit(net, reply, "liquidateBLSPublicKeyWithSignature", liquidator)
+    assert int(net.token.functions.balanceOf(liquidator).call()) - before == STAKE * 3 // 10_000
+    assert forged.xy not in net.contract_keys()
+    node.close()

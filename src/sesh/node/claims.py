@@ -157,9 +157,8 @@ class Claims:
 
     def _removable(self, pubkey: bytes | None, bls_pubkey: bytes | None, liquidate: bool) -> BlsKey:
         """The BLS key to remove, if this node's own ledger would sign its removal now."""
-        follower = self.node.follower
-        view = follower.purge_view if follower is not None else None
         with self.node.lock:
+            known = self.node.l2_now()
             ledger = self.node.chain.ledger
             if bls_pubkey is not None:
                 key = G1Point.from_bytes(bls_pubkey).to_contract()
@@ -174,7 +173,7 @@ class Claims:
                     )
                 key = found
             check = liquidation_eligibility if liquidate else exit_eligibility
-            eligibility = check(ledger, key, view.contract_keys if view else None)
+            eligibility = check(ledger, key, known.contract_keys)
             height = ledger.height
         if eligibility.allowed:
             return key

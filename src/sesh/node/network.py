@@ -52,6 +52,7 @@ from sesh.consensus.engine import Action, Broadcast, ConsensusNode, LocalView, S
 from sesh.consensus.messages import Verifier
 from sesh.consensus.sizes import QuorumRules
 from sesh.consensus.wire import KINDS, MAX_PAYLOAD, WireError, decode, encode
+from sesh.l2.events import NewServiceNode
 from sesh.ledger import ROLLBACK_DEPTH, Block, Ledger, NetworkProfile
 from sesh.ledger.snapshot import SnapshotError, encode_snapshot, restore_snapshot
 from sesh.ledger.state import ACCOUNTS
@@ -461,12 +462,21 @@ class NetworkNode:
 
     def l2_now(self) -> L2Now:
         """The L2's time and the contract's node list as this node last read them, for its
-        signer (the loop's follower reads both; without one, nothing is known)."""
+        signer (the loop's follower reads both; without one, nothing is known). A key whose
+        registration the tracker has reported and the ledger has not taken up yet is left out
+        of the list: it is not "in the contract only", it is on its way (a registration that
+        fails the network's checks is never taken up, and stays in the list)."""
         follower = self.follower
         if follower is None:
             return L2Now(None)
         view = follower.purge_view
-        return L2Now(follower.l2_now(self.clock()), view.contract_keys if view else None)
+        keys = None
+        if view is not None:
+            arriving = {
+                e.bls_pubkey for e in follower.seen.values() if isinstance(e, NewServiceNode)
+            }
+            keys = view.contract_keys - arriving
+        return L2Now(follower.l2_now(self.clock()), keys)
 
     def ask(self, request: SignRequest, timeout: float) -> dict[bytes, SignAnswer]:
         """Send `request` to every node this one knows (and answer it here), and wait up to

@@ -349,24 +349,35 @@ def liquidator(args: argparse.Namespace, node: str) -> Outcome:
 
 
 def due(conn: Connection, node: str) -> list[ContractNode]:
-    """The removed nodes the network lists whose grace is over and that the contract still has
-    (the calls and the rule of the reference's liquidator script)."""
+    """What the network would let anyone liquidate now: the removed nodes it lists whose grace
+    is over and that the contract still has (the calls and the rule of the reference's
+    liquidator script), and the contract's nodes the network does not know at all (whose
+    registration it refused; the node that is asked refuses a registration on its way)."""
     try:
         top = int(ask_node(node, "get_height")["height"]) - 1  # it counts blocks: top + 1
         listed: list[Any] = ask_node(node, "bls_exit_liquidation_list")
+        states = ask_node(node, "get_service_nodes", {"fields": ["pubkey_bls"]})
+        known = {s["pubkey_bls"] for s in states["service_node_states"]}
+        known |= {e["info"]["bls_public_key"] for e in listed}
     except (CommandError, KeyError, TypeError, ValueError) as error:
-        print(f"cannot read the network's list: {error}", flush=True)
+        print(f"cannot read the network's lists: {error}", flush=True)
         return []
-    found = []
+    wanted: list[bytes] = []
     for entry in listed:
         try:
-            if int(entry["liquidation_height"]) > top:
-                continue
-            key = bytes.fromhex(entry["info"]["bls_public_key"])
+            if int(entry["liquidation_height"]) <= top:
+                wanted.append(bytes.fromhex(entry["info"]["bls_public_key"]))
         except (KeyError, TypeError, ValueError):
             continue
-        node_id = int(conn.rewards.view("serviceNodeIDs", key))
-        target = contract_node(conn, node_id) if node_id else None
+    ids, keys = conn.rewards.view("allServiceNodeIDs")
+    by_key = {
+        bytes(G1Point.from_contract((int(k[0]), int(k[1]))).to_bytes()): int(i)
+        for i, k in zip(ids, keys, strict=True)
+    }
+    wanted += [key for key in by_key if key.hex() not in known]
+    found = []
+    for key in wanted:
+        target = contract_node(conn, by_key[key]) if key in by_key else None
         if target is not None:
             found.append(target)
     return found
