@@ -36,6 +36,7 @@ pytestmark = [pytest.mark.anvil, pytest.mark.slow]
 NODES = 16
 STOPPED = (12, 13, 14, 15, 16)
 CRASH_ENV = "SESH_NODE_CRASH_AT"
+WRONG_SHARES_ENV = "SESH_NODE_WRONG_SHARES"
 
 
 def answer(url: str, method: str, params: dict[str, Any] | None = None) -> Any:
@@ -318,6 +319,47 @@ def test_a_staker_claims_what_the_network_signed_and_later_only_the_difference(
     )  # fmt: skip
     assert unreachable.returncode == 1
     assert unreachable.stderr.strip().startswith("sesh claim: error: cannot reach the node")
+
+
+def test_a_node_that_signs_wrong_shares_is_named_and_the_claim_still_passes(
+    devnet: Devnet,
+) -> None:
+    """Node 8 started again by hand with the wrong-shares hook: every share it sends is over
+    another message. `sesh claim` still passes, with node 8 as the one non-signer, and the node
+    that aggregated names it in its log."""
+    index = 8
+    genesis = json.loads((devnet.data_dir / "genesis.json").read_text())
+    address = genesis["seeded"][2]["contributors"][0]["address"].lower()
+    (key,) = [k for k in dev_keys() if k.address.lower() == address]
+    pid = devnet.node(index)["pid"]
+    command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[:-1]
+    devnet.control("stop", str(index))
+    liar = subprocess.Popen(
+        [c.decode() for c in command],
+        env={**os.environ, WRONG_SHARES_ENV: "1"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        rpc = devnet.rpc(index)
+        wait_for("the liar answers", lambda: answer(rpc, "get_info") is not None, 60)
+        final = immutable(devnet, 1)
+        wait_for("finality moves on", lambda: immutable(devnet, 1) >= final + 2, 120)
+        done = devnet.sesh(
+            "claim", "--key-env", "KEY", "--deployment", str(devnet.data_dir / "contracts.json"),
+            "--json", env={"KEY": key.private_key},
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["non_signer_ids"] == [
+            genesis["seeded"][index - 1]["service_node_id"]
+        ]
+        log = (Path(devnet.node(1)["data_dir"]).parent / "node.log").read_text()
+        assert f"dropped the bad share(s) of {devnet.node(index)['key']}" in log
+    finally:
+        liar.send_signal(signal.SIGTERM)
+        liar.wait(60)
+        started = devnet.control("start", str(index))
+        devnet.info["nodes"][index - 1] = {**devnet.node(index), **started}
 
 
 def test_a_multi_contributor_node_pays_fee_and_shares_and_the_claims_are_exact(

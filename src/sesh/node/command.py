@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from sesh.l2.tracker import Tracker
     from sesh.ledger import NetworkProfile
     from sesh.node.funding import Funding
+    from sesh.node.signing import Signer
     from sesh.node.store import Store
 
 DEFAULT_DATA_DIR = Path("node-data")
@@ -38,6 +39,11 @@ CRASH_AT_ENV = "SESH_NODE_CRASH_AT"
 """Test hook: with ``SESH_NODE_CRASH_AT=H`` the node sends itself SIGKILL while writing block
 H, after the block row is written and before the transaction commits. The kill is real
 (kill -9); only its timing is chosen. Never set outside tests."""
+
+WRONG_SHARES_ENV = "SESH_NODE_WRONG_SHARES"
+"""Test hook: with ``SESH_NODE_WRONG_SHARES=1`` the node answers every signing request it
+would sign with a share over another message (a lying or broken node, which a real node cannot
+be made into on demand). Never set outside tests."""
 
 _RUN_DESCRIPTION = """\
 Run a node of the network: follow the rewards contract on L2, and make the network chain's
@@ -427,7 +433,17 @@ def _run(args: argparse.Namespace) -> int:
             funding=lambda store: _funding(args, deployment, tracker, store),
             key_status=lambda: _key_registration(tracker, keys, keys_dir, made),
             before_commit=_crash_hook(),
+            signer_type=_wrong_shares_hook(),
         )
+
+
+def _wrong_shares_hook() -> type[Signer] | None:
+    """The signer ``WRONG_SHARES_ENV`` asks for, if it does."""
+    if os.environ.get(WRONG_SHARES_ENV) != "1":
+        return None
+    from sesh.node.signing import WrongShares
+
+    return WrongShares
 
 
 def _crash_hook() -> Callable[[int], None] | None:

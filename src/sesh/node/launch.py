@@ -25,6 +25,7 @@ from sesh.cli.shell.signals import run_until_stopped
 from sesh.net.announce import PeerAddress
 from sesh.node.follower import L2Follower, NodeError, check_providers
 from sesh.node.network import NetworkConfig, NetworkNode, Peer
+from sesh.node.signing import Signer
 from sesh.node.store import Store
 
 if TYPE_CHECKING:
@@ -155,15 +156,16 @@ def run_network_node(
     funding: Callable[[Store], tuple[Funding, str]],
     key_status: Callable[[], dict[str, object]],
     before_commit: Callable[[int], None] | None = None,
+    signer_type: type[Signer] | None = None,
 ) -> int:
     """Run the node until a stop signal; `funding` makes its funding over the store (and says
-    how it pays), `key_status` says whether its keys are registered."""
+    how it pays), `key_status` says whether its keys are registered; `signer_type` replaces the
+    honest `Signer` (a test hook's)."""
     from sesh.bls import DomainTags
     from sesh.l2.providers import Providers
     from sesh.l2.tracker import Tracker
     from sesh.node.claims import Claims, ContractReads
     from sesh.node.rpc import RpcServer, RpcSource
-    from sesh.node.signing import Signer
 
     host, port = parse_endpoint(args.listen, "--listen")
     rpc_host, rpc_port = parse_endpoint(args.rpc_listen, "--rpc-listen")
@@ -187,7 +189,7 @@ def run_network_node(
             halt_height=args.halt_height,
             snapshot_interval=args.snapshot_interval,
         )
-        signer = Signer(
+        signer = (signer_type or Signer)(
             keys.bls, DomainTags.for_contract(genesis.l2_chain_id, genesis.rewards_contract)
         )
         node = NetworkNode(

@@ -22,7 +22,7 @@ import itertools
 import threading
 from collections.abc import Collection as KeySet
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sesh.aggregator.messages import Kind, SignAnswer, SignRequest, Status
 from sesh.bls import (
@@ -184,3 +184,15 @@ class Collection:
         self.sent.set()
         if self.asked <= self.answers.keys():
             self.done.set()
+
+
+class WrongShares(Signer):
+    """A signer whose shares are over another message than asked: what a lying or broken node
+    sends (`sesh node run`'s test hook, for the aggregator's bad-share search end to end)."""
+
+    def answer(self, request: SignRequest, chain: Chain, l2: L2Now | None = None) -> SignAnswer:
+        honest = super().answer(request, chain, l2)
+        if honest.status is not Status.SIGNED:
+            return honest
+        wrong = self._secret.sign(b"not the message" + request.encode(), self.tags.hash_to_g2)
+        return replace(honest, signature=bytes(wrong.to_bytes()))
