@@ -451,10 +451,20 @@ def test_a_node_exits_with_the_networks_signature_and_another_is_liquidated(
 
     wanted = {leaving["ed25519_pubkey"], dropped["ed25519_pubkey"]}
     wait_for("both nodes unlocked", lambda: listed().keys() >= wanted, 120)
+    staker = leaving["contributors"][0]["address"].lower()
+
+    def balance() -> int:
+        return int(
+            call(devnet.rpc(1), "get_accrued_rewards", {"addresses": [staker]})["balances"][staker]
+        )
+
+    before = balance()
     done = sesh("exit", str(leaving["service_node_id"]), key=key_of(leaving))
     assert done.returncode == 0, done.stderr
     exited = json.loads(done.stdout)
     assert exited["signed"] and exited["deposit"] == int(leaving["contributors"][0]["amount"])
+    # The network confirms the exit: the stake comes back in the staker's signed balance.
+    wait_for("the stake is back", lambda: balance() >= before + exited["deposit"], 120)
 
     due = listed()[dropped["ed25519_pubkey"]]["liquidation_height"]
     wait_for("the grace period over", lambda: (devnet.height(1) or 0) >= due, 120)
@@ -464,7 +474,15 @@ def test_a_node_exits_with_the_networks_signature_and_another_is_liquidated(
     (liquidation,) = json.loads(done.stdout)["liquidations"]
     assert liquidation["node_id"] == dropped["service_node_id"]
     assert liquidation["reward"] == liquidation["deposit"] * 3 // 10_000  # ratios 3/17/9980
-    wait_for("both exits confirmed by the network", lambda: not listed().keys() & wanted, 120)
+
+    def gone_everywhere() -> bool:
+        for index in range(1, NODES + 1):
+            entries = answer(devnet.rpc(index), "bls_exit_liquidation_list")
+            if entries is None or {"0x" + e["service_node_pubkey"] for e in entries} & wanted:
+                return False
+        return True
+
+    wait_for("both exits confirmed by every node", gone_everywhere, 120)
 
 
 def test_a_claim_passes_with_a_third_of_the_nodes_stopped_and_more_is_refused(

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from sesh.aggregator.messages import Kind, SignAnswer, SignRequest, Status
-from sesh.bls import G2Point
+from sesh.bls import G2Point, reward_message
 from sesh.evm.chain import Chain as EvmChain
 from sesh.evm.contract_set import ContractArtifacts
 from sesh.evm.profiles import PROFILES
@@ -51,7 +51,7 @@ def until_final(node: Cluster, height: int) -> None:
 
 
 def test_the_network_signs_a_balance_and_the_contract_records_it(
-    network: Network, tmp_path: Path
+    network: Network, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     net = network
     _, s1, s2, s3, s4 = net.chain.accounts[:5]
@@ -93,14 +93,36 @@ def test_the_network_signs_a_balance_and_the_contract_records_it(
     until_final(node, later["height"] + 4)
     lied = node.while_running(lambda: claims.rewards(bytes.fromhex(s2[2:]), None))
     assert lied["non_signer_indices"] == [others[1].id]
+    assert f"dropped the bad share(s) of {others[1].pubkey.hex()}" in caplog.text
     assert submit(net, lied)[0] == lied["amount"]
+
+    # A node whose ledger says another amount signs that amount, correctly: its share is not
+    # for the message asked, so it is left out (a non-signer, not a bad share).
+    def other_amount(request: SignRequest, chain: Any, l2: Any = None) -> SignAnswer:
+        answer = honest.answer(request, chain, l2)
+        if answer.status is not Status.SIGNED:
+            return answer
+        more = answer.amount + 1
+        message = reward_message(net.tags, request.address, more)
+        share = others[1].keys.bls.sign(message, net.tags.hash_to_g2)
+        return SignAnswer(answer.request_id, Status.SIGNED, more, bytes(share.to_bytes()))
+
+    liar.signer.answer = other_amount  # type: ignore[method-assign]
+    node.steps(4)
+    until_final(node, lied["height"] + 2)
+    caplog.clear()
+    differed = node.while_running(lambda: claims.rewards(bytes.fromhex(s3[2:]), None))
+    assert differed["non_signer_indices"] == [others[1].id]
+    assert "bad share" not in caplog.text  # left out for its amount, before any pairing
+    assert submit(net, differed)[0] == differed["amount"]
+    liar.signer.answer = lie  # type: ignore[method-assign]
 
     # With two of four not signing, the contract would refuse: so does the node, saying why.
     node.stop(3)
     node.steps(8)
-    until_final(node, lied["height"] + 4)
+    until_final(node, differed["height"] + 4)
     with pytest.raises(RpcError) as refused:
-        node.while_running(lambda: claims.rewards(bytes.fromhex(s3[2:]), None))
+        node.while_running(lambda: claims.rewards(bytes.fromhex(s4[2:]), None))
     assert refused.value.code == UNAVAILABLE
     assert "at most 1 non-signers, and 2 did not sign" in refused.value.message
     assert "bad signature" in refused.value.message
