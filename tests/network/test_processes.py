@@ -440,6 +440,7 @@ def test_a_node_exits_with_the_networks_signature_and_another_is_liquidated(
     for entry in (leaving, dropped):
         done = sesh("exit", "request", entry["ed25519_pubkey"], key=key_of(entry))
         assert done.returncode == 0, done.stderr
+        assert "unlock period (20 s on the devnet-fast network" in done.stderr
         assert json.loads(done.stdout)["node_id"] == entry["service_node_id"]
     early = sesh("exit", str(leaving["service_node_id"]), key=key_of(leaving))
     assert early.returncode == 1

@@ -209,8 +209,8 @@ def request_exit(conn: Connection, target: ContractNode) -> Outcome:
     requested = first.leave_requested if first is not None else now
     print(f"asked for the exit of node {target.id} (BLS key {target.key_hex[:16]}…): {tx}")
     print(
-        "  the network unlocks it after its unlock period; then `sesh exit "
-        f"{target.id}` removes it with the network's signature, or without it "
+        f"  the network unlocks it after its unlock period{_unlock_period(conn)}; then "
+        f"`sesh exit {target.id}` removes it with the network's signature, or without it "
         f"`sesh exit {target.id} --after-wait` {format_moment(requested + EXIT_WAIT, now)}"
     )
     return {
@@ -219,6 +219,28 @@ def request_exit(conn: Connection, target: ContractNode) -> Outcome:
         "requested_at": requested,
         "exit_without_network_at": requested + EXIT_WAIT,
     }
+
+
+def _unlock_period(conn: Connection) -> str:
+    """ " (3 min on the devnet network)", from the genesis beside the deployment record (where
+    `sesh devnet` writes it), counted from when the network confirms the request; "" when
+    there is no readable genesis there."""
+    from sesh.ledger import PROFILES
+    from sesh.node.command import GENESIS_FILE
+    from sesh.node.genesis import GenesisError, load_genesis
+    from sesh.units import format_duration
+
+    try:
+        network = load_genesis(conn.deployment_path.parent / GENESIS_FILE).network
+    except (OSError, GenesisError):
+        return ""
+    profile = PROFILES.get(network)
+    if profile is None:
+        return ""
+    return (
+        f" ({format_duration(profile.unlock_delay)} on the {network} network, from when it "
+        "confirms the request)"
+    )
 
 
 def exit_after_wait(conn: Connection, target: ContractNode) -> Outcome:
