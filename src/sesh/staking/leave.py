@@ -140,14 +140,15 @@ def contract_node(conn: Connection, node_id: int) -> ContractNode | None:
     return ContractNode(node_id, key, int(record[5]), int(record[7]))
 
 
-def find_node(conn: Connection, node: str, text: str) -> ContractNode:
+def find_node(conn: Connection, node: Callable[[], str], text: str) -> ContractNode:
     """The node NODE names: a contract id, a BLS key, or an Ed25519 key (looked up on the
-    network, which knows both keys). A CommandError when the contract does not have it."""
+    network at `node()`'s URL, which knows both keys; asked only then). A CommandError when the
+    contract does not have it."""
     digits = text[2:] if text[:2] in ("0x", "0X") else text
     if text.isdigit():
         node_id = int(text)
     elif len(digits) in (64, 128) and all(c in "0123456789abcdefABCDEF" for c in digits):
-        key = bytes.fromhex(digits) if len(digits) == 128 else _bls_of(node, digits.lower())
+        key = bytes.fromhex(digits) if len(digits) == 128 else _bls_of(node(), digits.lower())
         node_id = int(conn.rewards.view("serviceNodeIDs", key))
     else:
         raise CommandError(
@@ -187,7 +188,7 @@ def _exit_verb(args: argparse.Namespace, node_url: NodeUrl) -> Outcome:
     if asking and args.after_wait:
         raise CommandError("--after-wait removes a node; `sesh exit request` only asks", 2)
     conn = connect(args, signs=True)
-    target = find_node(conn, node_url(args), words[0])
+    target = find_node(conn, lambda: node_url(args), words[0])
     if asking:
         return request_exit(conn, target)
     if args.after_wait:
@@ -198,7 +199,7 @@ def _exit_verb(args: argparse.Namespace, node_url: NodeUrl) -> Outcome:
 def _liquidate_verb(args: argparse.Namespace, node_url: NodeUrl) -> Outcome:
     conn = connect(args, signs=True)
     node = node_url(args)
-    return remove(conn, node, find_node(conn, node, args.target), liquidate=True)
+    return remove(conn, node, find_node(conn, lambda: node, args.target), liquidate=True)
 
 
 def request_exit(conn: Connection, target: ContractNode) -> Outcome:
