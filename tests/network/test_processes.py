@@ -99,6 +99,34 @@ class Devnet:
             check=False,
         )
 
+    def signed(self, key: str, *args: str) -> subprocess.CompletedProcess[str]:
+        """`sesh ARGS --json`, signed with the private key `key`, on this devnet's record."""
+        record = str(self.data_dir / "contracts.json")
+        return self.sesh(
+            *args, "--key-env", "KEY", "--deployment", record, "--json", env={"KEY": key}
+        )
+
+    def done(self, key: str, *args: str) -> dict[str, Any]:
+        """`signed`, which must succeed: its JSON outcome."""
+        finished = self.signed(key, *args)
+        assert finished.returncode == 0, finished.stderr
+        return dict(json.loads(finished.stdout))
+
+    def staker_key(self, seeded: int) -> str:
+        """The private key of the dev account that staked seeded node `seeded` (from 1)."""
+        genesis = json.loads((self.data_dir / "genesis.json").read_text())
+        address = genesis["seeded"][seeded - 1]["contributors"][0]["address"].lower()
+        (key,) = [k for k in dev_keys() if k.address.lower() == address]
+        return key.private_key
+
+    def everywhere(self, method: str, holds: Callable[[Any], bool]) -> bool:
+        """Whether every node answers `method` (no parameters) with a reply that `holds`."""
+        for index in range(1, NODES + 1):
+            reply = answer(self.rpc(index), method)
+            if reply is None or not holds(reply):
+                return False
+        return True
+
     def control(self, *args: str) -> dict[str, Any]:
         done = self.sesh("devnet", "node", *args, "--data-dir", str(self.data_dir), "--json")
         assert done.returncode == 0, done.stderr
@@ -267,16 +295,15 @@ def test_a_registration_is_confirmed_by_quorum_votes(devnet: Devnet) -> None:
 
     wait_for("the registration is pending", pending, 90)
 
-    def listed_everywhere() -> bool:
-        for index in range(1, NODES + 1):
-            states = (answer(devnet.rpc(index), "get_service_nodes") or {}).get(
-                "service_node_states", []
-            )
-            if key not in {s.get("service_node_pubkey") for s in states}:
-                return False
-        return True
+    def listed(reply: dict[str, Any]) -> bool:
+        states = reply.get("service_node_states", [])
+        return key in {s.get("service_node_pubkey") for s in states}
 
-    wait_for("every node lists the new node", listed_everywhere, 120)
+    wait_for(
+        "every node lists the new node",
+        lambda: devnet.everywhere("get_service_nodes", listed),
+        120,
+    )
 
 
 def test_a_staker_claims_what_the_network_signed_and_later_only_the_difference(
@@ -287,16 +314,11 @@ def test_a_staker_claims_what_the_network_signed_and_later_only_the_difference(
     (The stopped and restarted nodes of the tests above sign again.)"""
     genesis = json.loads((devnet.data_dir / "genesis.json").read_text())
     address = genesis["seeded"][0]["contributors"][0]["address"]
-    (key,) = [k for k in dev_keys() if k.address.lower() == address.lower()]
+    key = devnet.staker_key(1)
     deployment = str(devnet.data_dir / "contracts.json")
 
     def claim() -> dict[str, Any]:
-        done = devnet.sesh(
-            "claim", "--key-env", "STAKER_KEY", "--deployment", deployment, "--json",
-            env={"STAKER_KEY": key.private_key},
-        )  # fmt: skip
-        assert done.returncode == 0, done.stderr
-        return dict(json.loads(done.stdout))
+        return devnet.done(key, "claim")
 
     first = claim()
     assert first["claimed"] > 0 and first["address"].lower() == address.lower()
@@ -315,7 +337,7 @@ def test_a_staker_claims_what_the_network_signed_and_later_only_the_difference(
 
     unreachable = devnet.sesh(
         "claim", "--key-env", "STAKER_KEY", "--deployment", deployment,
-        "--node", "http://127.0.0.1:9/json_rpc", env={"STAKER_KEY": key.private_key},
+        "--node", "http://127.0.0.1:9/json_rpc", env={"STAKER_KEY": key},
     )  # fmt: skip
     assert unreachable.returncode == 1
     assert unreachable.stderr.strip().startswith("sesh claim: error: cannot reach the node")
@@ -329,8 +351,7 @@ def test_a_node_that_signs_wrong_shares_is_named_and_the_claim_still_passes(
     that aggregated names it in its log."""
     index = 8
     genesis = json.loads((devnet.data_dir / "genesis.json").read_text())
-    address = genesis["seeded"][2]["contributors"][0]["address"].lower()
-    (key,) = [k for k in dev_keys() if k.address.lower() == address]
+    key = devnet.staker_key(3)
     pid = devnet.node(index)["pid"]
     command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[:-1]
     devnet.control("stop", str(index))
@@ -345,12 +366,7 @@ def test_a_node_that_signs_wrong_shares_is_named_and_the_claim_still_passes(
         wait_for("the liar answers", lambda: answer(rpc, "get_info") is not None, 60)
         final = immutable(devnet, 1)
         wait_for("finality moves on", lambda: immutable(devnet, 1) >= final + 2, 120)
-        done = devnet.sesh(
-            "claim", "--key-env", "KEY", "--deployment", str(devnet.data_dir / "contracts.json"),
-            "--json", env={"KEY": key.private_key},
-        )  # fmt: skip
-        assert done.returncode == 0, done.stderr
-        assert json.loads(done.stdout)["non_signer_ids"] == [
+        assert devnet.done(key, "claim")["non_signer_ids"] == [
             genesis["seeded"][index - 1]["service_node_id"]
         ]
         log = (Path(devnet.node(1)["data_dir"]).parent / "node.log").read_text()
@@ -369,17 +385,9 @@ def test_a_multi_contributor_node_pays_fee_and_shares_and_the_claims_are_exact(
     operator (10 % fee, 60 SESH) and a contributor (60 SESH): once it is paid, the network's
     balances split 55:45, and each one's `sesh claim` moves exactly the balance the ledger
     gives at the signed height (`get_accrued_rewards`) into the wallet."""
-    deployment = str(devnet.data_dir / "contracts.json")
     added = devnet.control("add")
     operator, contributor = dev_keys()[3], dev_keys()[1]
-
-    def sesh(key: str, *args: str) -> dict[str, Any]:
-        done = devnet.sesh(
-            *args, "--key-env", "KEY", "--deployment", deployment, "--json", env={"KEY": key}
-        )
-        assert done.returncode == 0, done.stderr
-        return dict(json.loads(done.stdout))
-
+    sesh = devnet.done
     made = sesh(
         operator.private_key, "contribution", "create", "--keys", added["keys"], "--fee", "10",
         "--amount", "60",
@@ -424,18 +432,13 @@ def test_a_node_exits_with_the_networks_signature_and_another_is_liquidated(
     left to its grace period is liquidated by `sesh liquidator run --once`, which is paid the
     contract's share."""
     genesis = json.loads((devnet.data_dir / "genesis.json").read_text())
-    deployment = str(devnet.data_dir / "contracts.json")
     leaving, dropped = genesis["seeded"][9], genesis["seeded"][10]
 
     def key_of(entry: dict[str, Any]) -> str:
-        address = entry["contributors"][0]["address"].lower()
-        (key,) = [k for k in dev_keys() if k.address.lower() == address]
-        return key.private_key
+        return devnet.staker_key(genesis["seeded"].index(entry) + 1)
 
     def sesh(*args: str, key: str) -> subprocess.CompletedProcess[str]:
-        return devnet.sesh(
-            *args, "--key-env", "KEY", "--deployment", deployment, "--json", env={"KEY": key}
-        )
+        return devnet.signed(key, *args)
 
     for entry in (leaving, dropped):
         done = sesh("exit", "request", entry["ed25519_pubkey"], key=key_of(entry))
@@ -476,14 +479,14 @@ def test_a_node_exits_with_the_networks_signature_and_another_is_liquidated(
     assert liquidation["node_id"] == dropped["service_node_id"]
     assert liquidation["reward"] == liquidation["deposit"] * 3 // 10_000  # ratios 3/17/9980
 
-    def gone_everywhere() -> bool:
-        for index in range(1, NODES + 1):
-            entries = answer(devnet.rpc(index), "bls_exit_liquidation_list")
-            if entries is None or {"0x" + e["service_node_pubkey"] for e in entries} & wanted:
-                return False
-        return True
+    def gone(entries: list[dict[str, Any]]) -> bool:
+        return not {"0x" + e["service_node_pubkey"] for e in entries} & wanted
 
-    wait_for("both exits confirmed by every node", gone_everywhere, 120)
+    wait_for(
+        "both exits confirmed by every node",
+        lambda: devnet.everywhere("bls_exit_liquidation_list", gone),
+        120,
+    )
 
 
 def test_a_claim_passes_with_a_third_of_the_nodes_stopped_and_more_is_refused(
@@ -492,16 +495,6 @@ def test_a_claim_passes_with_a_third_of_the_nodes_stopped_and_more_is_refused(
     """A third of the registered nodes (rounded down: 5 when the tests before leave 16) stopped:
     `sesh claim` passes with them as non-signers. One more stopped: the claim is refused, saying
     why, before any transaction."""
-    genesis = json.loads((devnet.data_dir / "genesis.json").read_text())
-    deployment = str(devnet.data_dir / "contracts.json")
-    stakers = [genesis["seeded"][i]["contributors"][0]["address"].lower() for i in (0, 1)]
-    keys = [k for a in stakers for k in dev_keys() if k.address.lower() == a]
-
-    def claim(key: str) -> subprocess.CompletedProcess[str]:
-        return devnet.sesh(
-            "claim", "--key-env", "KEY", "--deployment", deployment, "--json", env={"KEY": key}
-        )
-
     states = call(devnet.rpc(1), "get_service_nodes")["service_node_states"]
     registered = {s["service_node_pubkey"] for s in states}
     limit = len(registered) // 3
@@ -513,9 +506,7 @@ def test_a_claim_passes_with_a_third_of_the_nodes_stopped_and_more_is_refused(
             stopped.append(index)
         final = immutable(devnet, 1)
         wait_for("finality moves on", lambda: immutable(devnet, 1) >= final + 4, 120)
-        done = claim(keys[0].private_key)
-        assert done.returncode == 0, done.stderr
-        assert len(json.loads(done.stdout)["non_signer_ids"]) == limit
+        assert len(devnet.done(devnet.staker_key(1), "claim")["non_signer_ids"]) == limit
 
         one_more = candidates[limit]
         devnet.control("stop", str(one_more))
@@ -524,7 +515,7 @@ def test_a_claim_passes_with_a_third_of_the_nodes_stopped_and_more_is_refused(
         wait_for(
             "a block with one more stopped", lambda: (devnet.height(1) or 0) >= before + 1, 120
         )
-        refused = claim(keys[1].private_key)
+        refused = devnet.signed(devnet.staker_key(2), "claim")
         assert refused.returncode == 1
         assert (
             f"the contract accepts at most {limit} non-signers, and {limit + 1} did not sign"

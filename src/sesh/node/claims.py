@@ -63,9 +63,12 @@ class ContractReads:
         """The latest block's time: what the contract will compare a timestamp with."""
         return self.tracker.block_timestamp(self.tracker.head())
 
-    def signature_expiry(self) -> int:
-        """The contract's `signatureExpiry` (seconds) at the latest block."""
-        return self.tracker.contract_uint(SIGNATURE_EXPIRY, self.tracker.head())
+    def now_and_expiry(self) -> tuple[int, int]:
+        """The latest block's time and the contract's `signatureExpiry` (seconds) there."""
+        head = self.tracker.head()
+        return self.tracker.block_timestamp(head), self.tracker.contract_uint(
+            SIGNATURE_EXPIRY, head
+        )
 
 
 @dataclass
@@ -127,8 +130,7 @@ class Claims:
         Ed25519 `pubkey` or its 64-byte `bls_pubkey`, at the L2's time now."""
         key = self._removable(pubkey, bls_pubkey, liquidate)
         try:
-            now = self.l2.now()
-            expiry = self.l2.signature_expiry()
+            now, expiry = self.l2.now_and_expiry()
         except L2Error as error:
             raise RpcError(UNAVAILABLE, f"cannot read the L2: {error}") from None
         with self._lock:
